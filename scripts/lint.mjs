@@ -1,0 +1,42 @@
+// The core owns processes and connections and must run in plain Node:
+// nothing under src/core or src/cli may import `vscode`, directly or through src/vscode.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const forbidden = [
+  { dir: 'src/core', patterns: [/from\s+['"]vscode['"]/, /require\(\s*['"]vscode['"]\s*\)/, /from\s+['"]\.\.\/vscode\//, /from\s+['"]\.\.\/extension['"]/] },
+  { dir: 'src/cli', patterns: [/from\s+['"]vscode['"]/, /require\(\s*['"]vscode['"]\s*\)/, /from\s+['"]\.\.\/vscode\//, /from\s+['"]\.\.\/extension['"]/] },
+];
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (p.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}
+
+let failures = 0;
+for (const rule of forbidden) {
+  let files = [];
+  try { files = walk(join(root, rule.dir)); } catch { continue; }
+  for (const file of files) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      for (const re of rule.patterns) {
+        if (re.test(line)) {
+          console.error(`${relative(root, file)}:${i + 1}: ${rule.dir} must not import vscode or extension code: ${line.trim()}`);
+          failures++;
+        }
+      }
+    });
+  }
+}
+if (failures) {
+  console.error(`lint: ${failures} problem(s)`);
+  process.exit(1);
+}
+console.log('lint: core and CLI are free of vscode imports');

@@ -1,0 +1,165 @@
+// The public surface of the core: what the extension, the CLI and tests use.
+// Implemented by SessionRegistry (registry.ts) and ServerSession (session.ts).
+
+import type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Event } from './lifecycle';
+import type { ServerDefinition } from './definitions';
+import type { CloseOutcome } from './connection';
+
+export type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult };
+
+/** Session states, as string literals so logs read well. */
+export type SessionState =
+  | { state: 'stopped' }
+  | { state: 'starting' }
+  | { state: 'running'; pid?: number; since: number }
+  | { state: 'stopping' }
+  | { state: 'error'; message: string; retryable: boolean };
+
+export type SessionStateName = SessionState['state'];
+
+export interface StateChange {
+  server: string;
+  previous: SessionState;
+  current: SessionState;
+  reason: string;
+}
+
+export interface ProgressUpdate {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface CallOptions {
+  /** Cancels the call: the server gets notifications/cancelled. */
+  signal?: AbortSignal;
+  /** Timeout without progress; each progress notification resets it. Default 60 s. */
+  timeoutMs?: number;
+  /** Upper bound on the whole call, progress or not. Default 10 × timeoutMs. */
+  maxTotalTimeoutMs?: number;
+  onProgress?: (progress: ProgressUpdate) => void;
+}
+
+export interface ServerSnapshot {
+  name: string;
+  definition: ServerDefinition;
+  state: SessionState;
+  pid?: number;
+  /** Epoch ms of the last successful start. */
+  startedAt?: number;
+  /** Tools from the live server, or undefined when never listed. */
+  tools?: Tool[];
+  resources?: Resource[];
+  prompts?: Prompt[];
+  serverInfo?: { name: string; version: string };
+  instructions?: string;
+  /** Crashes counted in the supervisor's sliding window. */
+  recentCrashes: number;
+  /** Number of non-JSON lines seen on stdout. */
+  stdoutNoiseLines: number;
+}
+
+export interface ServerLogLine {
+  time: number;
+  stream: 'stderr' | 'stdout-noise' | 'transport' | 'state' | 'notification' | 'trace';
+  text: string;
+}
+
+export interface ShutdownEntry {
+  server: string;
+  outcome: CloseOutcome | 'not-running';
+  durationMs: number;
+}
+
+export interface ShutdownReport {
+  durationMs: number;
+  servers: ShutdownEntry[];
+  /** True when the global deadline was reached before every session finished stopping. */
+  deadlineReached: boolean;
+}
+
+export interface ReconcileResult {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: string[];
+}
+
+export interface SupervisorOptions {
+  /** Restart after an unexpected exit. Default true. */
+  restartOnCrash: boolean;
+  /** First backoff delay; doubles per consecutive crash. Default 500 ms. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** Crash-loop breaker: this many crashes within windowMs put the server in error. Default 5 in 3 min. */
+  maxCrashes: number;
+  windowMs: number;
+}
+
+export interface RegistryOptions {
+  logger?: import('./logger').Logger;
+  /** Folder for the process ledger; no ledger when undefined. */
+  stateDir?: string;
+  connectTimeoutMs?: number;
+  stdinGraceMs?: number;
+  termGraceMs?: number;
+  defaultCallTimeoutMs?: number;
+  supervisor?: Partial<SupervisorOptions>;
+  /** Ping interval for remote servers, 0 to disable. Default 30 s. */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** Environment stdio servers start from; default: see env.ts (inheritedEnvironment). */
+  baseEnv?: NodeJS.ProcessEnv;
+  clientInfo?: { name: string; version: string };
+  /** Max lines kept per server log. Default 2000. */
+  logCapacity?: number;
+  /** Log every JSON-RPC message in the server log (trace). */
+  traceProtocol?: boolean;
+}
+
+export interface SessionApi {
+  readonly name: string;
+  readonly definition: ServerDefinition;
+  readonly state: SessionState;
+  snapshot(): ServerSnapshot;
+  logLines(): ServerLogLine[];
+  readonly onDidChangeState: Event<StateChange>;
+  /** Fired after tools, resources or prompts were (re)listed. */
+  readonly onDidChangeLists: Event<void>;
+  readonly onDidLog: Event<ServerLogLine>;
+}
+
+export interface RegistryApi {
+  readonly onDidAddServer: Event<string>;
+  readonly onDidRemoveServer: Event<string>;
+  readonly onDidChangeState: Event<StateChange>;
+  readonly onDidChangeLists: Event<string>;
+  readonly isShutDown: boolean;
+
+  reconcile(definitions: ServerDefinition[]): ReconcileResult;
+  list(): ServerSnapshot[];
+  get(name: string): SessionApi | undefined;
+
+  start(name: string, reason?: string): Promise<void>;
+  stop(name: string, reason?: string): Promise<void>;
+  restart(name: string, reason?: string): Promise<void>;
+
+  /** Starts the server on demand. `refresh` bypasses the cache. */
+  listTools(name: string, options?: { refresh?: boolean }): Promise<Tool[]>;
+  listResources(name: string, options?: { refresh?: boolean }): Promise<Resource[]>;
+  listPrompts(name: string, options?: { refresh?: boolean }): Promise<Prompt[]>;
+  readResource(name: string, uri: string, options?: CallOptions): Promise<ReadResourceResult>;
+  getPrompt(name: string, prompt: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
+  /**
+   * Starts the server on demand and calls the tool. Resolves with the result, or rejects with
+   * an McpSessionError naming the server; a result with isError rejects with code 'tool-error'
+   * (the result is in error.details.result).
+   */
+  callTool(name: string, tool: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+
+  /** Idempotent; stops every session in parallel under one deadline. */
+  shutdown(deadlineMs?: number): Promise<ShutdownReport>;
+  /** Synchronous; starts the shutdown if it has not started. */
+  dispose(): void;
+}

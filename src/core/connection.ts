@@ -1,0 +1,79 @@
+// The contract between a session and the thing that connects it: stdio.ts for child
+// processes, remote.ts for Streamable HTTP / SSE. A session makes one Connection per
+// connection attempt and owns it until close() settles.
+
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { ServerDefinition } from './definitions';
+import type { Logger } from './logger';
+
+export interface ConnectionHooks {
+  /** Server log lines: stderr of a stdio server, transport diagnostics of a remote one. */
+  log(line: string, stream: 'stderr' | 'stdout-noise' | 'transport'): void;
+  /**
+   * The connection ended without close() being called: the process exited, the socket
+   * dropped, a ping timed out. Called at most once.
+   */
+  onUnexpectedEnd(end: ConnectionEnd): void;
+}
+
+export interface ConnectionEnd {
+  reason: string;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+export type CloseOutcome =
+  | 'closed' // a remote connection was closed (session terminated where supported)
+  | 'already-exited' // the process had exited before close began
+  | 'exited-on-stdin-close' // the server exited after its stdin was closed
+  | 'exited-on-sigterm' // the process group was sent SIGTERM and exited
+  | 'killed' // the process group was sent SIGKILL
+  | 'survived'; // something in the group could not be ended within the bound
+
+export interface CloseReport {
+  outcome: CloseOutcome;
+  durationMs: number;
+}
+
+export interface CloseOptions {
+  /** Wait this long for the server to exit after stdin closes (MCP spec: close stdin first). */
+  stdinGraceMs: number;
+  /** Wait this long after SIGTERM before SIGKILL. */
+  termGraceMs: number;
+  /** Epoch ms by which close must have finished; the graces shrink to fit it. */
+  deadline?: number;
+}
+
+export interface Connection {
+  readonly client: Client;
+  readonly kind: 'stdio' | 'http' | 'sse';
+  /** The process id of a stdio server (its process group leader). */
+  readonly pid?: number;
+  /** Process-group-aware, bounded close. Idempotent: later calls return the first result. */
+  close(options: CloseOptions): Promise<CloseReport>;
+}
+
+export interface ConnectRequest {
+  definition: ServerDefinition;
+  /** A fresh SDK client for this attempt, with the session's handlers installed. */
+  createClient(): Client;
+  /** connect() must settle (resolve or reject) within this bound. */
+  connectTimeoutMs: number;
+  /** Aborted when the session gives up on this attempt (stop during start, shutdown). */
+  signal: AbortSignal;
+  hooks: ConnectionHooks;
+  logger: Logger;
+  /** Environment for stdio servers before the definition's `env` is applied. */
+  baseEnv: NodeJS.ProcessEnv;
+  /** Records spawned process groups so a later run can sweep survivors. */
+  ledger?: ProcessLedgerLike;
+  /** Options used to close this attempt's process if connect fails midway. */
+  closeOptions: CloseOptions;
+}
+
+export interface ProcessLedgerLike {
+  record(entry: { pid: number; server: string; command: string }): void;
+  remove(pid: number): void;
+}
+
+export type Connector = (request: ConnectRequest) => Promise<Connection>;
