@@ -11,7 +11,8 @@ export interface ConnectionHooks {
   log(line: string, stream: 'stderr' | 'stdout-noise' | 'transport'): void;
   /**
    * The connection ended without close() being called: the process exited, the socket
-   * dropped, a ping timed out. Called at most once.
+   * dropped, a ping timed out. Called at most once, and only after connect resolved (an end
+   * during connect rejects the connect instead). Called before the client learns of the close.
    */
   onUnexpectedEnd(end: ConnectionEnd): void;
 }
@@ -20,6 +21,7 @@ export interface ConnectionEnd {
   reason: string;
   exitCode?: number | null;
   signal?: string | null;
+  stderrTail?: string[];
 }
 
 export type CloseOutcome =
@@ -69,6 +71,8 @@ export interface ConnectRequest {
   ledger?: ProcessLedgerLike;
   /** Options used to close this attempt's process if connect fails midway. */
   closeOptions: CloseOptions;
+  /** Receives every JSON-RPC message when protocol tracing is on. */
+  trace?(direction: 'send' | 'receive', message: import('@modelcontextprotocol/sdk/types.js').JSONRPCMessage): void;
 }
 
 export interface ProcessLedgerLike {

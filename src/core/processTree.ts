@@ -1,0 +1,231 @@
+// Owning a server's whole process tree on POSIX: every stdio server is spawned as the
+// leader of its own process group, and ending it means ending the group — so a server
+// started through `npx`, `sh -c` or `uvx` cannot leave its real process behind.
+//
+// Stopping follows the MCP spec, applied to the group:
+//   close stdin → wait (stdin grace) → SIGTERM → wait (term grace) → SIGKILL → wait for exit.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import type { CloseOptions, CloseReport } from './connection';
+
+const isPosix = process.platform !== 'win32';
+const pollIntervalMs = 20;
+/** Time kept back from a deadline for SIGKILL and the wait for exit. */
+const killReserveMs = 250;
+/** How long to wait for the group to vanish after SIGKILL. */
+const killWaitMs = 1000;
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SpawnOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+/** Sends `signal` to every process in the group led by `pgid`; false when none is left. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(isPosix ? -pgid : pgid, signal);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') return true;
+    return false;
+  }
+}
+
+export function isGroupAlive(pgid: number): boolean {
+  return signalGroup(pgid, 0);
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The kernel's start time of a process (clock ticks since boot), to tell a pid from a reused one. */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Descendants of `rootPid` that left its process group (a child that called setsid).
+ * Linux only; elsewhere the group is all we can reach.
+ */
+export function escapedDescendants(rootPid: number, pgid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const parentOf = new Map<number, { ppid: number; pgrp: number }>();
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(name), { ppid: Number(fields[1]), pgrp: Number(fields[2]) });
+    } catch {
+      // The process ended while we were reading.
+    }
+  }
+  const descendants = new Set<number>([rootPid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, info] of parentOf) {
+      if (!descendants.has(pid) && descendants.has(info.ppid)) {
+        descendants.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...descendants].filter((pid) => pid !== rootPid && parentOf.get(pid)?.pgrp !== pgid);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until `done()` holds or `ms` pass; true when it holds. */
+async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= end) return false;
+    await delay(Math.min(pollIntervalMs, Math.max(1, end - Date.now())));
+  }
+  return true;
+}
+
+/** Shrinks the graces so that the whole close fits before the deadline. */
+export function fitGraces(options: CloseOptions, now = Date.now()): { stdinGraceMs: number; termGraceMs: number } {
+  let { stdinGraceMs, termGraceMs } = options;
+  if (options.deadline !== undefined) {
+    const budget = Math.max(0, options.deadline - now - killReserveMs);
+    if (stdinGraceMs + termGraceMs > budget) {
+      stdinGraceMs = Math.min(stdinGraceMs, Math.floor(budget / 2));
+      termGraceMs = Math.min(termGraceMs, budget - stdinGraceMs);
+    }
+  }
+  return { stdinGraceMs, termGraceMs };
+}
+
+/** A spawned server process that leads its own process group. */
+export class GroupProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly pid: number;
+  readonly startTime: number | undefined;
+  private exitInfo: ExitInfo | undefined;
+  private readonly exited: Promise<ExitInfo>;
+  private closing: Promise<CloseReport> | undefined;
+  /** Descendants seen outside the group while the leader was alive. */
+  private escaped: number[] = [];
+
+  /** Spawns the process; rejects when it cannot be started (command not found, bad cwd). */
+  static spawn(options: SpawnOptions): Promise<GroupProcess> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(options.command, options.args, {
+        env: options.env,
+        cwd: options.cwd,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: isPosix,
+        windowsHide: true,
+      });
+      const onError = (error: Error) => reject(error);
+      child.once('error', onError);
+      child.once('spawn', () => {
+        child.off('error', onError);
+        resolve(new GroupProcess(child));
+      });
+    });
+  }
+
+  private constructor(child: ChildProcessWithoutNullStreams) {
+    this.child = child;
+    this.pid = child.pid!;
+    this.startTime = processStartTime(this.pid);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+    // Errors on the pipes (EPIPE after the server exits) are expected; exit is reported separately.
+    child.stdin.on('error', () => undefined);
+    child.stdout.on('error', () => undefined);
+    child.stderr.on('error', () => undefined);
+  }
+
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  whenExited(): Promise<ExitInfo> {
+    return this.exited;
+  }
+
+  /** True while the leader or any other member of its group is alive. */
+  isAlive(): boolean {
+    return this.exitInfo === undefined || (isPosix && isGroupAlive(this.pid)) || this.escaped.some(isProcessAlive);
+  }
+
+  private signalAll(signal: NodeJS.Signals): void {
+    if (this.exitInfo === undefined) this.escaped = [...new Set([...this.escaped, ...escapedDescendants(this.pid, this.pid)])];
+    if (isPosix) signalGroup(this.pid, signal);
+    else if (this.exitInfo === undefined) this.child.kill(signal);
+    for (const pid of this.escaped) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /**
+   * Ends the whole tree within the graces (shrunk to fit options.deadline).
+   * Idempotent: later calls share the first close.
+   */
+  close(options: CloseOptions): Promise<CloseReport> {
+    this.closing ??= this.runClose(options);
+    return this.closing;
+  }
+
+  private async runClose(options: CloseOptions): Promise<CloseReport> {
+    const started = Date.now();
+    const report = (outcome: CloseReport['outcome']): CloseReport => ({ outcome, durationMs: Date.now() - started });
+    const { stdinGraceMs, termGraceMs } = fitGraces(options, started);
+    const leaderWasAlive = this.exitInfo === undefined;
+
+    if (leaderWasAlive) {
+      this.child.stdin.end();
+      if (await waitUntil(() => !this.isAlive(), stdinGraceMs)) return report('exited-on-stdin-close');
+    } else if (!this.isAlive()) {
+      return report('already-exited');
+    }
+
+    this.signalAll('SIGTERM');
+    if (await waitUntil(() => !this.isAlive(), termGraceMs)) return report(leaderWasAlive ? 'exited-on-sigterm' : 'already-exited');
+
+    this.signalAll('SIGKILL');
+    if (await waitUntil(() => !this.isAlive(), killWaitMs)) return report('killed');
+    return report('survived');
+  }
+}

@@ -1,0 +1,280 @@
+// Connects stdio servers: spawns the server as the leader of its own process group and
+// speaks newline-delimited JSON-RPC over its stdin/stdout through a Transport of our own
+// (the SDK's StdioClientTransport signals only the direct child and caps a message at 10 MB).
+// stderr is always drained; non-JSON lines on stdout are logged and counted, not fatal.
+
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Connection, ConnectRequest, CloseOptions, CloseReport, Connector } from './connection';
+import type { StdioServerDefinition } from './definitions';
+import { describeDefinition } from './definitions';
+import { McpSessionError, describeExit, errorMessage } from './errors';
+import { GroupProcess } from './processTree';
+import { RingBuffer } from './logger';
+import { serverEnvironment } from './env';
+
+/** Largest single message accepted from a server. */
+const maxMessageBytes = 256 * 1024 * 1024;
+/** Lines of stderr quoted in start and crash errors. */
+const stderrTailLines = 20;
+const maxStderrLineChars = 4000;
+
+/** Splits a byte stream into lines without re-copying the pending bytes on every chunk. */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    let newline = chunk.indexOf(0x0a, start);
+    while (newline !== -1) {
+      const part = chunk.subarray(start, newline);
+      const line = this.pending.length ? Buffer.concat([...this.pending, part]) : part;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.onLine(line.toString('utf8').replace(/\r$/, ''));
+      start = newline + 1;
+      newline = chunk.indexOf(0x0a, start);
+    }
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingBytes += chunk.length - start;
+      if (this.pendingBytes > this.maxLineBytes) {
+        this.pending = [];
+        this.pendingBytes = 0;
+        throw new Error(`a message on stdout exceeded ${this.maxLineBytes} bytes`);
+      }
+    }
+  }
+
+  /** The unterminated rest, at end of stream. */
+  flush(): void {
+    if (this.pending.length) {
+      const rest = Buffer.concat(this.pending).toString('utf8');
+      this.pending = [];
+      this.pendingBytes = 0;
+      if (rest.trim()) this.onLine(rest);
+    }
+  }
+}
+
+export interface ProcessTransportHooks {
+  onStderrLine(line: string): void;
+  onNoise(line: string): void;
+  trace?(direction: 'send' | 'receive', message: JSONRPCMessage): void;
+}
+
+/** An SDK Transport over a GroupProcess that is already running. */
+export class ProcessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  private closed = false;
+
+  constructor(
+    private readonly process: GroupProcess,
+    private readonly hooks: ProcessTransportHooks,
+  ) {
+    const stdout = new LineSplitter((line) => this.onStdoutLine(line), maxMessageBytes);
+    process.child.stdout.on('data', (chunk: Buffer) => {
+      try {
+        stdout.push(chunk);
+      } catch (e) {
+        this.hooks.onNoise(`[dropped] ${errorMessage(e)}`);
+      }
+    });
+    process.child.stdout.on('end', () => stdout.flush());
+    const stderr = new LineSplitter((line) => this.hooks.onStderrLine(line.length > maxStderrLineChars ? `${line.slice(0, maxStderrLineChars)}…` : line), 1024 * 1024);
+    process.child.stderr.on('data', (chunk: Buffer) => {
+      try {
+        stderr.push(chunk);
+      } catch {
+        this.hooks.onStderrLine('[a stderr line over 1 MiB was dropped]');
+      }
+    });
+    process.child.stderr.on('end', () => stderr.flush());
+  }
+
+  private onStdoutLine(line: string): void {
+    if (line.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch {
+      this.hooks.onNoise(line.length > maxStderrLineChars ? `${line.slice(0, maxStderrLineChars)}…` : line);
+      return;
+    }
+    this.hooks.trace?.('receive', message);
+    this.onmessage?.(message);
+  }
+
+  async start(): Promise<void> {
+    // The process is spawned before the transport is made, so that spawn errors surface first.
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed || this.process.exit) return Promise.reject(new Error('the server process has exited'));
+    this.hooks.trace?.('send', message);
+    return new Promise((resolve, reject) => {
+      const ok = this.process.child.stdin.write(serializeMessage(message), (error) => (error ? reject(error) : undefined));
+      if (ok) resolve();
+      else this.process.child.stdin.once('drain', () => resolve());
+    });
+  }
+
+  /** Closing the transport only detaches the client; ending the process is the connection's job. */
+  async close(): Promise<void> {
+    this.markClosed();
+  }
+
+  /** Called by the connection once the process has exited and the session has been told why. */
+  markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.();
+  }
+}
+
+/** Rejects when `signal` aborts or `ms` pass, whichever is first; settles `promise` otherwise. */
+function raceConnect<T>(promise: Promise<T>, ms: number, signal: AbortSignal, onTimeout: () => Error, onAbort: () => Error, onExit: Promise<Error>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(() => reject(onTimeout())), ms);
+    const abort = () => finish(() => reject(onAbort()));
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+      settle();
+    };
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => finish(() => resolve(value)),
+      (error) => finish(() => reject(error)),
+    );
+    void onExit.then((error) => finish(() => reject(error)));
+  });
+}
+
+export const connectStdio: Connector = async (request: ConnectRequest): Promise<Connection> => {
+  const def = request.definition as StdioServerDefinition;
+  const name = def.name;
+  const stderrTail = new RingBuffer<string>(stderrTailLines);
+  const commandLine = describeDefinition(def);
+
+  let env: Record<string, string>;
+  try {
+    env = await serverEnvironment(request.baseEnv as Record<string, string>, def);
+  } catch (e) {
+    throw new McpSessionError('start-failed', name, `Could not start "${name}": ${errorMessage(e)}`, { retryable: false, cause: e });
+  }
+
+  let child: GroupProcess;
+  try {
+    child = await GroupProcess.spawn({ command: def.command, args: def.args, env, cwd: def.cwd });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? def.cwd && (e as NodeJS.ErrnoException).path !== def.command
+          ? `the command "${def.command}" or the folder "${def.cwd}" was not found`
+          : `the command "${def.command}" was not found on PATH`
+        : code === 'EACCES'
+          ? `the command "${def.command}" is not executable`
+          : errorMessage(e);
+    throw new McpSessionError('start-failed', name, `Could not start "${name}": ${why}. Check its command in the configuration.`, { retryable: false, cause: e });
+  }
+  request.ledger?.record({ pid: child.pid, server: name, command: commandLine });
+  request.logger.info(`Started "${name}" as process group ${child.pid}: ${commandLine}`);
+
+  const transport = new ProcessTransport(child, {
+    onStderrLine(line) {
+      stderrTail.push(line);
+      request.hooks.log(line, 'stderr');
+    },
+    onNoise(line) {
+      request.hooks.log(line, 'stdout-noise');
+    },
+    trace: request.trace,
+  });
+
+  const closeChild = async (options: CloseOptions): Promise<CloseReport> => {
+    const report = await child.close(options);
+    if (report.outcome !== 'survived') request.ledger?.remove(child.pid);
+    return report;
+  };
+
+  const client = request.createClient();
+  const exitedEarly = child.whenExited().then(
+    (exit) =>
+      new McpSessionError('start-failed', name, `"${name}" ${describeExit(exit.code, exit.signal)} before it finished initializing.`, {
+        exitCode: exit.code,
+        signal: exit.signal,
+        stderrTail: stderrTail.toArray(),
+        retryable: true,
+      }),
+  );
+  try {
+    await raceConnect(
+      client.connect(transport, { timeout: request.connectTimeoutMs }),
+      request.connectTimeoutMs,
+      request.signal,
+      () =>
+        new McpSessionError('start-failed', name, `"${name}" did not answer initialize within ${request.connectTimeoutMs} ms.`, {
+          stderrTail: stderrTail.toArray(),
+          retryable: true,
+        }),
+      () => new McpSessionError('cancelled', name, `Starting "${name}" was cancelled.`),
+      exitedEarly,
+    );
+  } catch (e) {
+    await client.close().catch(() => undefined);
+    await closeChild(request.closeOptions);
+    if (e instanceof McpSessionError) {
+      // An exit during initialize can race the initialize error; prefer the exit's account.
+      if (child.exit && e.code !== 'cancelled') throw await exitedEarly;
+      throw e;
+    }
+    if (child.exit) throw await exitedEarly;
+    throw new McpSessionError('start-failed', name, `"${name}" failed to initialize: ${errorMessage(e)}`, {
+      stderrTail: stderrTail.toArray(),
+      retryable: true,
+      cause: e,
+    });
+  }
+
+  // From here on an exit is unexpected unless close() began it.
+  let closing: Promise<CloseReport> | undefined;
+  void child.whenExited().then((exit) => {
+    if (closing) return transport.markClosed();
+    // Tell the session first, so in-flight calls fail as "crashed" rather than "connection closed".
+    request.hooks.onUnexpectedEnd({
+      reason: `"${name}" ${describeExit(exit.code, exit.signal)}`,
+      exitCode: exit.code,
+      signal: exit.signal,
+      stderrTail: stderrTail.toArray(),
+    });
+    transport.markClosed();
+    // The leader is gone; end whatever it left in its group.
+    closing = closeChild({ ...request.closeOptions, stdinGraceMs: 0 });
+  });
+
+  return {
+    client,
+    kind: 'stdio',
+    pid: child.pid,
+    close(options: CloseOptions): Promise<CloseReport> {
+      closing ??= (async () => {
+        const report = await closeChild(options);
+        await client.close().catch(() => undefined);
+        return report;
+      })();
+      return closing;
+    },
+  };
+};
