@@ -39,29 +39,57 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-export function isGroupAlive(pgid: number): boolean {
-  return signalGroup(pgid, 0);
+/** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [2] pgrp, … */
+function procStat(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
 }
 
+const hasProc = (() => {
+  try {
+    readdirSync('/proc/self');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * True while any member of the group is alive. Zombies do not count: an orphan's zombie
+ * waits for init to reap it, which on some systems takes seconds.
+ */
+export function isGroupAlive(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  if (!hasProc) return true;
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    const fields = procStat(name);
+    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+  }
+  return false;
+}
+
+/** True while the process exists and is not a zombie. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (!hasProc) return true;
+  const fields = procStat(pid);
+  return fields !== undefined && fields[0] !== 'Z';
 }
 
 /** The kernel's start time of a process (clock ticks since boot), to tell a pid from a reused one. */
 export function processStartTime(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
-  } catch {
-    return undefined;
-  }
+  const fields = procStat(pid);
+  return fields ? Number(fields[19]) : undefined;
 }
 
 /**
@@ -78,13 +106,9 @@ export function escapedDescendants(rootPid: number, pgid: number): number[] {
   const parentOf = new Map<number, { ppid: number; pgrp: number }>();
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parentOf.set(Number(name), { ppid: Number(fields[1]), pgrp: Number(fields[2]) });
-    } catch {
-      // The process ended while we were reading.
-    }
+    const fields = procStat(name);
+    // A process may end while we read; zombies are already dead.
+    if (fields && fields[0] !== 'Z') parentOf.set(Number(name), { ppid: Number(fields[1]), pgrp: Number(fields[2]) });
   }
   const descendants = new Set<number>([rootPid]);
   let grew = true;
