@@ -28,6 +28,8 @@ const common = {
   logLevel: 'warning',
   external: ['vscode'],
   absWorkingDir: root,
+  // jsonc-parser's main entry is a UMD bundle esbuild cannot follow; its ESM entry bundles cleanly.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

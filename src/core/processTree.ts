@@ -59,19 +59,24 @@ const hasProc = (() => {
   }
 })();
 
+/** Live (non-zombie) members of a process group, read from /proc. */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    const fields = procStat(name);
+    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
+  }
+  return members;
+}
+
 /**
  * True while any member of the group is alive. Zombies do not count: an orphan's zombie
  * waits for init to reap it, which on some systems takes seconds.
  */
 export function isGroupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  if (!hasProc) return true;
-  for (const name of readdirSync('/proc')) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const fields = procStat(name);
-    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-  }
-  return false;
+  return !hasProc || groupMembers(pgid).length > 0;
 }
 
 /** True while the process exists and is not a zombie. */
@@ -205,9 +210,19 @@ export class GroupProcess {
     return this.exited;
   }
 
-  /** True while the leader or any other member of its group is alive. */
+  /** Members seen at the last /proc scan; rescanned only once they all look dead. */
+  private knownMembers: number[] = [];
+
+  /** True while the leader or any other member of its group (or an escaped descendant) is alive. */
   isAlive(): boolean {
-    return this.exitInfo === undefined || (isPosix && isGroupAlive(this.pid)) || this.escaped.some(isProcessAlive);
+    if (this.exitInfo === undefined) return true;
+    if (this.escaped.some(isProcessAlive)) return true;
+    if (!isPosix || !signalGroup(this.pid, 0)) return false;
+    if (!hasProc) return true;
+    // Polled every few ms while closing: check the members we know before scanning /proc again.
+    if (this.knownMembers.some(isProcessAlive)) return true;
+    this.knownMembers = groupMembers(this.pid);
+    return this.knownMembers.length > 0;
   }
 
   private signalAll(signal: NodeJS.Signals): void {

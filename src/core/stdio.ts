@@ -233,14 +233,16 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
       exitedEarly,
     );
   } catch (e) {
+    // An exit during initialize can race the initialize error; prefer the exit's account,
+    // unless the exit is the one our own close below causes.
+    const exitedByItself = child.exit !== undefined;
     await client.close().catch(() => undefined);
     await closeChild(request.closeOptions);
     if (e instanceof McpSessionError) {
-      // An exit during initialize can race the initialize error; prefer the exit's account.
-      if (child.exit && e.code !== 'cancelled') throw await exitedEarly;
+      if (exitedByItself && e.code !== 'cancelled') throw await exitedEarly;
       throw e;
     }
-    if (child.exit) throw await exitedEarly;
+    if (exitedByItself) throw await exitedEarly;
     throw new McpSessionError('start-failed', name, `"${name}" failed to initialize: ${errorMessage(e)}`, {
       stderrTail: stderrTail.toArray(),
       retryable: true,

@@ -1,0 +1,190 @@
+// The registry: reconcile, bounded parallel shutdown, and the process ledger sweep.
+
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isMcpSessionError } from '../../src/core/errors';
+import { lineLogger } from '../../src/core/logger';
+import { isProcessAlive, processStartTime } from '../../src/core/processTree';
+import { ProcessLedger } from '../../src/core/ledger';
+import { SessionRegistry } from '../../src/core/registry';
+import { repoRoot } from '../support/paths';
+import { FixtureTracker, eventually } from '../support/processes';
+
+describe('SessionRegistry', function () {
+  this.timeout(30_000);
+  const fixtures = new FixtureTracker();
+  let registry: SessionRegistry | undefined;
+
+  afterEach(async () => {
+    await registry?.shutdown(2000);
+    registry = undefined;
+    await fixtures.assertNoneAlive();
+    fixtures.cleanup();
+  });
+
+  it('reconcile adds, removes and restarts only changed servers', async () => {
+    registry = new SessionRegistry({ stdinGraceMs: 300, termGraceMs: 300 });
+    const a = fixtures.stdio('a');
+    const b = fixtures.stdio('b');
+    const c = fixtures.stdio('c');
+    assert.deepEqual(registry.reconcile([a, b, c]), { added: ['a', 'b', 'c'], removed: [], changed: [], unchanged: [] });
+    await Promise.all(['a', 'b', 'c'].map((n) => registry!.start(n)));
+    const pid = (name: string) => registry!.list().find((s) => s.name === name)?.pid;
+    const [pidA, pidB, pidC] = [pid('a'), pid('b'), pid('c')];
+
+    const changedB = { ...b, args: [...b.args, '--tools=2'] };
+    const d = fixtures.stdio('d');
+    const result = registry.reconcile([a, changedB, d]);
+    assert.deepEqual(result, { added: ['d'], removed: ['c'], changed: ['b'], unchanged: ['a'] });
+
+    await eventually(() => registry!.get('b')!.state.state === 'running' && pid('b') !== pidB, 5000, 'b to restart');
+    assert.equal(pid('a'), pidA, 'a unchanged keeps its process');
+    assert.ok(!isProcessAlive(pidB!), 'the old b is gone');
+    await eventually(() => !isProcessAlive(pidC!), 5000, 'c to stop');
+    assert.equal(registry.get('c'), undefined);
+    assert.equal(registry.get('d')!.state.state, 'stopped', 'a new server does not start by itself');
+    const tools = await registry.listTools('b');
+    assert.ok(tools.some((t) => t.name === 'tool_001'), 'b runs with its new definition');
+  });
+
+  it('a changed definition of a stopped server does not start it', async () => {
+    registry = new SessionRegistry();
+    const a = fixtures.stdio('a');
+    registry.reconcile([a]);
+    assert.deepEqual(registry.reconcile([{ ...a, args: [...a.args, '--garbage'] }]).changed, ['a']);
+    assert.equal(registry.get('a')!.state.state, 'stopped');
+    assert.deepEqual(fixtures.pids(), []);
+  });
+
+  it('unknown servers are a not-found error', async () => {
+    registry = new SessionRegistry();
+    await assert.rejects(registry.callTool('nope', 'echo'), (e) => isMcpSessionError(e, 'not-found') && /No MCP server named "nope"/.test(e.message));
+  });
+
+  it('shutdown is idempotent, reports each server, and refuses later calls', async () => {
+    registry = new SessionRegistry({ stdinGraceMs: 300, termGraceMs: 300 });
+    registry.reconcile([fixtures.stdio('up'), fixtures.stdio('idle')]);
+    await registry.start('up');
+    const first = registry.shutdown();
+    const second = registry.shutdown();
+    assert.equal(first, second);
+    const report = await first;
+    assert.equal(report.deadlineReached, false);
+    const byName = Object.fromEntries(report.servers.map((s) => [s.server, s.outcome]));
+    assert.deepEqual(byName, { up: 'exited-on-stdin-close', idle: 'not-running' });
+    assert.equal(registry.isShutDown, true);
+    await assert.rejects(registry.callTool('up', 'echo', { text: 'x' }), (e) => isMcpSessionError(e, 'shut-down'));
+    assert.throws(() => registry!.reconcile([]), (e) => isMcpSessionError(e, 'shut-down'));
+  });
+
+  it('dispose() starts the shutdown synchronously', async () => {
+    registry = new SessionRegistry({ stdinGraceMs: 300, termGraceMs: 300 });
+    registry.reconcile([fixtures.stdio('up')]);
+    await registry.start('up');
+    registry.dispose();
+    assert.equal(registry.isShutDown, true);
+    await fixtures.assertNoneAlive();
+  });
+
+  it('shutdown ends stubborn and wrapped servers in parallel within one deadline', async () => {
+    // Default graces (2 s + 2 s) must shrink to fit the 3 s deadline.
+    registry = new SessionRegistry();
+    const defs = [
+      fixtures.stdio('good-1'),
+      fixtures.stdio('good-2'),
+      fixtures.stdio('stubborn-1', ['--ignore-eof', '--ignore-sigterm']),
+      fixtures.stdio('stubborn-2', ['--ignore-eof', '--ignore-sigterm', '--spawn-child']),
+      fixtures.stdio('wrapped-1', ['--ignore-eof'], { wrapped: true }),
+      fixtures.stdio('wrapped-2', ['--ignore-eof', '--ignore-sigterm'], { wrapped: true }),
+    ];
+    registry.reconcile(defs);
+    await Promise.all(defs.map((d) => registry!.start(d.name)));
+    const report = await registry.shutdown(3000);
+    assert.ok(report.durationMs <= 3500, `shutdown took ${report.durationMs} ms`);
+    assert.equal(report.deadlineReached, false);
+    const outcomes = Object.fromEntries(report.servers.map((s) => [s.server, s.outcome]));
+    assert.equal(outcomes['good-1'], 'exited-on-stdin-close');
+    assert.equal(outcomes['stubborn-1'], 'killed');
+    assert.ok(!Object.values(outcomes).includes('survived'));
+    await fixtures.assertNoneAlive(100);
+  });
+
+  it('state events name the server, the states and the reason', async () => {
+    registry = new SessionRegistry();
+    registry.reconcile([fixtures.stdio('ev')]);
+    const events: string[] = [];
+    registry.onDidChangeState((e) => events.push(`${e.server}:${e.previous.state}->${e.current.state}:${e.reason}`));
+    await registry.start('ev', 'because');
+    assert.deepEqual(events, ['ev:stopped->starting:because', 'ev:starting->running:because']);
+  });
+
+  describe('process ledger', () => {
+    let stateDir: string;
+    beforeEach(() => {
+      stateDir = mkdtempSync(join(tmpdir(), 'mcp-ledger-'));
+    });
+    afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+    it('the next host sweeps server groups that survived a killed host', async () => {
+      const pidDir = fixtures.pidDir();
+      const host = join(repoRoot, 'out', 'test', 'support', 'ledger-host.js');
+      // A host process that starts a stubborn server, reports, and is then SIGKILLed: it cannot stop anything.
+      const child = spawn(process.execPath, [host, stateDir, pidDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const ready = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => resolve(d.toString()));
+        child.once('exit', (code) => reject(new Error(`host exited early with ${code}`)));
+      });
+      assert.match(ready, /running/);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const survivors = fixtures.alive();
+      assert.ok(survivors.length >= 1, 'the server outlived its host (that is what the ledger is for)');
+
+      const messages: string[] = [];
+      registry = new SessionRegistry({ stateDir, logger: lineLogger((l) => messages.push(l), 'info') });
+      await registry.ready;
+      await fixtures.assertNoneAlive(2000);
+      assert.ok(messages.some((m) => /Ended process group \d+ of "orphan"/.test(m)), messages.join('\n'));
+      assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'process-ledger.json'), 'utf8')).entries, []);
+    });
+
+    it('never signals a pid whose start time does not match (pid reuse)', async () => {
+      const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+      try {
+        const startTime = processStartTime(bystander.pid!)!;
+        const deadHost = 999_999;
+        writeFileSync(
+          join(stateDir, 'process-ledger.json'),
+          JSON.stringify({ version: 1, entries: [{ pid: bystander.pid, startTime: startTime + 1, server: 'x', command: 'x', hostPid: deadHost, hostStartTime: 1 }] }),
+        );
+        const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
+        assert.deepEqual(result.killed, []);
+        assert.ok(isProcessAlive(bystander.pid!));
+      } finally {
+        process.kill(-bystander.pid!, 'SIGKILL');
+      }
+    });
+
+    it('leaves the groups of a host that is still running', async () => {
+      const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+      try {
+        writeFileSync(
+          join(stateDir, 'process-ledger.json'),
+          JSON.stringify({
+            version: 1,
+            entries: [{ pid: bystander.pid, startTime: processStartTime(bystander.pid!), server: 'x', command: 'x', hostPid: process.ppid, hostStartTime: processStartTime(process.ppid) }],
+          }),
+        );
+        const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
+        assert.deepEqual(result.killed, []);
+        assert.equal(result.keptForLiveHosts, 1);
+        assert.ok(isProcessAlive(bystander.pid!));
+      } finally {
+        process.kill(-bystander.pid!, 'SIGKILL');
+      }
+    });
+  });
+});

@@ -1,0 +1,355 @@
+// The session state machine and every fixture behaviour, against real fixture processes.
+// After each test, every pid a fixture wrote down must be gone (zombies count as gone).
+
+import * as assert from 'node:assert/strict';
+import type { RegistryOptions, StateChange } from '../../src/core/api';
+import { isMcpSessionError, McpSessionError } from '../../src/core/errors';
+import { SessionRegistry } from '../../src/core/registry';
+import { isProcessAlive } from '../../src/core/processTree';
+import { FixtureTracker, delay, eventually } from '../support/processes';
+
+const fast: RegistryOptions = { stdinGraceMs: 300, termGraceMs: 300, connectTimeoutMs: 10_000 };
+
+async function rejects(promise: Promise<unknown>, code: McpSessionError['code']): Promise<McpSessionError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(isMcpSessionError(e), `expected McpSessionError, got ${String(e)}`);
+    assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
+    return e;
+  }
+  assert.fail(`expected a rejection with code ${code}`);
+}
+
+function textOf(result: { content: unknown[] }): string {
+  return (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
+}
+
+describe('ServerSession', function () {
+  this.timeout(30_000);
+  const fixtures = new FixtureTracker();
+  let registry: SessionRegistry;
+  let transitions: StateChange[];
+
+  function open(options: RegistryOptions = {}): SessionRegistry {
+    registry = new SessionRegistry({ ...fast, ...options });
+    transitions = [];
+    registry.onDidChangeState((e) => transitions.push(e));
+    return registry;
+  }
+
+  function statesOf(server: string): string[] {
+    return transitions.filter((t) => t.server === server).map((t) => t.current.state);
+  }
+
+  afterEach(async () => {
+    await registry?.shutdown(2000);
+    await fixtures.assertNoneAlive();
+    fixtures.cleanup();
+  });
+
+  describe('state transitions', () => {
+    it('goes stopped → starting → running → stopping → stopped, with a reason each time', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      assert.equal(registry.get('echo')!.state.state, 'stopped');
+      await registry.start('echo', 'test start');
+      const running = registry.get('echo')!.state;
+      assert.equal(running.state, 'running');
+      assert.ok(running.state === 'running' && running.pid && isProcessAlive(running.pid));
+      await registry.stop('echo', 'test stop');
+      assert.deepEqual(statesOf('echo'), ['starting', 'running', 'stopping', 'stopped']);
+      assert.deepEqual(
+        transitions.map((t) => t.reason),
+        ['test start', 'test start', 'test stop', 'test stop'],
+      );
+      assert.equal(transitions[1].previous.state, 'starting');
+    });
+
+    it('start during start returns the same pending start and spawns one process', async () => {
+      const pidDir = fixtures.pidDir();
+      open().reconcile([fixtures.stdio('echo', [], { pidDir })]);
+      const first = registry.start('echo');
+      const second = registry.start('echo');
+      const third = registry.callTool('echo', 'echo', { text: 'x' });
+      await Promise.all([first, second, third]);
+      assert.equal(fixtures.pids().length, 1, 'exactly one server process');
+      assert.deepEqual(statesOf('echo'), ['starting', 'running']);
+    });
+
+    it('stop during start cancels the attempt, waits for it and ends stopped', async () => {
+      open().reconcile([fixtures.stdio('hung', ['--never-initialize'])]);
+      const start = registry.start('hung');
+      await eventually(() => fixtures.pids().length > 0, 5000, 'the server to spawn');
+      const began = Date.now();
+      await registry.stop('hung');
+      assert.ok(Date.now() - began < 2000, `stop took ${Date.now() - began} ms`);
+      await rejects(start, 'cancelled');
+      assert.equal(registry.get('hung')!.state.state, 'stopped');
+      assert.deepEqual(statesOf('hung'), ['starting', 'stopped']);
+    });
+
+    it('survives repeated start/stop cycles with a new process each time', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      const pids = new Set<number>();
+      for (let i = 0; i < 4; i++) {
+        await registry.start('echo');
+        const state = registry.get('echo')!.state;
+        assert.ok(state.state === 'running' && state.pid);
+        pids.add(state.pid!);
+        assert.equal(textOf(await registry.callTool('echo', 'echo', { text: `round ${i}` })), `round ${i}`);
+        await registry.stop('echo');
+        assert.ok(!isProcessAlive(state.pid!), 'the process is gone after stop');
+      }
+      assert.equal(pids.size, 4);
+      assert.deepEqual(statesOf('echo'), Array(4).fill(['starting', 'running', 'stopping', 'stopped']).flat());
+    });
+
+    it('restart gives a new process and ends running', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      await registry.start('echo');
+      const before = registry.list()[0].pid;
+      await registry.restart('echo');
+      const after = registry.list()[0].pid;
+      assert.ok(before && after && before !== after);
+      assert.equal(registry.get('echo')!.state.state, 'running');
+      assert.ok(!isProcessAlive(before!));
+    });
+
+    it('starts on first use and serializes concurrent first calls into one start', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      const results = await Promise.all([1, 2, 3, 4, 5].map((n) => registry.callTool('echo', 'add', { a: n, b: 1 })));
+      assert.deepEqual(results.map(textOf), ['2', '3', '4', '5', '6']);
+      assert.equal(fixtures.pids().length, 1);
+    });
+  });
+
+  describe('start failures', () => {
+    it('a server that exits before initialize fails with its exit code and stderr tail', async () => {
+      open().reconcile([fixtures.stdio('early', ['--exit-before-init=4'])]);
+      const began = Date.now();
+      const error = await rejects(registry.start('early'), 'start-failed');
+      assert.ok(Date.now() - began < 5000);
+      assert.equal(error.details.exitCode, 4);
+      assert.match(error.describe(), /fatal configuration error/);
+      const state = registry.get('early')!.state;
+      assert.ok(state.state === 'error' && state.retryable);
+      assert.match(state.state === 'error' ? state.message : '', /exited with code 4 before it finished initializing/);
+    });
+
+    it('a server that never answers initialize fails at the connect timeout, not later', async () => {
+      open({ connectTimeoutMs: 800 }).reconcile([fixtures.stdio('hung', ['--never-initialize', '--ignore-eof'])]);
+      const began = Date.now();
+      const error = await rejects(registry.start('hung'), 'start-failed');
+      const took = Date.now() - began;
+      assert.ok(took >= 700 && took < 5000, `took ${took} ms`);
+      assert.match(error.message, /did not answer initialize within 800 ms/);
+    });
+
+    it('a missing command fails at once with a clear, non-retryable error', async () => {
+      open().reconcile([{ kind: 'stdio', name: 'ghost', command: 'no-such-mcp-server-command', args: [], env: {}, source: { label: 'test' } }]);
+      const error = await rejects(registry.callTool('ghost', 'echo', {}), 'start-failed');
+      assert.match(error.message, /"no-such-mcp-server-command" was not found on PATH/);
+      const state = registry.get('ghost')!.state;
+      assert.ok(state.state === 'error' && !state.retryable);
+    });
+  });
+
+  describe('fixture behaviours', () => {
+    it('garbage on stdout is logged and counted, not fatal', async () => {
+      open().reconcile([fixtures.stdio('noisy', ['--garbage'])]);
+      assert.equal(textOf(await registry.callTool('noisy', 'echo', { text: 'still works' })), 'still works');
+      assert.equal(textOf(await registry.callTool('noisy', 'add', { a: 2, b: 3 })), '5');
+      const snapshot = registry.list()[0];
+      assert.ok(snapshot.stdoutNoiseLines >= 2, `noise lines: ${snapshot.stdoutNoiseLines}`);
+      assert.ok(registry.get('noisy')!.logLines().some((l) => l.stream === 'stdout-noise' && l.text.includes('this is not json')));
+    });
+
+    it('a stderr flood is drained into a bounded log', async () => {
+      open({ logCapacity: 100 }).reconcile([fixtures.stdio('flood', ['--stderr-flood=5000'])]);
+      for (let i = 0; i < 5; i++) await registry.callTool('flood', 'echo', { text: 'x' });
+      const lines = registry.get('flood')!.logLines();
+      assert.equal(lines.length, 100);
+      assert.ok(lines.some((l) => l.stream === 'stderr'));
+    });
+
+    it('a server that ignores stdin EOF is ended with SIGTERM', async () => {
+      open().reconcile([fixtures.stdio('deaf', ['--ignore-eof'])]);
+      await registry.start('deaf');
+      const report = await registry.shutdown();
+      assert.equal(report.servers[0].outcome, 'exited-on-sigterm');
+    });
+
+    it('a server that ignores EOF and SIGTERM is killed within the graces', async () => {
+      open().reconcile([fixtures.stdio('stubborn', ['--ignore-eof', '--ignore-sigterm'])]);
+      await registry.start('stubborn');
+      const report = await registry.shutdown();
+      assert.equal(report.servers[0].outcome, 'killed');
+      assert.ok(report.durationMs < 2000, `took ${report.durationMs} ms`);
+    });
+
+    it('a server behind sh -c is ended with its whole process group', async () => {
+      open().reconcile([fixtures.stdio('wrapped', ['--ignore-sigterm', '--ignore-eof'], { wrapped: true })]);
+      const serverPid = Number(textOf(await registry.callTool('wrapped', 'pid', {})));
+      const leader = registry.list()[0].pid!;
+      assert.notEqual(serverPid, leader, 'the real server is a grandchild of the spawned shell');
+      await registry.stop('wrapped');
+      assert.ok(!isProcessAlive(serverPid), 'the grandchild server is gone');
+      assert.ok(!isProcessAlive(leader));
+    });
+
+    it('a grandchild the server spawned is ended with the group', async () => {
+      open().reconcile([fixtures.stdio('parent', ['--spawn-child=inherit', '--ignore-eof'])]);
+      await registry.start('parent');
+      await eventually(() => fixtures.pids().length === 2, 5000, 'the grandchild pid');
+      await registry.stop('parent');
+      assert.deepEqual(fixtures.alive(), []);
+    });
+
+    it('receives a 10 MB result intact', async () => {
+      open().reconcile([fixtures.stdio('big')]);
+      const text = textOf(await registry.callTool('big', 'big', { bytes: 10_000_000 }));
+      assert.equal(text.length, 10_000_000);
+      assert.ok(text.endsWith('END'));
+    });
+
+    it('follows nextCursor across pages for tools, resources and prompts', async () => {
+      open().reconcile([fixtures.stdio('many', ['--tools=25', '--page-size=7', '--resources=9', '--prompts=8'])]);
+      const tools = await registry.listTools('many');
+      assert.equal(tools.length, 25 + 9);
+      assert.equal(new Set(tools.map((t) => t.name)).size, tools.length);
+      assert.equal((await registry.listResources('many')).length, 9);
+      assert.equal((await registry.listPrompts('many')).length, 8);
+      // Structured results are validated against the output schema of a tool from a later page.
+      const result = await registry.callTool('many', 'tool_024', {});
+      assert.ok(result.structuredContent);
+    });
+
+    it('reads resources and gets prompts', async () => {
+      open().reconcile([fixtures.stdio('rp')]);
+      const [resource] = await registry.listResources('rp');
+      const read = await registry.readResource('rp', resource.uri);
+      assert.ok(read.contents.length > 0);
+      const [prompt] = await registry.listPrompts('rp');
+      const got = await registry.getPrompt('rp', prompt.name, { topic: 'tests' });
+      assert.ok(got.messages.length > 0);
+    });
+
+    it('refreshes the tool cache on list_changed', async () => {
+      open().reconcile([fixtures.stdio('dyn')]);
+      const before = await registry.listTools('dyn');
+      let listEvents = 0;
+      registry.onDidChangeLists(() => listEvents++);
+      await registry.callTool('dyn', 'add_tool', { name: 'late' });
+      await eventually(() => registry.list()[0].tools?.some((t) => t.name === 'late'), 5000, 'the new tool in the cache');
+      assert.equal(registry.list()[0].tools!.length, before.length + 1);
+      assert.ok(listEvents >= 1);
+      assert.equal(textOf(await registry.callTool('dyn', 'late', {})), 'dynamic:late');
+    });
+
+    it('keeps logging notifications in the server log', async () => {
+      open().reconcile([fixtures.stdio('logger')]);
+      await registry.callTool('logger', 'log', { message: 'hello from the server' });
+      await eventually(() => registry.get('logger')!.logLines().some((l) => l.stream === 'notification' && l.text.includes('hello from the server')), 3000, 'the log line');
+    });
+  });
+
+  describe('calls', () => {
+    it('a tool error rejects with code tool-error and carries the result', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      const error = await rejects(registry.callTool('echo', 'fail', {}), 'tool-error');
+      assert.match(error.message, /fixture failure/);
+      assert.equal((error.details.result as { isError: boolean }).isError, true);
+      assert.equal(error.server, 'echo');
+    });
+
+    it('an unknown tool is a protocol error naming the server', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      const error = await rejects(registry.callTool('echo', 'no_such_tool', {}), 'protocol');
+      assert.match(error.message, /"echo"/);
+    });
+
+    it('times out without progress, and progress resets the timeout', async () => {
+      open().reconcile([fixtures.stdio('slow')]);
+      const began = Date.now();
+      await rejects(registry.callTool('slow', 'slow', { ms: 5000, steps: 1 }, { timeoutMs: 400 }), 'timeout');
+      assert.ok(Date.now() - began < 3000);
+      const updates: number[] = [];
+      const result = await registry.callTool('slow', 'slow', { ms: 1500, steps: 10 }, { timeoutMs: 600, onProgress: (p) => updates.push(p.progress) });
+      assert.match(textOf(result), /done/);
+      assert.ok(updates.length >= 5, `progress updates: ${updates.length}`);
+    });
+
+    it('the total timeout bounds a call even while progress keeps coming', async () => {
+      open().reconcile([fixtures.stdio('slow')]);
+      const began = Date.now();
+      await rejects(registry.callTool('slow', 'slow', { ms: 6000, steps: 60 }, { timeoutMs: 500, maxTotalTimeoutMs: 1000 }), 'timeout');
+      assert.ok(Date.now() - began < 3000);
+    });
+
+    it('cancelling settles the call at once and leaves the session usable', async () => {
+      open().reconcile([fixtures.stdio('slow')]);
+      await registry.start('slow');
+      const controller = new AbortController();
+      const call = registry.callTool('slow', 'slow', { ms: 10_000 }, { signal: controller.signal });
+      await delay(200);
+      const began = Date.now();
+      controller.abort();
+      await rejects(call, 'cancelled');
+      assert.ok(Date.now() - began < 500);
+      await eventually(() => registry.get('slow')!.logLines().some((l) => l.text.includes('slow cancelled')), 3000, 'the server to see the cancellation');
+      assert.equal(textOf(await registry.callTool('slow', 'echo', { text: 'after' })), 'after');
+    });
+
+    it('an already aborted signal never reaches the server', async () => {
+      open().reconcile([fixtures.stdio('echo')]);
+      await rejects(registry.callTool('echo', 'echo', { text: 'x' }, { signal: AbortSignal.abort() }), 'cancelled');
+    });
+  });
+
+  describe('crash supervision', () => {
+    it('a crash rejects every in-flight call at once with exit code and stderr, then restarts', async () => {
+      open({ supervisor: { initialBackoffMs: 100 } }).reconcile([fixtures.stdio('fragile')]);
+      await registry.start('fragile');
+      const firstPid = registry.list()[0].pid!;
+      const slowCalls = [1, 2, 3].map(() => registry.callTool('fragile', 'slow', { ms: 20_000 }, { timeoutMs: 30_000 }));
+      await delay(100);
+      const began = Date.now();
+      const crash = registry.callTool('fragile', 'crash', { code: 7 });
+      const errors = await Promise.all([crash, ...slowCalls].map((c) => rejects(c, 'crashed')));
+      assert.ok(Date.now() - began < 2000, `settled after ${Date.now() - began} ms`);
+      for (const error of errors) {
+        assert.equal(error.details.exitCode, 7);
+        assert.match(error.describe(), /crashing with exit code 7/);
+      }
+      await eventually(() => registry.get('fragile')!.state.state === 'running', 5000, 'the restart');
+      assert.notEqual(registry.list()[0].pid, firstPid);
+      assert.deepEqual(statesOf('fragile').slice(0, 5), ['starting', 'running', 'error', 'starting', 'running']);
+      assert.equal(textOf(await registry.callTool('fragile', 'echo', { text: 'back' })), 'back');
+    });
+
+    it('the crash-loop breaker stops restarting until the user starts again', async () => {
+      open({ supervisor: { initialBackoffMs: 20, maxCrashes: 3, windowMs: 60_000 } }).reconcile([fixtures.stdio('loop', ['--exit-after-init=50'])]);
+      await registry.start('loop');
+      await eventually(() => {
+        const s = registry.get('loop')!.state;
+        return s.state === 'error' && s.message.includes('will not be restarted') ? s : undefined;
+      }, 10_000, 'the breaker');
+      const state = registry.get('loop')!.state;
+      assert.match(state.state === 'error' ? state.message : '', /crashed 3 times in the last 1 minute/);
+      const starts = statesOf('loop').filter((s) => s === 'starting').length;
+      await delay(300);
+      assert.equal(statesOf('loop').filter((s) => s === 'starting').length, starts, 'no restart after the breaker tripped');
+      await rejects(registry.callTool('loop', 'echo', { text: 'x' }), 'not-running');
+      await registry.start('loop');
+      assert.equal(registry.get('loop')!.state.state, 'running', 'a user start resets the breaker');
+    });
+
+    it('without restartOnCrash a crash ends in error and the next call starts it again', async () => {
+      open({ supervisor: { restartOnCrash: false } }).reconcile([fixtures.stdio('once')]);
+      await rejects(registry.callTool('once', 'crash', {}), 'crashed');
+      await delay(200);
+      assert.equal(registry.get('once')!.state.state, 'error');
+      assert.equal(textOf(await registry.callTool('once', 'echo', { text: 'again' })), 'again');
+    });
+  });
+});
