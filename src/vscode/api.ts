@@ -1,0 +1,68 @@
+// The API other extensions get from `vscode.extensions.getExtension(...).activate()`.
+// It uses the same persistent sessions as the Tool Explorer and the commands.
+//
+//   const api = await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate();
+//   const result = await api.callTool('echo', 'echo', { text: 'hi' }, token);
+
+import type * as vscode from 'vscode';
+import type { CallToolResult, ShutdownReport } from '../core/api';
+import type { InputDefinition } from '../core/config';
+
+export type { CallToolResult };
+
+export type McpServerState = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'invalid';
+
+export interface McpServerInfo {
+  name: string;
+  state: McpServerState;
+  /** The error of a server in `error` or `invalid`. */
+  message?: string;
+  /** Where it is configured, e.g. "workspace (.vscode/mcp.json)". */
+  source: string;
+  /** Process id of a running stdio server. */
+  pid?: number;
+  /** Tools of the running server, else of an earlier session (`toolsCached`), else none. */
+  tools: { name: string; description?: string; inputSchema: unknown }[];
+  toolsCached: boolean;
+}
+
+export interface McpSessionsApi {
+  /** Every configured server, in configuration order. */
+  listServers(): McpServerInfo[];
+  /** Fired when servers are added or removed, change state, or list new tools. */
+  readonly onDidChangeServers: vscode.Event<void>;
+  /**
+   * Calls a tool, starting the server on first use. Rejects with an Error whose `code` is
+   * one of the core's McpErrorCode values (`tool-error` for an isError result) and whose
+   * message names the server. Cancelling `token` cancels the call on the server.
+   */
+  callTool(server: string, tool: string, args?: Record<string, unknown>, token?: vscode.CancellationToken): Promise<CallToolResult>;
+  /** Present only when the extension runs in development or test mode. */
+  readonly testing?: TestingApi;
+}
+
+/** What the integration tests need beyond the public API. Not available in production. */
+export interface TestingApi {
+  /** Resolves when the configuration has been (re)loaded and reconciled. */
+  reloadConfiguration(): Promise<void>;
+  /** The Tool Explorer, rendered: servers and their children as TreeItems. */
+  renderTree(): Promise<RenderedNode[]>;
+  /** Everything written to the extension's log channel and to the server's, when given. */
+  logText(server?: string): string;
+  /** Answers input prompts instead of the UI; counts how often it was asked. */
+  answerInputs(answer: ((input: InputDefinition, server: string) => string | undefined) | undefined): void;
+  statusBar(): { text: string; warning: boolean; visible: boolean };
+  /**
+   * What VS Code does at deactivation: calls deactivate(), disposes context.subscriptions in
+   * order without waiting, then waits for deactivate's promise. The extension is gone after.
+   */
+  teardown(): Promise<{ report: ShutdownReport | undefined; steps: string[]; shutDownBeforeFirstStep: boolean }>;
+}
+
+export interface RenderedNode {
+  label: string;
+  description?: string;
+  tooltip?: string;
+  contextValue?: string;
+  children: RenderedNode[];
+}

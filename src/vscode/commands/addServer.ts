@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import { addServerToFile, addServerToUserSettings, splitCommandLine, type NewServer } from '../configFiles';
+import type { CommandFactory } from './command';
+
+export interface AddServerRequest extends NewServer {
+  /** "user", or the path of a configuration file (e.g. a folder's .vscode/mcp.json). */
+  target: string;
+}
+
+/**
+ * mcpSessions.addServer(request?) → the server's name
+ *
+ * Guided: command line or URL, name, then where to write it (a workspace folder's
+ * .vscode/mcp.json, a file from mcpSessions.configFiles, or the user setting). Files are
+ * edited with jsonc-parser, keeping comments. From code, pass an AddServerRequest.
+ */
+export const addServer: CommandFactory = (ctx) => async (request?: AddServerRequest) => {
+  const server = request ?? (await askForServer(ctx.configuration.list().map((s) => s.name)));
+  if (!server) return undefined;
+  const targets = ctx.configuration.configFileTargets();
+  const target = request?.target ?? (await askForTarget(targets));
+  if (!target) return undefined;
+  if (target === 'user') {
+    await addServerToUserSettings(server);
+  } else {
+    const known = targets.find((t) => t.uri.fsPath === target);
+    await addServerToFile(vscode.Uri.file(target), server, known?.format ?? 'servers');
+  }
+  await ctx.configuration.reload(`server "${server.name}" added`);
+  ctx.log.info(`Added server "${server.name}" to ${target === 'user' ? 'user settings' : target}`);
+  if (!request) {
+    void vscode.window.showInformationMessage(`Added MCP server "${server.name}".`, 'Start Server', 'Open Configuration').then((choice) => {
+      if (choice === 'Start Server') void vscode.commands.executeCommand('mcpSessions.startServer', { kind: 'server', server: server.name });
+      if (choice === 'Open Configuration') void vscode.commands.executeCommand('mcpSessions.openConfiguration', server.name);
+    });
+  }
+  return server.name;
+};
+
+async function askForServer(existing: string[]): Promise<NewServer | undefined> {
+  const kind = await vscode.window.showQuickPick(
+    [
+      { label: '$(terminal) Command (stdio)', description: 'Run a program, e.g. npx -y @modelcontextprotocol/server-memory', type: 'stdio' as const },
+      { label: '$(globe) HTTP', description: 'A Streamable HTTP server URL (falls back to SSE)', type: 'http' as const },
+      { label: '$(globe) Server-Sent Events', description: 'A legacy SSE server URL', type: 'sse' as const },
+    ],
+    { title: 'Add MCP Server (1/3): how does it run?', ignoreFocusOut: true },
+  );
+  if (!kind) return undefined;
+  let server: NewServer;
+  if (kind.type === 'stdio') {
+    const line = await vscode.window.showInputBox({
+      title: 'Add MCP Server (2/3): command line',
+      prompt: 'The command and its arguments. Variables such as ${workspaceFolder} and ${input:…} work.',
+      placeHolder: 'npx -y @modelcontextprotocol/server-memory',
+      ignoreFocusOut: true,
+      validateInput: (v) => (splitCommandLine(v).length === 0 ? 'Enter a command' : undefined),
+    });
+    if (!line) return undefined;
+    const [command, ...args] = splitCommandLine(line);
+    server = { name: suggestName(command, args), type: 'stdio', command, args };
+  } else {
+    const url = await vscode.window.showInputBox({
+      title: 'Add MCP Server (2/3): URL',
+      placeHolder: 'https://example.com/mcp',
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^https?:\/\/\S+$/.test(v) || v.includes('${') ? undefined : 'Enter an http:// or https:// URL'),
+    });
+    if (!url) return undefined;
+    server = { name: suggestName(url, []), type: kind.type, url };
+  }
+  const name = await vscode.window.showInputBox({
+    title: 'Add MCP Server (3/3): name',
+    value: server.name,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === '' ? 'Enter a name' : existing.includes(v.trim()) ? `A server named "${v.trim()}" already exists` : undefined),
+  });
+  if (!name) return undefined;
+  return { ...server, name: name.trim() };
+}
+
+async function askForTarget(targets: { label: string; uri: vscode.Uri; exists: boolean }[]): Promise<string | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      ...targets.map((t) => ({ label: t.label, description: t.exists ? undefined : '(will be created)', detail: t.uri.fsPath, target: t.uri.fsPath })),
+      { label: 'User settings', description: 'mcpSessions.servers: every workspace', detail: undefined, target: 'user' },
+    ],
+    { title: 'Add MCP Server: where should it be saved?', ignoreFocusOut: true },
+  );
+  return picked?.target;
+}
+
+/** "@modelcontextprotocol/server-memory" → "memory"; "https://api.example.com/mcp" → "api.example.com". */
+export function suggestName(commandOrUrl: string, args: string[]): string {
+  try {
+    if (/^https?:\/\//.test(commandOrUrl)) return new URL(commandOrUrl).hostname;
+  } catch {
+    // not a URL after all
+  }
+  const word = [...args].reverse().find((a) => !a.startsWith('-')) ?? commandOrUrl;
+  const base = word.split(/[\\/]/).pop() ?? word;
+  return base.replace(/^server-|-server$|^mcp-|-mcp$/g, '').replace(/\.(m?js|py|ts)$/, '').replace(/@[\d.]+$/, '') || 'server';
+}

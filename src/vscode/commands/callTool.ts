@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import type { CallToolResult, Tool } from '../../core/api';
+import { McpSessionError, isMcpSessionError } from '../../core/errors';
+import { pickServer, pickTool } from '../pickers';
+import { askForArguments } from '../toolArguments';
+import type { ExplorerNode } from '../toolExplorer';
+import { describeFailure, isProgrammatic, runForServer, serverFromArgument, type CommandContext, type CommandFactory } from './command';
+
+export interface CallToolOptions {
+  /** Open the result in a read-only document. Default true. */
+  showResult?: boolean;
+}
+
+/**
+ * mcpSessions.callTool(server?, tool?, args?, options?) → CallToolResult | undefined
+ *
+ * From the palette: picks a server, a tool, then asks for its arguments. From a tool in the
+ * Tool Explorer: asks for the arguments. From code, `(server, tool, args)` calls directly and
+ * resolves with the result (rejecting on failure, `code: 'tool-error'` for isError results).
+ * The call runs under a cancellable progress notification that shows the server's progress.
+ */
+export const callTool: CommandFactory =
+  (ctx) =>
+  async (arg?: unknown, toolName?: string, args?: Record<string, unknown>, options: CallToolOptions = {}): Promise<CallToolResult | undefined> => {
+    const programmatic = isProgrammatic(arg);
+    const server = serverFromArgument(arg) ?? (await pickServer(ctx.servers, 'Call Tool', (v) => v.status !== 'untrusted' && v.status !== 'invalid'));
+    if (!server) return undefined;
+    const node = arg as ExplorerNode | undefined;
+    let tool: Tool | undefined = node && typeof node === 'object' && node.kind === 'tool' ? node.tool : undefined;
+    const name = toolName ?? tool?.name;
+
+    return runForServer(ctx, server, programmatic, async () => {
+      if (!name) tool = await pickTool(ctx.servers, server);
+      const chosen = name ?? tool?.name;
+      if (!chosen) return undefined;
+      let callArgs = args;
+      if (callArgs === undefined && programmatic) callArgs = {};
+      if (callArgs === undefined) {
+        // The schema of the live server, if the node came from the cache.
+        const live = (await ctx.servers.listTools(server, { interactive: true })).find((t) => t.name === chosen);
+        tool = live ?? tool;
+        if (!tool) throw new McpSessionError('not-found', server, `Server "${server}" has no tool named "${chosen}". Refresh its tools and try again`);
+        callArgs = await askForArguments(server, tool);
+        if (!callArgs) return undefined;
+      }
+      try {
+        const result = await callWithProgress(ctx, server, chosen, callArgs, !programmatic);
+        if (options.showResult !== false) await ctx.results.showToolResult(server, chosen, result);
+        return result;
+      } catch (e) {
+        if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
+        // An isError result: say so, and offer to open it like any result.
+        const choice = await ctx.notifier.userFailure(server, describeFailure(e, server), ['Show Result']);
+        if (choice === 'Show Result') await ctx.results.showToolResult(server, chosen, e.details.result as CallToolResult);
+        return undefined;
+      }
+    });
+  };
+
+async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Calling "${tool}" on "${server}"`, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const cancellation = token.onCancellationRequested(() => {
+        ctx.log.info(`Call of "${tool}" on "${server}" cancelled by the user`);
+        controller.abort();
+      });
+      let reported = 0;
+      try {
+        return await ctx.servers.callTool(
+          server,
+          tool,
+          args,
+          {
+            signal: controller.signal,
+            onProgress: (p) => {
+              const increment = p.total ? Math.max(0, ((p.progress - reported) / p.total) * 100) : undefined;
+              reported = p.progress;
+              const counter = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
+              progress.report({ message: ctx.redactor.redact(p.message ? `${p.message} (${counter})` : counter), increment });
+            },
+          },
+          interactive,
+        );
+      } finally {
+        cancellation.dispose();
+      }
+    },
+  );
+}

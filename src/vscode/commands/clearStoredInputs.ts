@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import type { CommandFactory } from './command';
+
+/**
+ * mcpSessions.clearStoredInputs(): forgets every stored `${input:…}` value. Servers that use
+ * one go back to "needs input" (running ones are stopped) and ask again when started.
+ */
+export const clearStoredInputs: CommandFactory = (ctx) => async () => {
+  const count = await ctx.inputs.clear();
+  ctx.redactor.clear();
+  await ctx.configuration.reload('stored inputs cleared');
+  const affected = ctx.servers.list().filter((v) => v.status === 'needs-input').map((v) => `"${v.name}"`);
+  const message =
+    count === 0
+      ? 'No stored inputs to clear.'
+      : `Cleared ${count} stored input${count === 1 ? '' : 's'}.${affected.length ? ` ${affected.join(', ')} will ask again when started.` : ''}`;
+  ctx.log.info(message);
+  void vscode.window.showInformationMessage(message);
+  return count;
+};

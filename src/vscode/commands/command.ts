@@ -1,0 +1,69 @@
+// Commands are registered once, each through this helper, which always puts the
+// registration on the extension's subscriptions. Availability comes from `when` clauses.
+//
+// Every command takes programmatic arguments (a server name first) so code and tests can
+// drive it without quick picks. Failures of a command run from the UI are shown to the user;
+// run from code, they reject (with secrets redacted) and show nothing.
+
+import * as vscode from 'vscode';
+import { McpSessionError, errorMessage, isMcpSessionError } from '../../core/errors';
+import type { RegistryApi } from '../../core/api';
+import type { ConfigurationService } from '../configuration';
+import type { InputStore } from '../inputs';
+import type { ExtensionLog, ServerLogChannels } from '../log';
+import type { FailureNotifier } from '../notifier';
+import type { SecretRedactor } from '../redact';
+import type { ResultDocuments } from '../results';
+import type { ServerService } from '../servers';
+import type { ExplorerNode } from '../toolExplorer';
+
+export interface CommandContext {
+  readonly registry: RegistryApi;
+  readonly servers: ServerService;
+  readonly configuration: ConfigurationService;
+  readonly inputs: InputStore;
+  readonly results: ResultDocuments;
+  readonly notifier: FailureNotifier;
+  readonly serverLogs: ServerLogChannels;
+  readonly log: ExtensionLog;
+  readonly redactor: SecretRedactor;
+}
+
+// Command arguments come from menus, the palette, keybindings and other extensions.
+export type CommandFactory = (ctx: CommandContext) => (...args: any[]) => unknown;
+
+export function registerCommands(ctx: CommandContext, commands: Record<string, CommandFactory>): vscode.Disposable {
+  return vscode.Disposable.from(...Object.entries(commands).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx))));
+}
+
+/** The server a command is about: a name, a Tool Explorer node, or undefined (ask). */
+export function serverFromArgument(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && 'server' in arg && typeof (arg as ExplorerNode).server === 'string') return (arg as ExplorerNode).server;
+  return undefined;
+}
+
+export function isProgrammatic(arg: unknown): boolean {
+  return typeof arg === 'string';
+}
+
+/**
+ * Runs a user's action on `server`. From the UI, a failure is shown (naming the server, with
+ * Show Logs) and the command resolves; from code, it rejects. A cancellation is silent.
+ */
+export async function runForServer<T>(ctx: CommandContext, server: string, programmatic: boolean, action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await ctx.notifier.duringUserAction(server, action);
+  } catch (e) {
+    if (programmatic) throw ctx.redactor.redactError(e);
+    if (!isMcpSessionError(e, 'cancelled')) void ctx.notifier.userFailure(server, describeFailure(e, server));
+    return undefined;
+  }
+}
+
+/** A message that names the server and says what failed. */
+export function describeFailure(e: unknown, server: string): string {
+  const message = errorMessage(e);
+  if (e instanceof McpSessionError || message.includes(`"${server}"`)) return message;
+  return `MCP server "${server}": ${message}`;
+}

@@ -1,0 +1,35 @@
+// Every command of the extension, by id. Registered once, at activation (see command.ts).
+
+import { addServer } from './addServer';
+import { callTool } from './callTool';
+import { clearStoredInputs } from './clearStoredInputs';
+import type { CommandFactory } from './command';
+import { copyCommandLine } from './copyCommandLine';
+import { getPrompt } from './getPrompt';
+import { openConfiguration } from './openConfiguration';
+import { readResource } from './readResource';
+import { refreshTools } from './refreshTools';
+import { restartAll } from './restartAll';
+import { restartServer } from './restartServer';
+import { showExtensionLog, showLogs } from './showLogs';
+import { showServers } from './showServers';
+import { startServer } from './startServer';
+import { stopServer } from './stopServer';
+
+export const commands: Record<string, CommandFactory> = {
+  'mcpSessions.callTool': callTool,
+  'mcpSessions.startServer': startServer,
+  'mcpSessions.stopServer': stopServer,
+  'mcpSessions.restartServer': restartServer,
+  'mcpSessions.restartAll': restartAll,
+  'mcpSessions.showLogs': showLogs,
+  'mcpSessions.showExtensionLog': showExtensionLog,
+  'mcpSessions.addServer': addServer,
+  'mcpSessions.openConfiguration': openConfiguration,
+  'mcpSessions.refreshTools': refreshTools,
+  'mcpSessions.clearStoredInputs': clearStoredInputs,
+  'mcpSessions.showServers': showServers,
+  'mcpSessions.copyCommandLine': copyCommandLine,
+  'mcpSessions.readResource': readResource,
+  'mcpSessions.getPrompt': getPrompt,
+};

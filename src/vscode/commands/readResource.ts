@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import type { ExplorerNode } from '../toolExplorer';
+import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './command';
+
+/** mcpSessions.readResource(node | server, uri?) → ReadResourceResult: opens the resource's contents. */
+export const readResource: CommandFactory = (ctx) => async (arg?: unknown, uri?: string) => {
+  const server = serverFromArgument(arg);
+  const node = arg as ExplorerNode | undefined;
+  const resourceUri = uri ?? (node && typeof node === 'object' && node.kind === 'resource' ? node.resource.uri : undefined);
+  if (!server || !resourceUri) return undefined;
+  return runForServer(ctx, server, isProgrammatic(arg), async () => {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Reading ${resourceUri} from "${server}"`, cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        const cancellation = token.onCancellationRequested(() => controller.abort());
+        try {
+          await ctx.servers.ensureReady(server, !isProgrammatic(arg));
+          return await ctx.registry.readResource(server, resourceUri, { signal: controller.signal });
+        } finally {
+          cancellation.dispose();
+        }
+      },
+    );
+    await ctx.results.showResource(server, resourceUri, result);
+    return result;
+  });
+};

@@ -1,0 +1,409 @@
+// Where servers come from, and what state their configuration is in.
+//
+// Sources, in precedence order for names: `.vscode/mcp.json` of each workspace folder (VS
+// Code's format, with inputs), the `mcpSessions.servers` user setting, then the files in
+// `mcpSessions.configFiles` (Claude Desktop / Cursor `mcpServers`, or mcp.json). Problems
+// become diagnostics on the file plus at most one warning notification per new set of
+// errors; valid servers are unaffected. A server whose name is already taken by an earlier
+// source is renamed `name (folder)` and says so.
+//
+// Each server ends up in one of these states: `ready` (resolved, handed to the registry),
+// `untrusted` (from the workspace, which is not trusted: never resolved, never started),
+// `needs-input` (an `${input:…}` without a stored value: resolved when the user starts it),
+// or `invalid` (variable substitution failed). Reloads are serialized and coalesced.
+
+import * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import {
+  ConfigResolutionError,
+  formatIssue,
+  parseConfig,
+  parseServersObject,
+  resolveServer,
+  type ConfigIssue,
+  type InputDefinition,
+  type RawServerDefinition,
+  type VariableResolver,
+} from '../core/config';
+import { definitionFingerprint, type ServerDefinition } from '../core/definitions';
+import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import type { InputStore } from './inputs';
+import type { SecretRedactor } from './redact';
+import { serverListSettings, settingsSection } from './settings';
+
+export type Availability =
+  | { status: 'ready'; definition: ServerDefinition }
+  | { status: 'untrusted' }
+  | { status: 'needs-input'; inputs: string[] }
+  | { status: 'invalid'; message: string };
+
+export interface ConfiguredServer {
+  /** Unique across sources: the registry's name for it. */
+  name: string;
+  /** The name as written in its source. */
+  configuredName: string;
+  /** Why it was renamed, when its name was taken by an earlier source. */
+  renamed?: string;
+  raw: RawServerDefinition;
+  /** Short source tag for the tree: "mcp.json", "user settings", a file name. */
+  sourceTag: string;
+  availability: Availability;
+  /** A fingerprint of the definition as written (variables unresolved): safe to store. */
+  rawFingerprint: string;
+}
+
+interface Source {
+  kind: 'folder' | 'user' | 'file';
+  label: string;
+  tag: string;
+  /** For folder and file sources. */
+  uri?: vscode.Uri;
+  folder?: vscode.WorkspaceFolder;
+  fromWorkspace: boolean;
+}
+
+interface ParsedSource {
+  source: Source;
+  servers: RawServerDefinition[];
+  inputs: InputDefinition[];
+  issues: ConfigIssue[];
+  text?: string;
+}
+
+const reloadDebounceMs = 150;
+const diagnosticSource = 'MCP Sessions';
+
+export class ConfigurationService implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly watchers = this.store.add(new DisposableStore());
+  private readonly diagnostics: vscode.DiagnosticCollection;
+  private readonly changeEmitter = this.store.add(new Emitter<void>());
+  /** Fired after every reload, even when nothing changed. */
+  readonly onDidChange = this.changeEmitter.event;
+
+  private servers: ConfiguredServer[] = [];
+  private parsed: ParsedSource[] = [];
+  /** Where each configured server (by unique name) was read from. */
+  private origins = new Map<string, ParsedSource>();
+  private loadedOnce = false;
+  private queue: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+  private readonly pendingReasons = new Set<string>();
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private lastNotifiedErrors = '';
+  private disposed = false;
+
+  constructor(
+    private readonly inputs: InputStore,
+    private readonly redactor: SecretRedactor,
+    private readonly logger: Logger,
+    private readonly openConfiguration: (file?: string, issue?: ConfigIssue) => void,
+  ) {
+    this.diagnostics = this.store.add(vscode.languages.createDiagnosticCollection('mcpSessions'));
+    this.store.add(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (serverListSettings.some((key) => e.affectsConfiguration(key))) this.scheduleReload('settings changed');
+    }));
+    this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      this.watch();
+      this.scheduleReload('workspace folders changed');
+    }));
+    this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload('workspace trust granted')));
+    this.store.add({ dispose: () => clearTimeout(this.debounceTimer) });
+    this.watch();
+  }
+
+  get isLoaded(): boolean {
+    return this.loadedOnce;
+  }
+
+  list(): readonly ConfiguredServer[] {
+    return this.servers;
+  }
+
+  get(name: string): ConfiguredServer | undefined {
+    return this.servers.find((s) => s.name === name);
+  }
+
+  /** Every configuration file that exists or could be created, for Open Configuration and Add Server. */
+  configFileTargets(): { label: string; uri: vscode.Uri; exists: boolean; format: 'servers' | 'mcpServers' }[] {
+    const targets: { label: string; uri: vscode.Uri; exists: boolean; format: 'servers' | 'mcpServers' }[] = [];
+    for (const source of this.sources()) {
+      if (!source.uri) continue;
+      const parsed = this.parsed.find((p) => p.source.uri?.toString() === source.uri!.toString());
+      const format = parsed?.text !== undefined && /"mcpServers"\s*:/.test(parsed.text) && !/"servers"\s*:/.test(parsed.text) ? 'mcpServers' : source.kind === 'file' && !parsed?.text ? 'mcpServers' : 'servers';
+      targets.push({ label: source.label, uri: source.uri, exists: parsed?.text !== undefined, format });
+    }
+    return targets;
+  }
+
+  // ---- watching -----------------------------------------------------------------------------
+
+  private watch(): void {
+    this.watchers.clear();
+    const onEvent = (uri: vscode.Uri) => this.scheduleReload(`${vscode.workspace.asRelativePath(uri)} changed`);
+    const add = (pattern: vscode.GlobPattern) => {
+      const watcher = this.watchers.add(vscode.workspace.createFileSystemWatcher(pattern));
+      this.watchers.add(watcher.onDidCreate(onEvent));
+      this.watchers.add(watcher.onDidChange(onEvent));
+      this.watchers.add(watcher.onDidDelete(onEvent));
+    };
+    for (const folder of vscode.workspace.workspaceFolders ?? []) add(new vscode.RelativePattern(folder, '.vscode/mcp.json'));
+    for (const source of this.sources()) {
+      if (source.kind === 'file' && source.uri) add(new vscode.RelativePattern(vscode.Uri.file(dirname(source.uri.fsPath)), basename(source.uri.fsPath)));
+    }
+  }
+
+  private scheduleReload(reason: string): void {
+    if (this.disposed) return;
+    this.pendingReasons.add(reason);
+    clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => void this.reload(), reloadDebounceMs);
+  }
+
+  /**
+   * Reloads every source. Serialized: a reload requested while one runs happens once more
+   * after it, with every reason requested meanwhile. Resolves when that reload has finished.
+   */
+  reload(reason?: string): Promise<void> {
+    if (reason) this.pendingReasons.add(reason);
+    if (this.disposed) return Promise.resolve();
+    this.queued ??= this.queue = this.queue.then(async () => {
+      this.queued = undefined;
+      const reasons = [...this.pendingReasons].join(', ') || 'reload requested';
+      this.pendingReasons.clear();
+      clearTimeout(this.debounceTimer);
+      try {
+        await this.load(reasons);
+      } catch (e) {
+        this.logger.error(`Loading the MCP configuration failed: ${this.redactor.redact((e as Error).stack ?? String(e))}`);
+      }
+    });
+    return this.queued;
+  }
+
+  // ---- loading --------------------------------------------------------------------------------
+
+  private sources(): Source[] {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const multiRoot = folders.length > 1;
+    const sources: Source[] = folders.map((folder) => ({
+      kind: 'folder',
+      label: multiRoot ? `${folder.name}/.vscode/mcp.json` : 'workspace (.vscode/mcp.json)',
+      tag: multiRoot ? `mcp.json (${folder.name})` : 'mcp.json',
+      uri: vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json'),
+      folder,
+      fromWorkspace: true,
+    }));
+    sources.push({ kind: 'user', label: 'user settings (mcpSessions.servers)', tag: 'user settings', fromWorkspace: false });
+
+    // configFiles named by the user are the user's; named by the workspace, they are the workspace's.
+    const inspected = vscode.workspace.getConfiguration(settingsSection).inspect<string[]>('configFiles');
+    const seen = new Set<string>();
+    const addFiles = (files: unknown, fromWorkspace: boolean) => {
+      if (!Array.isArray(files)) return;
+      for (const file of files) {
+        if (typeof file !== 'string' || file.trim() === '') continue;
+        const path = expandPath(file, folders[0]?.uri.fsPath);
+        if (seen.has(path)) continue;
+        seen.add(path);
+        sources.push({ kind: 'file', label: tildify(path), tag: basename(path), uri: vscode.Uri.file(path), fromWorkspace });
+      }
+    };
+    addFiles(inspected?.globalValue, false);
+    addFiles(inspected?.workspaceValue, true);
+    addFiles(inspected?.workspaceFolderValue, true);
+    return sources;
+  }
+
+  private async readSource(source: Source): Promise<ParsedSource> {
+    if (source.kind === 'user') {
+      const value = vscode.workspace.getConfiguration(settingsSection).inspect('servers')?.globalValue;
+      const parsed = parseServersObject(value ?? {}, { label: source.label, fromWorkspace: false }, ['mcpSessions.servers']);
+      return { source, ...parsed };
+    }
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source.uri!));
+    } catch (e) {
+      if (source.kind === 'file') this.logger.warn(`Configuration file ${source.label} (from mcpSessions.configFiles) could not be read: ${(e as Error).message}`);
+      return { source, servers: [], inputs: [], issues: [] };
+    }
+    const parsed = parseConfig(text, { file: source.uri!.fsPath, label: source.label, fromWorkspace: source.fromWorkspace });
+    return { source, ...parsed, text };
+  }
+
+  private async load(reason: string): Promise<void> {
+    const started = Date.now();
+    const sources = this.sources();
+    const parsed = await Promise.all(sources.map((s) => this.readSource(s)));
+    if (this.disposed) return;
+    this.parsed = parsed;
+    this.publishDiagnostics(parsed);
+
+    const taken = new Map<string, Source>();
+    const servers: ConfiguredServer[] = [];
+    const origins = new Map<string, ParsedSource>();
+    for (const origin of parsed) {
+      const { source, servers: raws, inputs } = origin;
+      for (const raw of raws) {
+        let name = raw.name;
+        let renamed: string | undefined;
+        const owner = taken.get(name);
+        if (owner) {
+          name = uniqueName(raw.name, source, taken);
+          renamed = `"${raw.name}" is also defined in ${owner.label}, so this one is called "${name}"`;
+          this.logger.warn(`Server ${renamed}.`);
+        }
+        taken.set(name, source);
+        origins.set(name, origin);
+        const named: RawServerDefinition = name === raw.name ? raw : { ...raw, name };
+        servers.push({
+          name,
+          configuredName: raw.name,
+          renamed,
+          raw: named,
+          sourceTag: source.tag,
+          availability: await this.availability(named, source, inputs),
+          rawFingerprint: definitionFingerprint(named),
+        });
+      }
+    }
+    if (this.disposed) return;
+    this.servers = servers;
+    this.origins = origins;
+    this.loadedOnce = true;
+    const summary = servers.map((s) => `${s.name}=${s.availability.status}`).join(', ') || 'none';
+    this.logger.info(`Configuration loaded in ${Date.now() - started} ms (${reason}): ${summary}`);
+    this.changeEmitter.fire();
+  }
+
+  private async availability(raw: RawServerDefinition, source: Source, inputs: InputDefinition[], interactive = false): Promise<Availability> {
+    if (source.fromWorkspace && !vscode.workspace.isTrusted) return { status: 'untrusted' };
+    const scope = inputScope(source);
+    const missing: string[] = [];
+    const resolver: VariableResolver = {
+      env: (name) => process.env[name],
+      workspaceFolder: (source.folder ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath,
+      userHome: homedir(),
+      input: async (id, definition) => {
+        const input = definition ?? { id, type: 'promptString' as const };
+        const stored = await this.inputs.get(scope, input);
+        if (stored !== undefined || !interactive) {
+          if (stored === undefined) missing.push(id);
+          return stored;
+        }
+        return this.inputs.ask(scope, input, raw.name);
+      },
+    };
+    try {
+      return { status: 'ready', definition: await resolveServer(raw, resolver, inputs) };
+    } catch (e) {
+      if (missing.length > 0) return { status: 'needs-input', inputs: [...new Set([...missing, ...inputIdsIn(raw)])] };
+      if (e instanceof ConfigResolutionError && e.cancelled) throw e;
+      return { status: 'invalid', message: this.redactor.redact((e as Error).message) };
+    }
+  }
+
+  /**
+   * Asks for the inputs of a `needs-input` server (the user is starting it), stores them and
+   * reloads. Throws ConfigResolutionError (cancelled) when the user dismisses a prompt.
+   */
+  async resolveInputs(name: string): Promise<void> {
+    const server = this.get(name);
+    if (server?.availability.status !== 'needs-input') return;
+    const origin = this.origins.get(name);
+    if (!origin) return;
+    const availability = await this.availability(server.raw, origin.source, origin.inputs, true);
+    if (availability.status === 'needs-input') throw new ConfigResolutionError(name, undefined, `Server "${name}" was not started: an input was not given`, true);
+    await this.reload(`inputs given for "${name}"`);
+  }
+
+  // ---- problems ---------------------------------------------------------------------------
+
+  private publishDiagnostics(parsed: ParsedSource[]): void {
+    this.diagnostics.clear();
+    const errors: ConfigIssue[] = [];
+    for (const { source, issues, text } of parsed) {
+      for (const issue of issues) {
+        const line = `${issue.severity}: ${formatIssue(issue)}`;
+        if (issue.severity === 'error') this.logger.warn(line);
+        else this.logger.info(line);
+        if (issue.severity === 'error') errors.push(issue);
+      }
+      if (source.uri && text !== undefined && issues.length > 0) {
+        this.diagnostics.set(source.uri, issues.map((issue) => toDiagnostic(issue, text)));
+      }
+    }
+    const signature = errors.map((e) => `${e.file}|${formatIssue(e)}`).join('\n');
+    if (signature === this.lastNotifiedErrors) return;
+    this.lastNotifiedErrors = signature;
+    if (errors.length === 0) return;
+    const first = errors[0];
+    const where = first.file === parsed.find((p) => p.source.kind === 'user')?.source.label ? 'your user settings' : tildify(first.file);
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    const message = `The MCP configuration in ${where} has an error: ${issuePathText(first)}${first.message}${more}. Servers configured correctly keep running.`;
+    void vscode.window.showWarningMessage(message, 'Open Configuration').then((choice) => {
+      if (choice) this.openConfiguration(first.file, first);
+    });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.store.dispose();
+  }
+}
+
+function issuePathText(issue: ConfigIssue): string {
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+}
+
+function toDiagnostic(issue: ConfigIssue, text: string): vscode.Diagnostic {
+  const range = new vscode.Range(positionAt(text, issue.offset), positionAt(text, issue.offset + issue.length));
+  const severity =
+    issue.severity === 'error' ? vscode.DiagnosticSeverity.Error : issue.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  const diagnostic = new vscode.Diagnostic(range, issue.message, severity);
+  diagnostic.source = diagnosticSource;
+  return diagnostic;
+}
+
+function positionAt(text: string, offset: number): vscode.Position {
+  const clamped = Math.max(0, Math.min(offset, text.length));
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < clamped; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return new vscode.Position(line, clamped - lineStart);
+}
+
+function uniqueName(name: string, source: Source, taken: Map<string, Source>): string {
+  const suffix = source.folder?.name ?? (source.kind === 'user' ? 'user' : source.tag);
+  let candidate = `${name} (${suffix})`;
+  for (let i = 2; taken.has(candidate); i++) candidate = `${name} (${suffix} ${i})`;
+  return candidate;
+}
+
+/** Inputs are declared per file, so their stored values are keyed by the file. */
+function inputScope(source: Source): string {
+  return source.uri?.fsPath ?? source.kind;
+}
+
+function inputIdsIn(raw: RawServerDefinition): string[] {
+  const { source: _source, ...rest } = raw;
+  return [...JSON.stringify(rest).matchAll(/\$\{input:([^}]+)\}/g)].map((m) => m[1]);
+}
+
+function expandPath(file: string, base: string | undefined): string {
+  const expanded = file.replace(/^~(?=$|[\\/])/, homedir());
+  return isAbsolute(expanded) || !base ? expanded : join(base, expanded);
+}
+
+export function tildify(path: string): string {
+  const home = homedir();
+  return path === home || path.startsWith(home + '/') ? `~${path.slice(home.length)}` : path;
+}

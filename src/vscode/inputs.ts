@@ -1,0 +1,96 @@
+// `${input:id}` values. Asked once (an input box, masked for password inputs; a quick pick for
+// pickString) and kept in SecretStorage, keyed by the configuration file that declares the
+// input; `command` inputs run their command each time they are needed and are kept in memory
+// for this window only. Every value that could be a secret (password and command inputs) is
+// registered with the SecretRedactor before it is used anywhere.
+
+import * as vscode from 'vscode';
+import type { InputDefinition } from '../core/config';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from './redact';
+
+const indexKey = 'mcpSessions.storedInputs';
+
+/** Answers input prompts instead of the UI; set by integration tests only. */
+export type InputPromptOverride = (input: InputDefinition, server: string) => string | undefined;
+
+export class InputStore {
+  private readonly commandResults = new Map<string, string>();
+  promptOverride: InputPromptOverride | undefined;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    /** globalState: the list of stored keys, since SecretStorage cannot enumerate its own. */
+    private readonly index: vscode.Memento,
+    private readonly redactor: SecretRedactor,
+    private readonly logger: Logger,
+  ) {}
+
+  private key(scope: string, id: string): string {
+    return `mcpSessions.input:${scope}#${id}`;
+  }
+
+  /** The stored value, or undefined when the input was never answered. Never prompts. */
+  async get(scope: string, input: InputDefinition): Promise<string | undefined> {
+    const key = this.key(scope, input.id);
+    const value = input.type === 'command' ? this.commandResults.get(key) : await this.secrets.get(key);
+    if (value !== undefined && isSecret(input)) this.redactor.add(value, input.id);
+    return value;
+  }
+
+  /** Asks for the value (on behalf of `server`) and stores it; undefined when the user cancelled. */
+  async ask(scope: string, input: InputDefinition, server: string): Promise<string | undefined> {
+    const value = await this.prompt(input, server);
+    if (value === undefined) return undefined;
+    if (isSecret(input)) this.redactor.add(value, input.id);
+    const key = this.key(scope, input.id);
+    if (input.type === 'command') {
+      this.commandResults.set(key, value);
+    } else {
+      await this.secrets.store(key, value);
+      const keys = new Set(this.index.get<string[]>(indexKey, []));
+      keys.add(key);
+      await this.index.update(indexKey, [...keys]);
+    }
+    this.logger.info(`Stored the value of input "${input.id}" (asked for server "${server}")`);
+    return value;
+  }
+
+  /** Deletes every stored value; returns how many there were. */
+  async clear(): Promise<number> {
+    const keys = this.index.get<string[]>(indexKey, []);
+    await Promise.all(keys.map((key) => this.secrets.delete(key)));
+    await this.index.update(indexKey, []);
+    const count = keys.length + this.commandResults.size;
+    this.commandResults.clear();
+    return count;
+  }
+
+  private async prompt(input: InputDefinition, server: string): Promise<string | undefined> {
+    if (this.promptOverride) return this.promptOverride(input, server);
+    const title = `MCP server "${server}": ${input.description ?? input.id}`;
+    switch (input.type) {
+      case 'pickString': {
+        const picked = await vscode.window.showQuickPick(input.options ?? [], { title, placeHolder: input.default, ignoreFocusOut: true });
+        return picked;
+      }
+      case 'command': {
+        if (!input.command) return undefined;
+        const result: unknown = await vscode.commands.executeCommand(input.command, ...(input.args === undefined ? [] : [input.args]));
+        return typeof result === 'string' ? result : result === undefined ? undefined : JSON.stringify(result);
+      }
+      default:
+        return vscode.window.showInputBox({
+          title,
+          prompt: `Value of \${input:${input.id}}. It is kept in VS Code's secret storage; "MCP Sessions: Clear Stored Inputs" forgets it.`,
+          value: input.password ? undefined : input.default,
+          password: input.password === true,
+          ignoreFocusOut: true,
+        });
+    }
+  }
+}
+
+function isSecret(input: InputDefinition): boolean {
+  return input.password === true || input.type === 'command';
+}

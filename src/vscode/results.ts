@@ -1,0 +1,177 @@
+// Results open as read-only documents on the `mcp-result:` scheme: plain text, JSON when
+// the result is JSON or structured, Markdown when it mixes kinds of content. Images (and
+// binary resources) are written to a temporary folder of this window and opened with
+// `vscode.open`, which shows images in VS Code's image preview.
+
+import * as vscode from 'vscode';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CallToolResult, GetPromptResult, ReadResourceResult } from '../core/api';
+import type { Disposable } from '../core/lifecycle';
+
+export const resultScheme = 'mcp-result';
+/** Documents kept for the content provider; older ones are dropped (their tabs show empty). */
+const maxDocuments = 50;
+
+type Content = CallToolResult['content'][number];
+
+export class ResultDocuments implements vscode.TextDocumentContentProvider, Disposable {
+  private readonly documents = new Map<string, string>();
+  private readonly registration: vscode.Disposable;
+  private counter = 0;
+  private binaryDir: string | undefined;
+
+  constructor() {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(resultScheme, this);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.documents.get(uri.toString()) ?? 'This result is no longer available. Call the tool again.';
+  }
+
+  /** Opens the result of a tool call; returns the document's URI. */
+  async showToolResult(server: string, tool: string, result: CallToolResult): Promise<vscode.Uri> {
+    const { extension, text } = renderToolResult(result);
+    const uri = this.add(`${server}/${tool} result ${++this.counter}.${extension}`, text);
+    await this.open(uri);
+    await this.openBinaries(server, tool, result.content ?? []);
+    return uri;
+  }
+
+  async showResource(server: string, resourceUri: string, result: ReadResourceResult): Promise<vscode.Uri> {
+    const parts: string[] = [];
+    const binaries: Content[] = [];
+    for (const content of result.contents) {
+      if ('text' in content && typeof content.text === 'string') parts.push(content.text);
+      else if ('blob' in content && typeof content.blob === 'string') {
+        binaries.push({ type: 'resource', resource: content } as Content);
+        parts.push(`[binary content, ${content.mimeType ?? 'unknown type'}: opened separately]`);
+      }
+    }
+    const single = result.contents.length === 1 ? result.contents[0] : undefined;
+    const extension = single?.mimeType === 'application/json' ? 'json' : single?.mimeType === 'text/markdown' ? 'md' : 'txt';
+    const name = resourceUri.replace(/^[a-z][\w+.-]*:\/\//i, '').replace(/[^\w.-]+/g, '_').slice(0, 60) || 'resource';
+    const uri = this.add(`${server}/${name} ${++this.counter}.${extension}`, parts.join('\n\n'));
+    await this.open(uri);
+    await this.openBinaries(server, name, binaries);
+    return uri;
+  }
+
+  async showPrompt(server: string, prompt: string, result: GetPromptResult): Promise<vscode.Uri> {
+    const lines: string[] = [`# ${prompt}`, ''];
+    if (result.description) lines.push(result.description, '');
+    for (const message of result.messages) {
+      lines.push(`## ${message.role}`, '', renderContent(message.content as Content), '');
+    }
+    const uri = this.add(`${server}/${prompt} prompt ${++this.counter}.md`, lines.join('\n'));
+    await this.open(uri);
+    return uri;
+  }
+
+  private add(path: string, text: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: resultScheme, path: `/${path}` });
+    this.documents.set(uri.toString(), text);
+    while (this.documents.size > maxDocuments) this.documents.delete(this.documents.keys().next().value!);
+    return uri;
+  }
+
+  private async open(uri: vscode.Uri): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: true, preserveFocus: false });
+  }
+
+  private async openBinaries(server: string, name: string, contents: Content[]): Promise<void> {
+    for (const content of contents) {
+      const binary = binaryOf(content);
+      if (!binary) continue;
+      this.binaryDir ??= mkdtempSync(join(tmpdir(), 'mcp-sessions-'));
+      const folder = join(this.binaryDir, safeName(server));
+      mkdirSync(folder, { recursive: true });
+      const file = join(folder, `${safeName(name)}-${++this.counter}.${extensionFor(binary.mimeType)}`);
+      writeFileSync(file, Buffer.from(binary.data, 'base64'));
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.documents.clear();
+    if (this.binaryDir) rmSync(this.binaryDir, { recursive: true, force: true });
+  }
+}
+
+/** How a tool result reads as a document: its file extension (language) and text. */
+export function renderToolResult(result: CallToolResult): { extension: 'txt' | 'json' | 'md'; text: string } {
+  const content = result.content ?? [];
+  const texts = content.filter((c): c is Extract<Content, { type: 'text' }> => c.type === 'text');
+  if (content.length === 0) {
+    return { extension: 'json', text: JSON.stringify(result.structuredContent ?? {}, null, 2) };
+  }
+  if (content.length === 1 && texts.length === 1) {
+    const text = texts[0].text;
+    const json = parseJson(text);
+    if (json !== undefined) return { extension: 'json', text: JSON.stringify(json, null, 2) };
+    if (result.structuredContent === undefined) return { extension: 'txt', text };
+  }
+  const sections = content.map((c) => renderContent(c));
+  if (result.structuredContent !== undefined) {
+    sections.push('Structured content:\n\n```json\n' + JSON.stringify(result.structuredContent, null, 2) + '\n```');
+  }
+  return { extension: 'md', text: sections.join('\n\n---\n\n') + '\n' };
+}
+
+function renderContent(content: Content): string {
+  switch (content.type) {
+    case 'text':
+      return content.text;
+    case 'image':
+    case 'audio':
+      return `[${content.type}, ${content.mimeType}: opened in its own editor]`;
+    case 'resource_link':
+      return `[resource link] ${content.name}: ${content.uri}`;
+    case 'resource': {
+      const resource = content.resource as { uri: string; text?: string; blob?: string; mimeType?: string };
+      return resource.text !== undefined ? `Resource ${resource.uri}:\n\n${resource.text}` : `[binary resource ${resource.uri}, ${resource.mimeType ?? 'unknown type'}: opened in its own editor]`;
+    }
+    default:
+      return '```json\n' + JSON.stringify(content, null, 2) + '\n```';
+  }
+}
+
+function binaryOf(content: Content): { data: string; mimeType?: string } | undefined {
+  if (content.type === 'image' || content.type === 'audio') return { data: content.data, mimeType: content.mimeType };
+  if (content.type === 'resource') {
+    const resource = content.resource as { blob?: string; mimeType?: string };
+    if (typeof resource.blob === 'string') return { data: resource.blob, mimeType: resource.mimeType };
+  }
+  return undefined;
+}
+
+function parseJson(text: string): unknown {
+  const trimmed = text.trim();
+  if (!/^[[{]/.test(trimmed)) return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+}
+
+function extensionFor(mimeType: string | undefined): string {
+  const known: Record<string, string> = {
+    'image/png': 'png',
+    'image/jpeg': 'jpg',
+    'image/gif': 'gif',
+    'image/webp': 'webp',
+    'image/svg+xml': 'svg',
+    'audio/wav': 'wav',
+    'audio/mpeg': 'mp3',
+    'application/pdf': 'pdf',
+  };
+  return (mimeType && known[mimeType]) ?? 'bin';
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'result';
+}

@@ -1,0 +1,266 @@
+// The extension's view of its servers: the configuration (every configured server, in its
+// configuration state) joined with the registry (sessions of the servers that are ready).
+// It feeds the registry (reconcile after every configuration load), applies the autoStart
+// policy, makes `needs-input` and `untrusted` servers explain themselves when used, and keeps
+// the context keys and the list cache up to date. Commands, the tree, the status bar and the
+// API use it; the registry knows nothing of any of them.
+
+import * as vscode from 'vscode';
+import type { CallOptions, CallToolResult, Prompt, RegistryApi, Resource, ServerSnapshot, StateChange, Tool } from '../core/api';
+import { ConfigResolutionError } from '../core/config';
+import { McpSessionError } from '../core/errors';
+import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import type { ConfigurationService, ConfiguredServer } from './configuration';
+import type { CachedLists, ListCache } from './listCache';
+import type { FailureNotifier } from './notifier';
+import { readSettings } from './settings';
+
+/** Servers started together in the background (autoStart "always", trust granted). */
+const backgroundStartConcurrency = 2;
+
+export type ServerStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'invalid';
+
+export interface ServerView {
+  name: string;
+  configured: ConfiguredServer;
+  /** The registry's snapshot, for servers that are ready (trusted, inputs known, valid). */
+  snapshot?: ServerSnapshot;
+  status: ServerStatus;
+  /** The error of an `error` or `invalid` server. */
+  message?: string;
+  /** Lists of this session, else of an earlier one (`cached`). */
+  lists?: CachedLists & { cached: boolean };
+}
+
+export class ServerService implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly changeEmitter = this.store.add(new Emitter<void>());
+  /** Fired whenever a server is added, removed, changes state or relists. */
+  readonly onDidChange = this.changeEmitter.event;
+  /** Servers the user tried to start while the workspace was untrusted: started once it is trusted. */
+  private readonly startWhenTrusted = new Set<string>();
+  private backgroundQueue: string[] = [];
+  private backgroundWorkers = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly registry: RegistryApi,
+    private readonly configuration: ConfigurationService,
+    private readonly cache: ListCache,
+    private readonly notifier: FailureNotifier,
+    private readonly logger: Logger,
+  ) {
+    this.store.add(configuration.onDidChange(() => this.onConfigurationLoaded()));
+    this.store.add(registry.onDidChangeState((e) => this.onStateChange(e)));
+    this.store.add(registry.onDidChangeLists((name) => this.onListsChanged(name)));
+    this.store.add(registry.onDidAddServer(() => this.changeEmitter.fire()));
+    this.store.add(registry.onDidRemoveServer(() => this.changeEmitter.fire()));
+    this.store.add(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mcpSessions.autoStart') && readSettings().autoStart === 'always') {
+        this.startInBackground(this.readyNames(), 'autoStart changed to "always"');
+      }
+    }));
+    this.updateContextKeys();
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  list(): ServerView[] {
+    return this.configuration.list().map((configured) => this.view(configured));
+  }
+
+  get(name: string): ServerView | undefined {
+    const configured = this.configuration.get(name);
+    return configured && this.view(configured);
+  }
+
+  private view(configured: ConfiguredServer): ServerView {
+    const availability = configured.availability;
+    if (availability.status !== 'ready') {
+      const lists = this.cachedLists(configured);
+      if (availability.status === 'untrusted') return { name: configured.name, configured, status: 'untrusted', lists };
+      if (availability.status === 'needs-input') return { name: configured.name, configured, status: 'needs-input', lists };
+      return { name: configured.name, configured, status: 'invalid', message: availability.message, lists };
+    }
+    const session = this.registry.isShutDown ? undefined : this.registry.get(configured.name);
+    const snapshot = session?.snapshot();
+    const state = snapshot?.state ?? { state: 'stopped' as const };
+    const live = snapshot?.tools !== undefined;
+    const lists = live
+      ? { tools: snapshot!.tools ?? [], resources: snapshot!.resources ?? [], prompts: snapshot!.prompts ?? [], savedAt: Date.now(), cached: false }
+      : this.cachedLists(configured);
+    return {
+      name: configured.name,
+      configured,
+      snapshot,
+      status: state.state,
+      message: state.state === 'error' ? state.message : undefined,
+      lists,
+    };
+  }
+
+  private cachedLists(configured: ConfiguredServer): ServerView['lists'] {
+    const cached = this.cache.get(configured.name, configured.rawFingerprint);
+    return cached && { ...cached, cached: true };
+  }
+
+  private readyNames(): string[] {
+    return this.configuration
+      .list()
+      .filter((s) => s.availability.status === 'ready')
+      .map((s) => s.name);
+  }
+
+  // ---- reacting -----------------------------------------------------------------------------
+
+  private onConfigurationLoaded(): void {
+    if (this.disposed || this.registry.isShutDown) return;
+    const definitions = this.configuration
+      .list()
+      .flatMap((s) => (s.availability.status === 'ready' ? [s.availability.definition] : []));
+    const result = this.registry.reconcile(definitions);
+    const toStart = readSettings().autoStart === 'always' ? [...result.added] : [];
+    for (const name of [...this.startWhenTrusted]) {
+      if (this.configuration.get(name)?.availability.status === 'untrusted') continue;
+      this.startWhenTrusted.delete(name);
+      if (!toStart.includes(name) && this.configuration.get(name)?.availability.status === 'ready') toStart.push(name);
+    }
+    if (toStart.length > 0) this.startInBackground(toStart, readSettings().autoStart === 'always' ? 'autoStart' : 'workspace trusted');
+    this.updateContextKeys();
+    this.changeEmitter.fire();
+  }
+
+  private onStateChange(e: StateChange): void {
+    if (e.current.state === 'error') this.notifier.backgroundFailure(e.server, e.current.message);
+    this.updateContextKeys();
+    this.changeEmitter.fire();
+  }
+
+  private onListsChanged(name: string): void {
+    const configured = this.configuration.get(name);
+    const snapshot = this.registry.get(name)?.snapshot();
+    if (configured && snapshot?.tools) {
+      void this.cache.save(name, configured.rawFingerprint, {
+        tools: snapshot.tools,
+        resources: snapshot.resources ?? [],
+        prompts: snapshot.prompts ?? [],
+      });
+    }
+    this.changeEmitter.fire();
+  }
+
+  private updateContextKeys(): void {
+    if (this.disposed) return;
+    const views = this.list();
+    void vscode.commands.executeCommand('setContext', 'mcpSessions.configLoaded', this.configuration.isLoaded);
+    void vscode.commands.executeCommand('setContext', 'mcpSessions.hasServers', views.length > 0);
+    void vscode.commands.executeCommand('setContext', 'mcpSessions.hasRunningServers', views.some((v) => v.status === 'running' || v.status === 'starting'));
+  }
+
+  // ---- starting and stopping ------------------------------------------------------------
+
+  /**
+   * Makes `name` ready to start: explains untrusted and invalid servers, and asks for missing
+   * inputs when `interactive` (a user started it). Throws McpSessionError.
+   */
+  async ensureReady(name: string, interactive: boolean): Promise<void> {
+    let configured = this.configuration.get(name);
+    if (!configured) throw new McpSessionError('not-found', name, `No MCP server named "${name}" is configured`);
+    if (configured.availability.status === 'needs-input' && interactive) {
+      try {
+        await this.configuration.resolveInputs(name);
+      } catch (e) {
+        if (e instanceof ConfigResolutionError && e.cancelled) {
+          throw new McpSessionError('cancelled', name, `Server "${name}" was not started: its inputs were not given`);
+        }
+        throw e;
+      }
+      configured = this.configuration.get(name);
+      if (!configured) throw new McpSessionError('not-found', name, `No MCP server named "${name}" is configured`);
+    }
+    switch (configured.availability.status) {
+      case 'ready':
+        return;
+      case 'untrusted':
+        if (interactive) this.startWhenTrusted.add(name);
+        throw new McpSessionError(
+          'not-running',
+          name,
+          `Server "${name}" comes from the workspace, which is not trusted, so it was not started. Trust the workspace to start it`,
+        );
+      case 'needs-input':
+        throw new McpSessionError(
+          'not-running',
+          name,
+          `Server "${name}" needs values for ${configured.availability.inputs.map((id) => `\${input:${id}}`).join(', ')}. Start it from the Tool Explorer to enter them`,
+        );
+      case 'invalid':
+        throw new McpSessionError('start-failed', name, configured.availability.message);
+    }
+  }
+
+  async start(name: string, reason: string, interactive = true): Promise<void> {
+    await this.ensureReady(name, interactive);
+    await this.registry.start(name, reason);
+  }
+
+  async stop(name: string, reason: string): Promise<void> {
+    if (!this.registry.get(name)) return;
+    await this.registry.stop(name, reason);
+  }
+
+  async restart(name: string, reason: string): Promise<void> {
+    await this.ensureReady(name, true);
+    await this.registry.restart(name, reason);
+  }
+
+  /** Starts servers a few at a time, without waiting; failures show as state (and one notification). */
+  startInBackground(names: string[], reason: string): void {
+    for (const name of names) if (!this.backgroundQueue.includes(name)) this.backgroundQueue.push(name);
+    while (this.backgroundWorkers < backgroundStartConcurrency && this.backgroundQueue.length > 0) {
+      this.backgroundWorkers++;
+      void this.runBackgroundStarts(reason).finally(() => this.backgroundWorkers--);
+    }
+  }
+
+  private async runBackgroundStarts(reason: string): Promise<void> {
+    for (let name = this.backgroundQueue.shift(); name !== undefined; name = this.backgroundQueue.shift()) {
+      if (this.disposed || this.registry.isShutDown) return;
+      const view = this.get(name);
+      if (!view || view.status !== 'stopped') continue;
+      try {
+        await this.registry.start(name, reason);
+      } catch (e) {
+        // The state is now `error`: the notifier and the tree have it.
+        this.logger.debug(`Background start of "${name}" failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ---- using ----------------------------------------------------------------------------
+
+  async callTool(name: string, tool: string, args: Record<string, unknown>, options: CallOptions, interactive: boolean): Promise<CallToolResult> {
+    await this.ensureReady(name, interactive);
+    return this.registry.callTool(name, tool, args, options);
+  }
+
+  async listTools(name: string, options: { refresh?: boolean; interactive: boolean }): Promise<Tool[]> {
+    await this.ensureReady(name, options.interactive);
+    return this.registry.listTools(name, { refresh: options.refresh });
+  }
+
+  async refreshLists(name: string): Promise<{ tools: Tool[]; resources: Resource[]; prompts: Prompt[] }> {
+    await this.ensureReady(name, true);
+    const tools = await this.registry.listTools(name, { refresh: true });
+    const resources = await this.registry.listResources(name, { refresh: true }).catch(() => []);
+    const prompts = await this.registry.listPrompts(name, { refresh: true }).catch(() => []);
+    return { tools, resources, prompts };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.backgroundQueue = [];
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,49 @@
+// "MCP n/m": running / configured servers. Warning background while a server is in error;
+// a click opens the server quick pick (mcpSessions.showServers).
+
+import * as vscode from 'vscode';
+import { DisposableStore, type Disposable } from '../core/lifecycle';
+import type { ServerService } from './servers';
+import { statusLabel } from './toolExplorer';
+
+export class ServerStatusBar implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly item: vscode.StatusBarItem;
+
+  constructor(private readonly servers: ServerService) {
+    this.item = this.store.add(vscode.window.createStatusBarItem('mcpSessions.status', vscode.StatusBarAlignment.Left, 10));
+    this.item.name = 'MCP Sessions';
+    this.item.command = 'mcpSessions.showServers';
+    this.store.add(servers.onDidChange(() => this.update()));
+    this.update();
+  }
+
+  private update(): void {
+    const views = this.servers.list();
+    if (views.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const running = views.filter((v) => v.status === 'running').length;
+    const failing = views.filter((v) => v.status === 'error' || v.status === 'invalid');
+    const busy = views.some((v) => v.status === 'starting' || v.status === 'stopping');
+    this.item.text = `${busy ? '$(loading~spin)' : '$(server-process)'} MCP ${running}/${views.length}`;
+    this.item.backgroundColor = failing.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**MCP servers:** ${running} of ${views.length} running\n\n`);
+    for (const view of views) md.appendMarkdown(`- ${view.name.replace(/[\\`*_[\]<>]/g, '\\$&')}: ${statusLabel(view.status)}\n`);
+    if (failing.length > 0) md.appendMarkdown(`\n$(warning) ${failing.length} in error. Click for details.`);
+    this.item.tooltip = md;
+    this.item.accessibilityInformation = { label: `MCP servers: ${running} of ${views.length} running${failing.length ? `, ${failing.length} in error` : ''}` };
+    this.item.show();
+  }
+
+  /** For tests: what the item shows. */
+  get state(): { text: string; warning: boolean; visible: boolean } {
+    return { text: this.item.text, warning: this.item.backgroundColor !== undefined, visible: this.servers.list().length > 0 };
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

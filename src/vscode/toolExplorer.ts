@@ -1,0 +1,353 @@
+// The Tool Explorer: servers → Tools / Resources / Prompts → items. Lists of an earlier
+// session show at once, marked "cached", until the server lists them again. Expanding a
+// stopped server starts it (the user expanded it) — from onDidExpandElement, never from
+// getChildren, which VS Code also calls when it merely refreshes an expanded node.
+
+import * as vscode from 'vscode';
+import type { Prompt, Resource, Tool } from '../core/api';
+import { describeDefinition, redactUrl } from '../core/definitions';
+import { DisposableStore, type Disposable } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import type { SecretRedactor } from './redact';
+import type { ServerService, ServerStatus, ServerView } from './servers';
+import { tildify } from './configuration';
+
+export type ExplorerNode =
+  | { kind: 'server'; server: string }
+  | { kind: 'group'; server: string; group: 'tools' | 'resources' | 'prompts' }
+  | { kind: 'tool'; server: string; tool: Tool; cached: boolean }
+  | { kind: 'resource'; server: string; resource: Resource; cached: boolean }
+  | { kind: 'prompt'; server: string; prompt: Prompt; cached: boolean }
+  | { kind: 'message'; server: string; text: string; icon: string; tooltip?: string; command?: vscode.Command };
+
+export const toolExplorerViewId = 'mcpSessions.toolExplorer';
+
+export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disposable {
+  private readonly store = new DisposableStore();
+  private readonly changeEmitter = this.store.add(new vscode.EventEmitter<ExplorerNode | undefined>());
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly view: vscode.TreeView<ExplorerNode>;
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly servers: ServerService,
+    private readonly redactor: SecretRedactor,
+    private readonly logger: Logger,
+  ) {
+    this.view = this.store.add(vscode.window.createTreeView(toolExplorerViewId, { treeDataProvider: this, showCollapseAll: true }));
+    this.store.add(this.view.onDidExpandElement((e) => this.onExpand(e.element)));
+    this.store.add(servers.onDidChange(() => this.scheduleRefresh()));
+    this.store.add({ dispose: () => clearTimeout(this.refreshTimer) });
+  }
+
+  /** Coalesces bursts of state and list events into one refresh. */
+  private scheduleRefresh(): void {
+    this.refreshTimer ??= setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.changeEmitter.fire(undefined);
+    }, 50);
+  }
+
+  private onExpand(node: ExplorerNode): void {
+    if (node.kind !== 'server') return;
+    const view = this.servers.get(node.server);
+    if (view?.status !== 'stopped') return;
+    this.servers.start(node.server, 'expanded in the Tool Explorer', false).catch((e) => {
+      // The failure is the server's state now (error), shown in the tree and by the notifier.
+      this.logger.debug(`Start on expand of "${node.server}" failed: ${(e as Error).message}`);
+    });
+  }
+
+  getChildren(node?: ExplorerNode): ExplorerNode[] {
+    if (!node) return this.servers.list().map((v) => ({ kind: 'server', server: v.name }));
+    const view = this.servers.get(node.server);
+    if (!view) return [];
+    if (node.kind === 'server') return serverChildren(view);
+    if (node.kind !== 'group' || !view.lists) return [];
+    const cached = view.lists.cached;
+    switch (node.group) {
+      case 'tools':
+        return view.lists.tools.map((tool) => ({ kind: 'tool', server: view.name, tool, cached }));
+      case 'resources':
+        return view.lists.resources.map((resource) => ({ kind: 'resource', server: view.name, resource, cached }));
+      case 'prompts':
+        return view.lists.prompts.map((prompt) => ({ kind: 'prompt', server: view.name, prompt, cached }));
+    }
+  }
+
+  getTreeItem(node: ExplorerNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'server': {
+        const view = this.servers.get(node.server);
+        return view ? this.serverItem(view) : new vscode.TreeItem(node.server);
+      }
+      case 'group':
+        return this.groupItem(node);
+      case 'tool':
+        return toolItem(node);
+      case 'resource':
+        return resourceItem(node);
+      case 'prompt':
+        return promptItem(node);
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.server}/message/${node.text}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.tooltip = node.tooltip;
+        item.command = node.command;
+        item.contextValue = 'message';
+        return item;
+      }
+    }
+  }
+
+  /** Recomputes the server tooltip on hover, so uptime is current. */
+  resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
+    if (node.kind === 'server') {
+      const view = this.servers.get(node.server);
+      if (view) item.tooltip = this.serverTooltip(view);
+    }
+    return item;
+  }
+
+  getParent(node: ExplorerNode): ExplorerNode | undefined {
+    if (node.kind === 'server') return undefined;
+    if (node.kind === 'group' || node.kind === 'message') return { kind: 'server', server: node.server };
+    const group = node.kind === 'tool' ? 'tools' : node.kind === 'resource' ? 'resources' : 'prompts';
+    return { kind: 'group', server: node.server, group };
+  }
+
+  private serverItem(view: ServerView): vscode.TreeItem {
+    const item = new vscode.TreeItem(view.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `server/${view.name}`;
+    item.iconPath = statusIcon(view.status);
+    item.description = serverDescription(view);
+    item.tooltip = this.serverTooltip(view);
+    item.contextValue = `server.${contextState(view.status)}`;
+    return item;
+  }
+
+  serverTooltip(view: ServerView): vscode.MarkdownString {
+    const md = new vscode.MarkdownString('', true);
+    md.appendMarkdown(`**${escape(view.name)}** — ${statusLabel(view.status)}\n\n`);
+    const def = view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw;
+    md.appendCodeblock(this.redactor.redact(def.kind === 'stdio' ? describeDefinition(def) : redactUrl(def.url)), def.kind === 'stdio' ? 'shellscript' : 'text');
+    const facts: string[] = [];
+    if (def.kind === 'stdio' && def.cwd) facts.push(`Working directory: \`${escape(tildify(def.cwd))}\``);
+    if (view.snapshot?.pid) facts.push(`PID ${view.snapshot.pid}`);
+    if (view.snapshot?.startedAt && view.status === 'running') facts.push(`Up ${formatDuration(Date.now() - view.snapshot.startedAt)}`);
+    if (view.snapshot?.serverInfo) facts.push(`Server: ${escape(view.snapshot.serverInfo.name)} ${escape(view.snapshot.serverInfo.version)}`);
+    if (view.snapshot?.recentCrashes) facts.push(`Crashes in the last minutes: ${view.snapshot.recentCrashes}`);
+    if (view.snapshot?.stdoutNoiseLines) facts.push(`Non-JSON lines on stdout: ${view.snapshot.stdoutNoiseLines}`);
+    if (view.lists) {
+      const age = view.lists.cached ? ` (cached from ${new Date(view.lists.savedAt).toLocaleString()})` : '';
+      facts.push(`${view.lists.tools.length} tools, ${view.lists.resources.length} resources, ${view.lists.prompts.length} prompts${age}`);
+    }
+    if (facts.length) md.appendMarkdown(facts.join('  \n') + '\n\n');
+    const problem = statusExplanation(view);
+    if (problem) md.appendMarkdown(`$(warning) ${escape(this.redactor.redact(problem))}\n\n`);
+    const source = view.configured.raw.source;
+    md.appendMarkdown(`Source: ${escape(source.label)}${source.file ? ` — \`${escape(tildify(source.file))}\`` : ''}`);
+    if (view.configured.renamed) md.appendMarkdown(`\n\n$(info) ${escape(view.configured.renamed)}`);
+    return md;
+  }
+
+  private groupItem(node: Extract<ExplorerNode, { kind: 'group' }>): vscode.TreeItem {
+    const view = this.servers.get(node.server);
+    const count = view?.lists?.[node.group].length ?? 0;
+    const label = node.group === 'tools' ? 'Tools' : node.group === 'resources' ? 'Resources' : 'Prompts';
+    const item = new vscode.TreeItem(label, node.group === 'tools' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `server/${node.server}/${node.group}`;
+    item.description = `${count}${view?.lists?.cached ? ' (cached)' : ''}`;
+    item.iconPath = new vscode.ThemeIcon(node.group === 'tools' ? 'tools' : node.group === 'resources' ? 'files' : 'comment-discussion');
+    item.contextValue = `group.${node.group}`;
+    return item;
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
+function serverChildren(view: ServerView): ExplorerNode[] {
+  const nodes: ExplorerNode[] = [];
+  const note = statusMessage(view);
+  if (note) nodes.push(note);
+  if (view.lists) {
+    nodes.push({ kind: 'group', server: view.name, group: 'tools' });
+    if (view.lists.resources.length > 0) nodes.push({ kind: 'group', server: view.name, group: 'resources' });
+    if (view.lists.prompts.length > 0) nodes.push({ kind: 'group', server: view.name, group: 'prompts' });
+  }
+  return nodes;
+}
+
+/** The first child of a server that cannot show live lists: why, and what to do. */
+function statusMessage(view: ServerView): ExplorerNode | undefined {
+  const server = view.name;
+  switch (view.status) {
+    case 'untrusted':
+      return {
+        kind: 'message',
+        server,
+        text: 'Not started: the workspace is not trusted',
+        icon: 'workspace-untrusted',
+        tooltip: 'This server is defined by the workspace. It starts once you trust the workspace.',
+        command: { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
+      };
+    case 'needs-input':
+      return {
+        kind: 'message',
+        server,
+        text: 'Start the server to enter its inputs',
+        icon: 'key',
+        command: { title: 'Start Server', command: 'mcpSessions.startServer', arguments: [server] },
+      };
+    case 'invalid':
+      return { kind: 'message', server, text: view.message ?? 'The configuration is invalid', icon: 'error', command: { title: 'Open Configuration', command: 'mcpSessions.openConfiguration', arguments: [server] } };
+    case 'error':
+      return { kind: 'message', server, text: view.message ?? 'Failed', icon: 'error', tooltip: view.message, command: { title: 'Show Logs', command: 'mcpSessions.showLogs', arguments: [server] } };
+    case 'starting':
+      return view.lists ? undefined : { kind: 'message', server, text: 'Starting…', icon: 'loading~spin' };
+    case 'running':
+      return view.lists ? undefined : { kind: 'message', server, text: 'Listing tools…', icon: 'loading~spin' };
+    case 'stopped':
+      return view.lists ? undefined : { kind: 'message', server, text: 'Stopped', icon: 'circle-outline', command: { title: 'Start Server', command: 'mcpSessions.startServer', arguments: [server] } };
+    case 'stopping':
+      return undefined;
+  }
+}
+
+function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>): vscode.TreeItem {
+  const { tool } = node;
+  const item = new vscode.TreeItem(tool.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `server/${node.server}/tools/${tool.name}`;
+  item.description = firstLine(tool.description ?? tool.title ?? '');
+  item.iconPath = new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : 'symbol-method');
+  item.contextValue = node.cached ? 'tool.cached' : 'tool';
+  const md = new vscode.MarkdownString('', true);
+  md.appendMarkdown(`**${escape(tool.title ?? tool.annotations?.title ?? tool.name)}**${node.cached ? ' (cached)' : ''}\n\n`);
+  if (tool.description) md.appendText(tool.description + '\n\n');
+  const hints = [
+    tool.annotations?.readOnlyHint && 'read-only',
+    tool.annotations?.destructiveHint && 'destructive',
+    tool.annotations?.idempotentHint && 'idempotent',
+    tool.annotations?.openWorldHint && 'open world',
+  ].filter(Boolean);
+  if (hints.length) md.appendMarkdown(`_${hints.join(', ')}_\n\n`);
+  md.appendMarkdown('Input schema:\n');
+  md.appendCodeblock(JSON.stringify(tool.inputSchema, null, 2), 'json');
+  if (tool.outputSchema) {
+    md.appendMarkdown('Output schema:\n');
+    md.appendCodeblock(JSON.stringify(tool.outputSchema, null, 2), 'json');
+  }
+  item.tooltip = md;
+  return item;
+}
+
+function resourceItem(node: Extract<ExplorerNode, { kind: 'resource' }>): vscode.TreeItem {
+  const { resource } = node;
+  const item = new vscode.TreeItem(resource.title ?? resource.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `server/${node.server}/resources/${resource.uri}`;
+  item.description = resource.uri;
+  item.tooltip = [resource.description, resource.mimeType && `MIME type: ${resource.mimeType}`, node.cached ? '(cached)' : undefined].filter(Boolean).join('\n') || resource.uri;
+  item.iconPath = new vscode.ThemeIcon('file');
+  item.contextValue = node.cached ? 'resource.cached' : 'resource';
+  item.command = { title: 'Read Resource', command: 'mcpSessions.readResource', arguments: [node] };
+  return item;
+}
+
+function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>): vscode.TreeItem {
+  const { prompt } = node;
+  const item = new vscode.TreeItem(prompt.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `server/${node.server}/prompts/${prompt.name}`;
+  item.description = firstLine(prompt.description ?? '');
+  const args = (prompt.arguments ?? []).map((a) => `- \`${a.name}\`${a.required ? ' (required)' : ''}${a.description ? `: ${a.description}` : ''}`);
+  const md = new vscode.MarkdownString(`**${escape(prompt.title ?? prompt.name)}**${node.cached ? ' (cached)' : ''}\n\n`);
+  if (prompt.description) md.appendText(prompt.description + '\n\n');
+  if (args.length) md.appendMarkdown(`Arguments:\n${args.join('\n')}`);
+  item.tooltip = md;
+  item.iconPath = new vscode.ThemeIcon('comment-discussion');
+  item.contextValue = node.cached ? 'prompt.cached' : 'prompt';
+  return item;
+}
+
+export function serverDescription(view: ServerView): string {
+  const parts = [statusLabel(view.status)];
+  if (view.lists) parts.push(`${view.lists.tools.length} tool${view.lists.tools.length === 1 ? '' : 's'}${view.lists.cached ? ' (cached)' : ''}`);
+  parts.push(view.configured.sourceTag);
+  return parts.join(' · ');
+}
+
+export function statusLabel(status: ServerStatus): string {
+  switch (status) {
+    case 'starting':
+      return 'starting…';
+    case 'stopping':
+      return 'stopping…';
+    case 'untrusted':
+      return 'not trusted';
+    case 'needs-input':
+      return 'needs input';
+    case 'invalid':
+      return 'invalid configuration';
+    default:
+      return status;
+  }
+}
+
+function statusExplanation(view: ServerView): string | undefined {
+  switch (view.status) {
+    case 'error':
+      return `Last error: ${view.message ?? 'unknown'}`;
+    case 'invalid':
+      return view.message;
+    case 'untrusted':
+      return 'Defined by the workspace, which is not trusted: it starts once you trust the workspace.';
+    case 'needs-input':
+      return 'Needs input values; they are asked for when you start it.';
+    default:
+      return undefined;
+  }
+}
+
+function contextState(status: ServerStatus): string {
+  return status === 'needs-input' ? 'needsInput' : status;
+}
+
+export function statusIcon(status: ServerStatus): vscode.ThemeIcon {
+  switch (status) {
+    case 'running':
+      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
+    case 'starting':
+    case 'stopping':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'error':
+    case 'invalid':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+    case 'untrusted':
+      return new vscode.ThemeIcon('workspace-untrusted');
+    case 'needs-input':
+      return new vscode.ThemeIcon('key');
+    case 'stopped':
+      return new vscode.ThemeIcon('circle-large-outline');
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0].trim();
+  return line.length > 80 ? line.slice(0, 79) + '…' : line;
+}
+
+/** Escapes what would turn names and messages into markup: emphasis, links, HTML, theme icons. */
+function escape(text: string): string {
+  return text.replace(/[\\`*_[\]<>$|]/g, '\\$&');
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return `${h}h ${m % 60}m`;
+}

@@ -1,0 +1,151 @@
+// Configuration sources, watching and reconciling, diagnostics and name clashes.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { isProcessAlive } from '../../src/core/processTree';
+import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
+import { fixturesDir } from '../support/paths';
+import { eventually } from '../support/processes';
+
+type Api = McpSessionsApi & { testing: TestingApi };
+
+async function extensionApi(): Promise<Api> {
+  const api = await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate();
+  await api.testing!.reloadConfiguration();
+  return api as Api;
+}
+
+function server(api: Api, name: string): McpServerInfo | undefined {
+  return api.listServers().find((s) => s.name === name);
+}
+
+async function runningPid(api: Api, name: string, not?: number): Promise<number> {
+  return eventually(() => {
+    const s = server(api, name);
+    return s?.state === 'running' && s.pid !== undefined && s.pid !== not ? s.pid : undefined;
+  }, 15_000, `"${name}" running${not ? ` with a pid other than ${not}` : ''}`);
+}
+
+const fixtureServer = join(fixturesDir, 'stdio-server.mjs');
+
+describe('configuration', function () {
+  this.timeout(60_000);
+  let api: Api;
+  const mcpJson = join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'mcp.json');
+  const original = readFileSync(mcpJson, 'utf8');
+  const tempDir = mkdtempSync(join(tmpdir(), 'mcp-sessions-config-test-'));
+
+  before(async () => {
+    api = await extensionApi();
+  });
+
+  afterEach(async () => {
+    if (readFileSync(mcpJson, 'utf8') !== original) writeFileSync(mcpJson, original);
+    const config = vscode.workspace.getConfiguration('mcpSessions');
+    await config.update('configFiles', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('servers', undefined, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'other');
+    rmSync(tempDir, { recursive: true, force: true });
+  });
+
+  it('editing mcp.json restarts only the server whose definition changed', async () => {
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'other');
+    const echoPid = await runningPid(api, 'echo');
+    const otherPid = await runningPid(api, 'other');
+    await eventually(() => server(api, 'other')!.tools.length === 11 || undefined, 10_000, 'other to list 9 + 2 tools');
+
+    // Saved to disk, as an editor would: the file watcher picks it up.
+    writeFileSync(mcpJson, original.replace('"--tools=2"', '"--tools=3"'));
+    const newOtherPid = await runningPid(api, 'other', otherPid);
+    await eventually(() => server(api, 'other')!.tools.length === 12 || undefined, 10_000, 'other to list 9 + 3 tools');
+    await eventually(() => !isProcessAlive(otherPid), 3000, 'the old "other" process to be gone');
+    assert.equal(server(api, 'echo')!.pid, echoPid, 'echo was not restarted');
+    assert.ok(isProcessAlive(echoPid));
+    assert.ok(isProcessAlive(newOtherPid));
+  });
+
+  it('an invalid server becomes a diagnostic on mcp.json while valid servers keep running', async () => {
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
+    const echoPid = await runningPid(api, 'echo');
+    const broken = original.replace('"servers": {', '"servers": {\n    "bad": { "type": "stdio", "args": [1] },');
+    writeFileSync(mcpJson, broken);
+    const uri = vscode.Uri.file(mcpJson);
+    const diagnostics = await eventually(() => {
+      const found = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MCP Sessions');
+      return found.length > 0 ? found : undefined;
+    }, 10_000, 'diagnostics on mcp.json');
+    const badLine = broken.split('\n').findIndex((l) => l.includes('"bad"'));
+    assert.ok(diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === badLine), 'an error on the "bad" server\'s line');
+    assert.ok(diagnostics.some((d) => /"command" is required/.test(d.message)));
+    assert.equal(server(api, 'bad'), undefined);
+    assert.equal(server(api, 'echo')!.pid, echoPid, 'echo kept running');
+
+    writeFileSync(mcpJson, original);
+    await eventually(() => vscode.languages.getDiagnostics(uri).length === 0 || undefined, 10_000, 'diagnostics to clear once fixed');
+  });
+
+  it('reads mcpSessions.configFiles (mcpServers format) and the user setting, shows sources and renames clashes', async () => {
+    const claudeFile = join(tempDir, 'claude_desktop_config.json');
+    writeFileSync(claudeFile, JSON.stringify({ mcpServers: { echo: { command: 'node', args: [fixtureServer] }, 'from-file': { command: 'node', args: [fixtureServer] } } }));
+    const config = vscode.workspace.getConfiguration('mcpSessions');
+    await config.update('configFiles', [claudeFile], vscode.ConfigurationTarget.Global);
+    await config.update('servers', { 'from-settings': { command: 'node', args: [fixtureServer] } }, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+
+    const names = api.listServers().map((s) => s.name);
+    assert.deepEqual(names, ['echo', 'other', 'secret', 'broken', 'from-settings', 'echo (claude_desktop_config.json)', 'from-file']);
+    assert.equal(server(api, 'from-settings')!.source, 'user settings (mcpSessions.servers)');
+    assert.match(server(api, 'from-file')!.source, /claude_desktop_config\.json$/);
+    const renamed = (await api.testing.renderTree()).find((n) => n.label === 'echo (claude_desktop_config.json)')!;
+    assert.match(renamed.tooltip ?? '', /also defined in workspace/);
+
+    // The renamed server is a server of its own.
+    const result = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo (claude_desktop_config.json)', 'echo', { text: 'from the file' }, { showResult: false })) as {
+      content: { text: string }[];
+    };
+    assert.equal(result.content[0].text, 'from the file');
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo (claude_desktop_config.json)');
+  });
+
+  it('a syntax error in a config file is a diagnostic on that file; the file\'s servers are not used', async () => {
+    const file = join(tempDir, 'broken.json');
+    writeFileSync(file, '{ "mcpServers": { "x": { "command": "node", } ');
+    await vscode.workspace.getConfiguration('mcpSessions').update('configFiles', [file], vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+    const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(file));
+    assert.ok(diagnostics.length > 0, 'the broken file has diagnostics');
+    assert.equal(diagnostics[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(server(api, 'x'), undefined);
+    assert.ok(server(api, 'echo'), 'the workspace servers are still there');
+  });
+
+  it('cached tool lists show before a server starts again', async () => {
+    const definition = { command: 'node', args: [fixtureServer, '--tools=1'] };
+    const config = vscode.workspace.getConfiguration('mcpSessions');
+    await config.update('servers', { cached: definition }, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'cached');
+    await eventually(() => server(api, 'cached')?.tools.length === 10 || undefined, 15_000, 'the live tools of "cached"');
+
+    // Removing it ends its session; adding it back makes a new one that has listed nothing yet.
+    await config.update('servers', undefined, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+    assert.equal(server(api, 'cached'), undefined);
+    await config.update('servers', { cached: definition }, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+    const cached = server(api, 'cached')!;
+    assert.equal(cached.state, 'stopped');
+    assert.equal(cached.toolsCached, true);
+    assert.equal(cached.tools.length, 10);
+    const node = (await api.testing.renderTree()).find((n) => n.label === 'cached')!;
+    assert.match(node.description ?? '', /10 tools \(cached\)/);
+  });
+});

@@ -1,0 +1,133 @@
+// The Tool Explorer, the lifecycle commands and calling tools, against the fixture servers
+// of test/fixtures/workspace/.vscode/mcp.json.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { isProcessAlive } from '../../src/core/processTree';
+import type { McpServerInfo, McpSessionsApi, RenderedNode, TestingApi } from '../../src/vscode/api';
+import { eventually } from '../support/processes';
+
+type Api = McpSessionsApi & { testing: TestingApi };
+
+async function extensionApi(): Promise<Api> {
+  const api = await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate();
+  await api.testing!.reloadConfiguration();
+  return api as Api;
+}
+
+function server(api: Api, name: string): McpServerInfo | undefined {
+  return api.listServers().find((s) => s.name === name);
+}
+
+async function serverNode(api: Api, name: string): Promise<RenderedNode> {
+  const node = (await api.testing.renderTree()).find((n) => n.label === name);
+  assert.ok(node, `the tree shows "${name}"`);
+  return node;
+}
+
+async function runningPid(api: Api, name: string): Promise<number> {
+  return eventually(() => (server(api, name)?.state === 'running' ? server(api, name)?.pid : undefined), 15_000, `"${name}" running`);
+}
+
+describe('Tool Explorer and server lifecycle', function () {
+  this.timeout(60_000);
+  let api: Api;
+
+  before(async () => {
+    api = await extensionApi();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'broken');
+  });
+
+  it('shows every configured server with its state, source and command line', async () => {
+    const tree = await api.testing.renderTree();
+    assert.deepEqual(tree.map((n) => n.label), ['echo', 'other', 'secret', 'broken']);
+    const echo = tree[0];
+    assert.match(echo.description ?? '', /^stopped · .*mcp\.json$/);
+    assert.equal(echo.contextValue, 'server.stopped');
+    assert.match(echo.tooltip ?? '', /stdio-server\.mjs/);
+    assert.match(echo.tooltip ?? '', /Source: workspace \(\.vscode\/mcp\.json\)/);
+    const secret = tree.find((n) => n.label === 'secret')!;
+    assert.equal(secret.contextValue, 'server.needsInput');
+    assert.equal(secret.children[0]?.label, 'Start the server to enter its inputs');
+  });
+
+  it('starts, restarts and stops a server through the commands', async () => {
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
+    const pid = await runningPid(api, 'echo');
+    assert.ok(isProcessAlive(pid));
+    const tools = await eventually(() => server(api, 'echo')?.tools.map((t) => t.name), 10_000, 'echo tools');
+    assert.ok(tools.includes('echo') && tools.includes('slow'));
+    const node = await serverNode(api, 'echo');
+    assert.equal(node.contextValue, 'server.running');
+    assert.match(node.tooltip ?? '', new RegExp(`PID ${pid}`));
+    const toolsGroup = node.children.find((c) => c.label === 'Tools');
+    assert.ok(toolsGroup?.children.some((c) => c.label === 'echo' && c.contextValue === 'tool'), 'the tools are listed under the server');
+
+    await vscode.commands.executeCommand('mcpSessions.restartServer', 'echo');
+    const restartedPid = await runningPid(api, 'echo');
+    assert.notEqual(restartedPid, pid);
+    await eventually(() => !isProcessAlive(pid), 3000, 'the first echo process to be gone');
+
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
+    assert.equal(server(api, 'echo')?.state, 'stopped');
+    await eventually(() => !isProcessAlive(restartedPid), 3000, 'the echo process to be gone');
+    assert.equal((await serverNode(api, 'echo')).contextValue, 'server.stopped');
+  });
+
+  it('Call Tool with programmatic arguments returns the result and opens it read-only', async () => {
+    const result = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo', 'echo', { text: 'hello from the test' })) as {
+      content: { type: string; text: string }[];
+    };
+    assert.equal(result.content[0].text, 'hello from the test');
+    const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'mcp-result' ? vscode.window.activeTextEditor : undefined), 5000, 'the result editor');
+    assert.equal(editor.document.getText(), 'hello from the test');
+    assert.equal(server(api, 'echo')?.state, 'running', 'the call started the server on first use');
+
+    const sum = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo', 'add', { a: 2, b: 40 }, { showResult: false })) as {
+      structuredContent: { sum: number };
+    };
+    assert.equal(sum.structuredContent.sum, 42);
+  });
+
+  it('an isError result rejects with code tool-error, naming the server', async () => {
+    await assert.rejects(api.callTool('echo', 'fail'), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'tool-error');
+      assert.match(e.message, /"echo"/);
+      assert.match(e.message, /fixture failure/);
+      return true;
+    });
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.callTool', 'echo', 'fail', {})), /fixture failure/);
+  });
+
+  it('cancelling the API call cancels it on the server', async () => {
+    const source = new vscode.CancellationTokenSource();
+    const call = api.callTool('echo', 'slow', { ms: 10_000, steps: 100 }, source.token);
+    setTimeout(() => source.cancel(), 500);
+    const started = Date.now();
+    await assert.rejects(call, (e: Error & { code?: string }) => e.code === 'cancelled');
+    assert.ok(Date.now() - started < 3000, 'the call ended at once');
+    await vscode.commands.executeCommand('mcpSessions.showLogs', 'echo');
+    await eventually(() => /slow cancelled after \d+ of 100 steps/.test(api.testing.logText('echo')), 5000, 'the server to log the cancellation');
+    assert.equal(server(api, 'echo')?.state, 'running', 'the session survives a cancelled call');
+  });
+
+  it('a server that fails to start is in error: the status bar warns, the tree and the error say why', async () => {
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.startServer', 'broken')), /broken/);
+    const broken = await eventually(() => (server(api, 'broken')?.state === 'error' ? server(api, 'broken') : undefined), 5000, 'broken in error');
+    assert.ok(broken.message);
+    assert.equal(api.testing.statusBar().warning, true);
+    const node = await serverNode(api, 'broken');
+    assert.equal(node.contextValue, 'server.error');
+    assert.equal(node.children[0]?.contextValue, 'message');
+
+    await vscode.commands.executeCommand('mcpSessions.showLogs', 'broken');
+    assert.match(api.testing.logText('broken'), /fatal configuration error/, 'the server channel has its stderr');
+
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'broken');
+    assert.equal(server(api, 'broken')?.state, 'stopped');
+    assert.equal(api.testing.statusBar().warning, false);
+  });
+});
