@@ -1,0 +1,67 @@
+// Debian's chromium driven by playwright-core, pointed at a code-server workbench.
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { CHROMIUM_PATH } from './install.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Launches headless chromium; with a run folder, its profile-independent files (crash reports) stay there too. */
+export function launchBrowser({ runDir } = {}) {
+  const env = runDir
+    ? { ...process.env, XDG_CONFIG_HOME: join(runDir, 'browser', 'config'), XDG_CACHE_HOME: join(runDir, 'browser', 'cache') }
+    : undefined;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, env });
+}
+
+/** The workbench URL of a code-server with the given folder open. */
+export function workbenchUrl(server, folder = server.workspace) {
+  return `${server.url}/?folder=${encodeURIComponent(folder)}`;
+}
+
+/**
+ * Installs, before any workbench script runs, a console wrapper that recognises the extension
+ * host's console output: in a test run the workbench logs it through its log service from
+ * MainThreadConsole.$logExtensionHostMessage (RPC method names survive minification), as
+ * console.log('%c INFO', '<css>', ...original arguments). Those calls are handed to
+ * `onLine(level, args)` with the '%c' prefix and the CSS removed; everything else goes to
+ * `onOther(type, text)`.
+ */
+export async function captureExtensionHostConsole(page, { onLine, onOther }) {
+  await page.exposeFunction('__vscodeHostExtensionHostLog', (level, args) => onLine(level, args));
+  await page.addInitScript(() => {
+    const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
+    for (const method of methods) {
+      const original = console[method].bind(console);
+      console[method] = (...args) => {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 40;
+        const stack = new Error().stack ?? '';
+        Error.stackTraceLimit = limit;
+        if (stack.includes('$logExtensionHostMessage')) {
+          let level = method;
+          let rest = args;
+          if (typeof args[0] === 'string' && args[0].startsWith('%c')) {
+            level = args[0].slice(2).trim().toLowerCase() || method;
+            rest = args.slice(2);
+          }
+          try {
+            window.__vscodeHostExtensionHostLog(level, JSON.parse(JSON.stringify(rest)));
+            return;
+          } catch {
+            // not serialisable: fall through to the page console
+          }
+        }
+        original(...args);
+      };
+    }
+  });
+  page.on('console', (message) => onOther(message.type(), message.text()));
+}

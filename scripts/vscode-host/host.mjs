@@ -1,0 +1,255 @@
+// Starts code-server (the real VS Code server and its Node extension host) in an isolated run
+// folder under .vscode-test/runs/, in its own process group, and stops that whole group.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { CACHE_DIR, codeServerEntry, isCodeServerInstalled, nodeBinaryFor, progress } from './install.mjs';
+
+export const RUNS_DIR = join(CACHE_DIR, 'runs');
+const KEEP_RUNS = 20;
+const STOP_GRACE_MS = 5000;
+let runCounter = 0;
+
+/** User settings that keep the workbench quiet and deterministic. */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'security.workspace.trust.enabled': false,
+};
+
+/** A port on 127.0.0.1 that was free a moment ago (preferred one first, then the next ones). */
+export async function freePort(preferred) {
+  const tryPort = (port) =>
+    new Promise((resolvePromise) => {
+      const server = createServer();
+      server.once('error', () => resolvePromise(undefined));
+      server.listen(port, '127.0.0.1', () => {
+        const { port: bound } = server.address();
+        server.close(() => resolvePromise(bound));
+      });
+    });
+  if (preferred) {
+    for (let port = preferred; port < preferred + 100; port++) {
+      const bound = await tryPort(port);
+      if (bound) return bound;
+    }
+  }
+  const bound = await tryPort(0);
+  if (!bound) throw new Error('no free port on 127.0.0.1');
+  return bound;
+}
+
+function ownerAlive(runDir) {
+  try {
+    const pid = Number(readFileSync(join(runDir, 'owner.pid'), 'utf8'));
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** Keeps the newest KEEP_RUNS run folders (for looking at logs afterwards) and any still in use. */
+function pruneOldRuns() {
+  if (!existsSync(RUNS_DIR)) return;
+  const runs = [];
+  for (const name of readdirSync(RUNS_DIR)) {
+    try {
+      runs.push({ path: join(RUNS_DIR, name), mtime: statSync(join(RUNS_DIR, name)).mtimeMs });
+    } catch {}
+  }
+  runs.sort((a, b) => b.mtime - a.mtime);
+  for (const old of runs.slice(KEEP_RUNS)) {
+    if (ownerAlive(old.path)) continue;
+    removeShortTmp(old.path);
+    rmSync(old.path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fresh run folder: own XDG dirs, user data with quiet settings, extensions dir, and a TMPDIR.
+ * The TMPDIR holds VS Code's IPC sockets, whose paths must stay under 108 bytes, so it lives in
+ * a short folder under /tmp, reachable as RUN/tmp and removed when the server stops.
+ */
+export function createRunDir(label) {
+  pruneOldRuns();
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const runDir = join(RUNS_DIR, `${label}-${stamp}-${process.pid}-${++runCounter}`);
+  for (const sub of ['xdg-data', 'xdg-config', 'xdg-cache', 'user-data/User', 'extensions']) {
+    mkdirSync(join(runDir, sub), { recursive: true });
+  }
+  writeFileSync(join(runDir, 'owner.pid'), String(process.pid));
+  symlinkSync(mkdtempSync('/tmp/vsch-'), join(runDir, 'tmp'));
+  writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2) + '\n');
+  return runDir;
+}
+
+function removeShortTmp(runDir) {
+  try {
+    rmSync(realpathSync(join(runDir, 'tmp')), { recursive: true, force: true });
+  } catch {}
+}
+
+function isolatedEnv(runDir, env) {
+  const base = { ...process.env };
+  // Variables of an enclosing VS Code would otherwise leak into the server and extension host.
+  for (const key of Object.keys(base)) {
+    if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') delete base[key];
+  }
+  return {
+    ...base,
+    ...env,
+    XDG_DATA_HOME: join(runDir, 'xdg-data'),
+    XDG_CONFIG_HOME: join(runDir, 'xdg-config'),
+    XDG_CACHE_HOME: join(runDir, 'xdg-cache'),
+    TMPDIR: realpathSync(join(runDir, 'tmp')),
+  };
+}
+
+function requireInstalled(version) {
+  if (!isCodeServerInstalled(version)) {
+    throw new Error(`code-server ${version} is not installed; run: node scripts/vscode-host/install.mjs --version ${version}`);
+  }
+}
+
+/** Installs a packaged extension into an extensions folder with code-server's own CLI (offline). */
+export function installVsix({ version, vsix, extensionsDir, runDir }) {
+  requireInstalled(version);
+  const result = spawnSync(
+    nodeBinaryFor(version),
+    [codeServerEntry(version), '--extensions-dir', extensionsDir, '--user-data-dir', join(runDir, 'user-data'), '--install-extension', vsix, '--force'],
+    { env: isolatedEnv(runDir, {}), encoding: 'utf8', timeout: 120000 },
+  );
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  if (result.status !== 0 || !/successfully installed/i.test(output)) {
+    throw new Error(`installing ${vsix} failed (exit ${result.status}):\n${output}`);
+  }
+  return output.trim();
+}
+
+function healthy(url) {
+  return new Promise((resolvePromise) => {
+    const request = get(`${url}/healthz`, (response) => {
+      response.resume();
+      resolvePromise(response.statusCode === 200);
+    });
+    request.on('error', () => resolvePromise(false));
+    request.setTimeout(2000, () => request.destroy());
+  });
+}
+
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+function tailOf(file, lines = 30) {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts code-server and waits until /healthz answers.
+ * @param {{ version: string, workspace: string, extensionsDir?: string, env?: Record<string,string>,
+ *           port?: number, runDir?: string, label?: string, startTimeoutMs?: number }} options
+ * @returns {Promise<{ url: string, port: number, runDir: string, workspace: string, logFile: string, pid: number,
+ *           stop(): Promise<void>, exited: Promise<number|null> }>}
+ */
+export async function startCodeServer({ version, workspace, extensionsDir, env = {}, port, runDir, label = 'code-server', startTimeoutMs = 60000 }) {
+  requireInstalled(version);
+  const workspacePath = resolve(workspace);
+  if (!existsSync(workspacePath)) throw new Error(`workspace folder ${workspacePath} does not exist`);
+  runDir ??= createRunDir(`${label}-${version}`);
+  extensionsDir = resolve(extensionsDir ?? join(runDir, 'extensions'));
+  const boundPort = port ?? (await freePort());
+  const url = `http://127.0.0.1:${boundPort}`;
+  writeFileSync(join(runDir, 'config.yaml'), `bind-addr: 127.0.0.1:${boundPort}\nauth: none\ncert: false\n`);
+
+  const logFile = join(runDir, 'code-server.log');
+  const logFd = openSync(logFile, 'a');
+  const args = [
+    codeServerEntry(version),
+    '--config', join(runDir, 'config.yaml'),
+    '--bind-addr', `127.0.0.1:${boundPort}`,
+    '--auth', 'none',
+    '--user-data-dir', join(runDir, 'user-data'),
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--disable-proxy',
+    '--ignore-last-opened',
+    workspacePath,
+  ];
+  const child = spawn(nodeBinaryFor(version), args, {
+    cwd: runDir,
+    env: isolatedEnv(runDir, env),
+    detached: true, // own process group: server, extension host and pty host stop together
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  const pgid = child.pid;
+  const exited = new Promise((resolvePromise) => child.once('exit', (code, signal) => resolvePromise(code ?? (signal ? -1 : null))));
+  let exitedAlready = false;
+  exited.then(() => (exitedAlready = true));
+  // A harness that dies unexpectedly must not leave the server behind.
+  const killOnExit = () => {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {}
+  };
+  process.on('exit', killOnExit);
+
+  let stopping;
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.off('exit', killOnExit);
+      const signalGroup = (signal) => {
+        try {
+          process.kill(-pgid, signal);
+        } catch {}
+      };
+      signalGroup('SIGTERM');
+      const deadline = Date.now() + STOP_GRACE_MS;
+      while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (groupAlive(pgid)) {
+        progress(`code-server ${version} (pgid ${pgid}) ignored SIGTERM for ${STOP_GRACE_MS} ms; sending SIGKILL`);
+        signalGroup('SIGKILL');
+        while (groupAlive(pgid)) await new Promise((r) => setTimeout(r, 50));
+      }
+      removeShortTmp(runDir);
+    })());
+
+  const started = Date.now();
+  for (;;) {
+    if (exitedAlready) {
+      await stop();
+      throw new Error(`code-server ${version} exited during startup; log ${logFile}:\n${tailOf(logFile)}`);
+    }
+    if (await healthy(url)) break;
+    if (Date.now() - started > startTimeoutMs) {
+      await stop();
+      throw new Error(`code-server ${version} did not answer ${url}/healthz within ${startTimeoutMs} ms; log ${logFile}:\n${tailOf(logFile)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, port: boundPort, runDir, workspace: workspacePath, logFile, pid: pgid, stop, exited };
+}
