@@ -63,6 +63,7 @@ export class SessionRegistry implements RegistryApi {
   private readonly ledger: ProcessLedger | undefined;
   private readonly schemaValidator = new CachingSchemaValidator();
   private readonly connectors: Record<ServerDefinition['kind'], Connector>;
+  private readonly authProviderFor: RegistryOptions['authProviderFor'];
 
   private readonly addEmitter = new Emitter<string>();
   private readonly removeEmitter = new Emitter<string>();
@@ -91,6 +92,7 @@ export class SessionRegistry implements RegistryApi {
       logCapacity: options.logCapacity ?? 2000,
       traceProtocol: options.traceProtocol ?? false,
     };
+    this.authProviderFor = options.authProviderFor;
     this.connectors = { stdio: connectStdio, http: connectRemote, sse: connectRemote, ...connectors };
     this.ledger = options.stateDir ? new ProcessLedger(options.stateDir, this.logger) : undefined;
     this.ready = this.sweepSurvivors();
@@ -183,6 +185,7 @@ export class SessionRegistry implements RegistryApi {
       logger: this.logger,
       ledger: this.ledger,
       schemaValidator: this.schemaValidator,
+      authProviderFor: this.authProviderFor,
     });
     const listeners = new DisposableStore();
     listeners.add(session.onDidChangeState((e) => this.stateEmitter.fire(e)));

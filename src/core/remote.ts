@@ -10,6 +10,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CloseOptions, CloseReport, Connection, ConnectRequest, Connector } from './connection';
 import { redactUrl, type RemoteServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
+import { authorizingFetch } from './oauth';
 
 /** Bound on the DELETE that terminates an HTTP session at close. */
 const terminateTimeoutMs = 1000;
@@ -55,11 +56,12 @@ export const connectRemote: Connector = async (request: ConnectRequest): Promise
     throw new McpSessionError('start-failed', name, `"${name}" has an invalid URL.`, { retryable: false });
   }
   const requestInit: RequestInit = { headers: def.headers };
+  const fetch = request.authProvider && authorizingFetch(request.authProvider, url, { log: (line) => request.hooks.log(line, 'transport') });
   const shown = redactUrl(def.url);
 
   const attempt = async (kind: 'http' | 'sse'): Promise<{ client: Client; transport: Transport }> => {
     const client = request.createClient();
-    const transport: Transport = kind === 'http' ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit });
+    const transport: Transport = kind === 'http' ? new StreamableHTTPClientTransport(url, { requestInit, fetch }) : new SSEClientTransport(url, { requestInit, fetch });
     await connectWithin(client, transport, request, name);
     return { client, transport };
   };

@@ -50,6 +50,7 @@ export interface SessionDependencies {
   logger: Logger;
   ledger?: ProcessLedgerLike;
   schemaValidator: CachingSchemaValidator;
+  authProviderFor?: import('./api').RegistryOptions['authProviderFor'];
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -209,6 +210,7 @@ export class ServerSession implements SessionApi {
         baseEnv: this.settings.baseEnv,
         ledger: this.deps.ledger,
         closeOptions: this.closeOptions(),
+        authProvider: this.def.kind === 'stdio' ? undefined : this.deps.authProviderFor?.(this.def),
         trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${JSON.stringify(message)}`) : undefined,
       });
     } catch (e) {

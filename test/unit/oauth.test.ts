@@ -1,0 +1,375 @@
+// OAuth for remote servers, end to end: SessionRegistry → remote connector → authorizingFetch
+// → OAuthProvider → the SDK's auth(), against test/fixtures/oauth-server.mjs (a real
+// authorization server and protected MCP endpoint in a child process). The "browser" follows
+// the authorization endpoint's redirect by hand and delivers it to the real loopback listener.
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { CallToolResult } from '../../src/core/api';
+import type { RemoteServerDefinition } from '../../src/core/definitions';
+import { McpSessionError } from '../../src/core/errors';
+import { lineLogger } from '../../src/core/logger';
+import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type TokenStore } from '../../src/core/oauth';
+import { SessionRegistry } from '../../src/core/registry';
+import { fixturesDir } from '../support/paths';
+
+// ---- the fixture ------------------------------------------------------------------------------
+
+interface OAuthFixture {
+  url: string;
+  issuer: string;
+  pid: number;
+  child: ChildProcess;
+  stderr: string[];
+}
+
+interface Stats {
+  registrations: number;
+  authorizations: Array<{ client_id: string; scope: string; resource: string | null }>;
+  tokens: { authorization_code: number; refresh_token: number };
+  mcp: { ok: number; 401: number; 403: number };
+}
+
+const fixtures: OAuthFixture[] = [];
+
+async function startOAuthFixture(flags: string[] = []): Promise<OAuthFixture> {
+  const child = spawn(process.execPath, [join(fixturesDir, 'oauth-server.mjs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`oauth-server.mjs exited with ${code} before listening: ${stderr.join('\n')}`)));
+  });
+  lines.close();
+  const fixture: OAuthFixture = { ...(JSON.parse(first) as { url: string; issuer: string; pid: number }), child, stderr };
+  fixtures.push(fixture);
+  return fixture;
+}
+
+async function stats(fixture: OAuthFixture): Promise<Stats> {
+  return (await (await fetch(`${fixture.issuer}/control/stats`)).json()) as Stats;
+}
+
+async function control(fixture: OAuthFixture, action: 'expire-tokens' | 'revoke-tokens'): Promise<void> {
+  assert.equal((await fetch(`${fixture.issuer}/control/${action}`, { method: 'POST' })).status, 200);
+}
+
+// ---- the simulated browser ----------------------------------------------------------------------
+
+/** Plays the user's browser: opens the authorization URL and follows its redirect to the loopback listener. */
+class Browser {
+  readonly opened: URL[] = [];
+  /** Set to answer the next authorization with this error instead of following the redirect. */
+  deny = false;
+
+  readonly open = async (url: URL): Promise<void> => {
+    this.opened.push(url);
+    const response = await fetch(url, { redirect: 'manual' });
+    assert.equal(response.status, 302, `the authorization endpoint answered ${response.status}: ${await response.text()}`);
+    const location = new URL(response.headers.get('location')!);
+    if (this.deny) {
+      location.searchParams.delete('code');
+      location.searchParams.set('error', 'access_denied');
+      location.searchParams.set('error_description', 'The user said no');
+    }
+    const landing = await fetch(location);
+    await landing.text();
+  };
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+const source = { label: 'oauth test' };
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+let workDir: string;
+let logLines: string[];
+
+function definition(fixture: OAuthFixture, name = 'protected'): RemoteServerDefinition {
+  return { kind: 'http', name, url: fixture.url, headers: {}, source };
+}
+
+function registryFor(fixture: OAuthFixture, store: TokenStore, browser: Browser): SessionRegistry {
+  const registry = new SessionRegistry({
+    logger: lineLogger((line) => logLines.push(line), 'debug'),
+    pingIntervalMs: 0,
+    connectTimeoutMs: 15_000,
+    defaultCallTimeoutMs: 15_000,
+    authProviderFor: (server) =>
+      new OAuthProvider({
+        serverUrl: server.url,
+        store,
+        redirectHandler: new LoopbackRedirectHandler({ open: browser.open, timeoutMs: 10_000 }),
+        logger: lineLogger((line) => logLines.push(line), 'debug'),
+      }),
+  });
+  registry.reconcile([definition(fixture)]);
+  cleanups.push(() => registry.shutdown());
+  return registry;
+}
+
+function textOf(result: CallToolResult): string {
+  return (result.content[0] as { text: string }).text;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof McpSessionError, `expected an McpSessionError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a rejection');
+}
+
+/** Every line the registry and its servers logged: none may carry a token. */
+function allLogText(registry: SessionRegistry): string {
+  return [...logLines, ...registry.list().flatMap((s) => registry.get(s.name)!.logLines().map((l) => l.text))].join('\n');
+}
+
+// ---- the suite ----------------------------------------------------------------------------------
+
+describe('OAuth for remote servers', function () {
+  this.timeout(30_000);
+
+  beforeEach(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'mcp-oauth-'));
+    logLines = [];
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  after(async () => {
+    for (const fixture of fixtures.splice(0)) {
+      fixture.child.kill('SIGTERM');
+      if (fixture.child.exitCode === null) await new Promise((resolve) => fixture.child.once('exit', resolve));
+    }
+  });
+
+  it('answers a 401 with discovery, registration, PKCE authorization and the code exchange; the call succeeds', async () => {
+    const fixture = await startOAuthFixture();
+    const browser = new Browser();
+    const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'state', 'oauth.json')), browser);
+
+    const result = await registry.callTool('protected', 'echo', { text: 'authorized' });
+    assert.equal(textOf(result), 'authorized');
+
+    assert.equal(browser.opened.length, 1);
+    const authorization = browser.opened[0]!;
+    assert.equal(authorization.origin + authorization.pathname, `${fixture.issuer}/authorize`);
+    assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
+    assert.ok(authorization.searchParams.get('state'), 'a state parameter protects the redirect');
+    assert.equal(authorization.searchParams.get('resource'), fixture.url, 'the resource indicator names the MCP server');
+    assert.match(authorization.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+
+    const s = await stats(fixture);
+    assert.equal(s.registrations, 1, 'one dynamic client registration');
+    assert.deepEqual(s.authorizations.map((a) => a.scope), ['mcp:read'], 'the scope comes from scopes_supported');
+    assert.equal(s.tokens.authorization_code, 1);
+    assert.ok(s.mcp[401] >= 1, 'the flow started from a 401');
+  });
+
+  it('stores the tokens in a 0600 file and reuses them on the next connect without authorizing again', async () => {
+    const fixture = await startOAuthFixture();
+    const browser = new Browser();
+    const file = join(workDir, 'state', 'oauth.json');
+    const first = registryFor(fixture, new FileTokenStore(file), browser);
+    await first.callTool('protected', 'echo', { text: 'one' });
+    await first.shutdown();
+
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(join(workDir, 'state')).mode & 0o777, 0o700);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { servers: Record<string, { tokens?: { access_token: string; refresh_token?: string }; clientInformation?: { client_id: string } }> };
+    const record = stored.servers[oauthStoreKey(fixture.url)]!;
+    assert.ok(record.tokens?.access_token && record.tokens.refresh_token);
+    assert.match(record.clientInformation!.client_id, /^client-/);
+    assert.ok(!allLogText(first).includes(record.tokens.access_token), 'the access token must never be logged');
+    assert.ok(!allLogText(first).includes(record.tokens.refresh_token!), 'the refresh token must never be logged');
+
+    const second = registryFor(fixture, new FileTokenStore(file), browser);
+    assert.equal(textOf(await second.callTool('protected', 'echo', { text: 'two' })), 'two');
+    assert.equal(browser.opened.length, 1, 'no second authorization');
+    const s = await stats(fixture);
+    assert.equal(s.registrations, 1);
+    assert.equal(s.authorizations.length, 1);
+    assert.equal(s.tokens.refresh_token, 0);
+  });
+
+  it('refreshes an access token the server no longer accepts, without the browser', async () => {
+    const fixture = await startOAuthFixture();
+    const browser = new Browser();
+    const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
+    await registry.callTool('protected', 'echo', { text: 'before' });
+    const rejectedBefore = (await stats(fixture)).mcp[401];
+
+    await control(fixture, 'expire-tokens');
+    assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'after' })), 'after');
+
+    const s = await stats(fixture);
+    assert.equal(s.tokens.refresh_token, 1);
+    assert.equal(s.mcp[401], rejectedBefore + 1, 'one 401 (invalid_token) led to the refresh');
+    assert.equal(browser.opened.length, 1);
+    const serverLog = registry.get('protected')!.logLines().map((l) => l.text);
+    assert.ok(serverLog.some((line) => /HTTP 401: refreshing the access token/.test(line)), serverLog.join('\n'));
+  });
+
+  it('refreshes an access token that has expired by its expires_in before sending the request', async () => {
+    const fixture = await startOAuthFixture(['--token-lifetime=1']);
+    const browser = new Browser();
+    const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
+    await registry.callTool('protected', 'echo', { text: 'before' });
+    const rejectedBefore = (await stats(fixture)).mcp[401];
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'after' })), 'after');
+    const s = await stats(fixture);
+    assert.ok(s.tokens.refresh_token >= 1);
+    assert.equal(s.mcp[401], rejectedBefore, 'the expired token was not sent');
+    assert.equal(browser.opened.length, 1);
+  });
+
+  it('steps up once on 403 insufficient_scope, keeping the scopes it had', async () => {
+    const fixture = await startOAuthFixture(['--tool-scope=mcp:tools']);
+    const browser = new Browser();
+    const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
+    await registry.start('protected');
+    await registry.listTools('protected', { refresh: true });
+    assert.equal(browser.opened.length, 1);
+
+    assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'stepped up' })), 'stepped up');
+    assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'again' })), 'again');
+
+    const s = await stats(fixture);
+    assert.deepEqual(
+      s.authorizations.map((a) => a.scope.split(' ').sort().join(' ')),
+      ['mcp:read', 'mcp:read mcp:tools'],
+    );
+    assert.equal(s.authorizations.length, 2, 'one initial authorization and one step-up');
+    assert.equal(s.mcp[403], 1, 'one 403 insufficient_scope');
+    assert.equal(browser.opened[1]!.searchParams.get('scope')!.split(' ').sort().join(' '), 'mcp:read mcp:tools');
+  });
+
+  it('stops after a bounded number of authorizations when the server keeps refusing', async () => {
+    const fixture = await startOAuthFixture(['--never-enough-scope']);
+    const browser = new Browser();
+    const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
+    await registry.start('protected');
+
+    const started = Date.now();
+    const error = await rejection(registry.callTool('protected', 'echo', { text: 'never' }));
+    assert.match(error.message, /insufficient_scope/);
+    assert.match(error.message, /giving up/);
+    const afterFirst = (await stats(fixture)).authorizations.length;
+    assert.ok(afterFirst >= 1 && afterFirst <= 3, `${afterFirst} authorizations`);
+
+    const again = await rejection(registry.callTool('protected', 'echo', { text: 'still never' }));
+    assert.match(again.message, /giving up/);
+    assert.equal((await stats(fixture)).authorizations.length, afterFirst, 'a challenge that step-up could not satisfy is not retried');
+    assert.ok(Date.now() - started < 10_000);
+    assert.equal(registry.get('protected')!.state.state, 'running', 'an authorization failure is no crash');
+  });
+
+  it('fails the start with the reason when the user denies the authorization', async () => {
+    const fixture = await startOAuthFixture();
+    const browser = new Browser();
+    browser.deny = true;
+    const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
+    const error = await rejection(registry.start('protected'));
+    assert.equal(error.code, 'start-failed');
+    assert.match(error.message, /access_denied/);
+    assert.match(error.message, /The user said no/);
+    assert.equal(browser.opened.length, 1, 'a denial is not retried');
+    assert.equal(registry.get('protected')!.state.state, 'error');
+  });
+
+  it('without an auth provider, reports that the server requires authorization', async () => {
+    const fixture = await startOAuthFixture();
+    const registry = new SessionRegistry({ pingIntervalMs: 0 });
+    cleanups.push(() => registry.shutdown());
+    registry.reconcile([definition(fixture)]);
+    const error = await rejection(registry.start('protected'));
+    assert.equal(error.code, 'start-failed');
+    assert.match(error.message, /requires authorization \(HTTP 401\)/);
+  });
+
+  describe('LoopbackRedirectHandler', () => {
+    it('answers only the redirect with the expected state, then stops listening', async () => {
+      let redirectUri = '';
+      const handler = new LoopbackRedirectHandler({
+        open: async () => {
+          const stray = await fetch(`${redirectUri}?code=stolen&state=other`);
+          assert.equal(stray.status, 400);
+          assert.equal((await fetch(new URL('/elsewhere', redirectUri))).status, 404);
+          const good = await fetch(`${redirectUri}?code=the-code&state=s1`);
+          assert.equal(good.status, 200);
+          assert.match(await good.text(), /close this tab/);
+        },
+      });
+      redirectUri = await handler.prepare();
+      assert.match(redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+      const code = await handler.openAuthorizationUrl(new URL('https://as.example/authorize?state=s1'));
+      assert.equal(code, 'the-code');
+      await assert.rejects(fetch(redirectUri), 'the listener closed after use');
+    });
+
+    it('reuses a preferred loopback port when it is free', async () => {
+      const handler = new LoopbackRedirectHandler({ open: () => undefined });
+      const first = await handler.prepare();
+      handler.release();
+      const second = await handler.prepare(first);
+      handler.release();
+      assert.equal(second, first);
+    });
+
+    it('times out and releases the port', async () => {
+      const handler = new LoopbackRedirectHandler({ open: () => undefined, timeoutMs: 200 });
+      const uri = await handler.prepare();
+      await assert.rejects(handler.openAuthorizationUrl(new URL('https://as.example/authorize?state=x')), /No authorization arrived within/);
+      await assert.rejects(fetch(uri));
+    });
+  });
+
+  describe('FileTokenStore', () => {
+    it('keeps records per server, rewrites with 0600 even over a looser file, and deletes', async () => {
+      const file = join(workDir, 'nested', 'tokens.json');
+      const store = new FileTokenStore(file);
+      assert.equal(await store.get('a'), undefined);
+      await store.set('a', { tokens: { access_token: 'A', token_type: 'Bearer' } });
+      await Promise.all([store.set('b', { tokens: { access_token: 'B', token_type: 'Bearer' } }), store.set('c', {})]);
+      assert.equal((await store.get('a'))?.tokens?.access_token, 'A');
+      assert.equal((await store.get('b'))?.tokens?.access_token, 'B');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+
+      writeFileSync(file, readFileSync(file), { mode: 0o644 });
+      await store.delete('a');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(await store.get('a'), undefined);
+      assert.deepEqual(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { servers: object }).servers).sort(), ['b', 'c']);
+    });
+
+    it('keys records by URL without query or fragment', () => {
+      assert.equal(oauthStoreKey('https://mcp.example.com/v1/mcp?token=secret#x'), 'https://mcp.example.com/v1/mcp');
+    });
+  });
+
+  describe('authorizingFetch', () => {
+    it('passes requests through untouched when no challenge comes back', async () => {
+      const seen: Headers[] = [];
+      const wrapped = authorizingFetch(
+        { tokens: () => undefined } as unknown as OAuthProvider,
+        'http://127.0.0.1:1/mcp',
+        { fetch: async (_url, init) => (seen.push(new Headers(init?.headers)), new Response('ok', { status: 200 })) },
+      );
+      const response = await wrapped('http://127.0.0.1:1/mcp', { headers: { 'x-custom': '1' } });
+      assert.equal(await response.text(), 'ok');
+      assert.equal(seen[0]!.get('x-custom'), '1');
+      assert.equal(seen[0]!.get('authorization'), null);
+    });
+  });
+});
