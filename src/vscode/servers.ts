@@ -132,7 +132,10 @@ export class ServerService implements Disposable {
   }
 
   private onStateChange(e: StateChange): void {
-    if (e.current.state === 'error') this.notifier.backgroundFailure(e.server, e.current.message);
+    if (e.current.state === 'error') {
+      this.logger.warn(`[${e.server}] ${e.current.message}`);
+      this.notifier.backgroundFailure(e.server, e.current.message);
+    }
     this.updateContextKeys();
     this.changeEmitter.fire();
   }

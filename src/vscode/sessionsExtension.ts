@@ -28,7 +28,7 @@ export const deactivateBoundMs = 3000;
 /** The registry's own deadline; its SIGKILL slack fits between this and deactivateBoundMs. */
 const shutdownDeadlineMs = 2500;
 
-/** Until the core's SessionRegistry offers it, settings that need a restart are read at construction only. */
+/** updateOptions: applies restart-requiring settings to later connections, where the core offers it. */
 type ReconfigurableRegistry = SessionRegistry & { updateOptions?(options: Partial<RegistryOptions>): void };
 
 export class SessionsExtension implements CommandContext {
@@ -133,15 +133,28 @@ export class SessionsExtension implements CommandContext {
     });
   }
 
-  /** rust-analyzer style: settings read when a server connects are answered with "Restart now". */
+  /**
+   * rust-analyzer style: settings read when a server connects are answered with "Restart now".
+   * The registry takes them at construction; when it can take them later (updateOptions),
+   * restarting the running servers applies them, otherwise only a new registry does, so the
+   * answer is "Reload Window".
+   */
   private watchRestartRequiringSettings(): Disposable {
     return vscode.workspace.onDidChangeConfiguration((e) => {
       if (!affectsAny(e, restartRequiringSettings) || this.registry.isShutDown) return;
-      this.registry.updateOptions?.(registryOptionsFrom(readSettings()));
+      const changed = restartRequiringSettings.filter((k) => e.affectsConfiguration(k)).join(', ');
+      if (!this.registry.updateOptions) {
+        this.log.info(`Settings changed (${changed}); they apply after a window reload`);
+        void vscode.window.showInformationMessage('The changed MCP settings apply after the window reloads.', 'Reload Window').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+        });
+        return;
+      }
+      this.registry.updateOptions(registryOptionsFrom(readSettings()));
+      this.log.info(`Settings changed (${changed}); they apply when a server restarts`);
       const running = this.servers.list().filter((v) => v.status === 'running' || v.status === 'starting');
-      this.log.info(`Settings changed (${restartRequiringSettings.filter((k) => e.affectsConfiguration(k)).join(', ')}); they apply when a server restarts`);
       if (running.length === 0) return;
-      const which = running.length === 1 ? `"${running[0].name}"` : `${running.length} running MCP servers`;
+      const which = running.length === 1 ? `"${running[0].name}"` : `the ${running.length} running MCP servers`;
       void vscode.window.showInformationMessage(`The changed MCP settings apply when a server restarts. Restart ${which} now?`, 'Restart now').then((choice) => {
         if (choice !== 'Restart now') return;
         for (const view of running) {

@@ -317,7 +317,7 @@ function contextState(status: ServerStatus): string {
 export function statusIcon(status: ServerStatus): vscode.ThemeIcon {
   switch (status) {
     case 'running':
-      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
+      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'));
     case 'starting':
     case 'stopping':
       return new vscode.ThemeIcon('loading~spin');

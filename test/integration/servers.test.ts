@@ -39,6 +39,7 @@ describe('Tool Explorer and server lifecycle', function () {
   after(async () => {
     await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
     await vscode.commands.executeCommand('mcpSessions.stopServer', 'broken');
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'other');
   });
 
   it('shows every configured server with its state, source and command line', async () => {
@@ -58,7 +59,10 @@ describe('Tool Explorer and server lifecycle', function () {
     await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
     const pid = await runningPid(api, 'echo');
     assert.ok(isProcessAlive(pid));
-    const tools = await eventually(() => server(api, 'echo')?.tools.map((t) => t.name), 10_000, 'echo tools');
+    const tools = await eventually(() => {
+      const info = server(api, 'echo');
+      return info && !info.toolsCached && info.tools.length > 0 ? info.tools.map((t) => t.name) : undefined;
+    }, 10_000, 'the live tools of echo');
     assert.ok(tools.includes('echo') && tools.includes('slow'));
     const node = await serverNode(api, 'echo');
     assert.equal(node.contextValue, 'server.running');
@@ -129,5 +133,27 @@ describe('Tool Explorer and server lifecycle', function () {
     await vscode.commands.executeCommand('mcpSessions.stopServer', 'broken');
     assert.equal(server(api, 'broken')?.state, 'stopped');
     assert.equal(api.testing.statusBar().warning, false);
+  });
+
+  it('autoStart "always" starts every ready server in the background and never asks for inputs', async () => {
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
+    const asked: string[] = [];
+    api.testing.answerInputs((input) => {
+      asked.push(input.id);
+      return undefined;
+    });
+    const config = vscode.workspace.getConfiguration('mcpSessions');
+    try {
+      await config.update('autoStart', 'always', vscode.ConfigurationTarget.Global);
+      await runningPid(api, 'echo');
+      await runningPid(api, 'other');
+      await eventually(() => server(api, 'broken')?.state === 'error' || undefined, 15_000, 'broken to fail in the background');
+      assert.equal(server(api, 'secret')?.state, 'needs-input');
+      assert.deepEqual(asked, [], 'a background start never prompts');
+      assert.equal(api.testing.statusBar().warning, true);
+    } finally {
+      await config.update('autoStart', undefined, vscode.ConfigurationTarget.Global);
+      api.testing.answerInputs(undefined);
+    }
   });
 });
