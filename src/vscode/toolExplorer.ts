@@ -124,6 +124,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     item.description = serverDescription(view);
     item.tooltip = this.serverTooltip(view);
     item.contextValue = `server.${contextState(view.status)}`;
+    item.accessibilityInformation = { label: `MCP server ${view.name}, ${serverDescription(view)}` };
     return item;
   }
 
