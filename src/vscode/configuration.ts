@@ -103,6 +103,7 @@ export class ConfigurationService implements Disposable {
   ) {
     this.diagnostics = this.store.add(vscode.languages.createDiagnosticCollection('mcpSessions'));
     this.store.add(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('mcpSessions.configFiles')) this.watch();
       if (serverListSettings.some((key) => e.affectsConfiguration(key))) this.scheduleReload('settings changed');
     }));
     this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => {

@@ -23,15 +23,6 @@ export class SecretRedactor {
     if (changed) this.pattern = undefined;
   }
 
-  clear(): void {
-    this.replacements.clear();
-    this.pattern = undefined;
-  }
-
-  get size(): number {
-    return this.replacements.size;
-  }
-
   redact(text: string): string {
     if (this.replacements.size === 0 || text.length === 0) return text;
     this.pattern ??= new RegExp(

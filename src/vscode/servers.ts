@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger';
 import type { ConfigurationService, ConfiguredServer } from './configuration';
 import type { CachedLists, ListCache } from './listCache';
 import type { FailureNotifier } from './notifier';
+import type { SecretRedactor } from './redact';
 import { readSettings } from './settings';
 
 /** Servers started together in the background (autoStart "always", trust granted). */
@@ -49,6 +50,7 @@ export class ServerService implements Disposable {
     private readonly configuration: ConfigurationService,
     private readonly cache: ListCache,
     private readonly notifier: FailureNotifier,
+    private readonly redactor: SecretRedactor,
     private readonly logger: Logger,
   ) {
     this.store.add(configuration.onDidChange(() => this.onConfigurationLoaded()));
@@ -95,7 +97,8 @@ export class ServerService implements Disposable {
       configured,
       snapshot,
       status: state.state,
-      message: state.state === 'error' ? state.message : undefined,
+      // Error messages can quote a command line: they are shown in the tree, pickers and the API.
+      message: state.state === 'error' ? this.redactor.redact(state.message) : undefined,
       lists,
     };
   }

@@ -71,7 +71,7 @@ export class SessionsExtension implements CommandContext {
     this.configuration = new ConfigurationService(this.inputs, this.redactor, this.log, (file, issue) => {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
-    this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.log);
+    this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log);
     this.results = new ResultDocuments();
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);

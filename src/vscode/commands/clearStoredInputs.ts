@@ -6,8 +6,8 @@ import type { CommandFactory } from './command';
  * one go back to "needs input" (running ones are stopped) and ask again when started.
  */
 export const clearStoredInputs: CommandFactory = (ctx) => async () => {
+  // The redactor keeps the values: processes started with them may still be logging.
   const count = await ctx.inputs.clear();
-  ctx.redactor.clear();
   await ctx.configuration.reload('stored inputs cleared');
   const affected = ctx.servers.list().filter((v) => v.status === 'needs-input').map((v) => `"${v.name}"`);
   const message =
