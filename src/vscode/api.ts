@@ -52,6 +52,8 @@ export interface TestingApi {
   /** Answers input prompts instead of the UI; counts how often it was asked. */
   answerInputs(answer: ((input: InputDefinition, server: string) => string | undefined) | undefined): void;
   statusBar(): { text: string; warning: boolean; visible: boolean };
+  /** Texts of the failure and configuration notifications shown so far, newest last. */
+  notifications(): string[];
   /**
    * What VS Code does at deactivation: calls deactivate(), disposes context.subscriptions in
    * order without waiting, then waits for deactivate's promise. The extension is gone after.

@@ -30,6 +30,7 @@ import { definitionFingerprint, type ServerDefinition } from '../core/definition
 import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { InputStore } from './inputs';
+import type { FailureNotifier } from './notifier';
 import type { SecretRedactor } from './redact';
 import { serverListSettings, settingsSection } from './settings';
 
@@ -99,6 +100,7 @@ export class ConfigurationService implements Disposable {
     private readonly inputs: InputStore,
     private readonly redactor: SecretRedactor,
     private readonly logger: Logger,
+    private readonly notifier: FailureNotifier,
     private readonly openConfiguration: (file?: string, issue?: ConfigIssue) => void,
   ) {
     this.diagnostics = this.store.add(vscode.languages.createDiagnosticCollection('mcpSessions'));
@@ -345,8 +347,8 @@ export class ConfigurationService implements Disposable {
     const where = first.file === parsed.find((p) => p.source.kind === 'user')?.source.label ? 'your user settings' : tildify(first.file);
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
     const message = `The MCP configuration in ${where} has an error: ${issuePathText(first)}${first.message}${more}. Servers configured correctly keep running.`;
-    void vscode.window.showWarningMessage(message, 'Open Configuration').then((choice) => {
-      if (choice) this.openConfiguration(first.file, first);
+    void this.notifier.configurationProblem(message).then((open) => {
+      if (open) this.openConfiguration(first.file, first);
     });
   }
 

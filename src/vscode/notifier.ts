@@ -6,7 +6,7 @@
 
 import * as vscode from 'vscode';
 import type { Disposable } from '../core/lifecycle';
-import type { Logger } from '../core/logger';
+import { RingBuffer, type Logger } from '../core/logger';
 import type { SecretRedactor } from './redact';
 
 const gatherMs = 400;
@@ -23,6 +23,8 @@ export class FailureNotifier implements Disposable {
   private burstEndsAt = 0;
   /** Servers with a user action in flight: that action reports its own failure. */
   private readonly userActions = new Map<string, number>();
+  /** Texts of the notifications shown, newest last: what tests check "one per burst" against. */
+  private readonly shown = new RingBuffer<string>(50);
   private disposed = false;
 
   constructor(
@@ -77,12 +79,27 @@ export class FailureNotifier implements Disposable {
     this.burstEndsAt = Date.now() + quietMs;
     const text = trimPeriod(this.redactor.redact(message)) + '.';
     if (this.disposed) return Promise.resolve(undefined);
-    if (!server) return vscode.window.showErrorMessage(text, ...extraActions);
+    if (!server) {
+      this.shown.push(text);
+      return vscode.window.showErrorMessage(text, ...extraActions);
+    }
     return this.show(server, text, [...extraActions, 'Show Logs']);
+  }
+
+  /** A configuration with errors: one warning per new set of errors (the caller decides when). Resolves true for "Open Configuration". */
+  async configurationProblem(text: string): Promise<boolean> {
+    if (this.disposed) return false;
+    this.shown.push(text);
+    return (await vscode.window.showWarningMessage(text, 'Open Configuration')) !== undefined;
+  }
+
+  get history(): string[] {
+    return this.shown.toArray();
   }
 
   private async show(server: string, text: string, choices: string[]): Promise<string | undefined> {
     this.logger.warn(text);
+    this.shown.push(text);
     const choice = await vscode.window.showErrorMessage(text, ...choices);
     if (choice === 'Show Logs') this.actions.showLogs(server);
     if (choice === 'Restart') this.actions.restart(server);

@@ -68,7 +68,7 @@ export class SessionsExtension implements CommandContext {
       this.log,
     );
     this.inputs = new InputStore(context.secrets, context.globalState, this.redactor, this.log);
-    this.configuration = new ConfigurationService(this.inputs, this.redactor, this.log, (file, issue) => {
+    this.configuration = new ConfigurationService(this.inputs, this.redactor, this.log, this.notifier, (file, issue) => {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
     this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log);
@@ -221,6 +221,7 @@ export class SessionsExtension implements CommandContext {
         this.inputs.promptOverride = answer;
       },
       statusBar: () => this.statusBar.state,
+      notifications: () => this.notifier.history,
       teardown: async () => {
         const shutdown = this.deactivate();
         for (const subscription of [...this.context.subscriptions]) {

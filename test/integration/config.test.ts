@@ -72,9 +72,10 @@ describe('configuration', function () {
     assert.ok(isProcessAlive(newOtherPid));
   });
 
-  it('an invalid server becomes a diagnostic on mcp.json while valid servers keep running', async () => {
+  it('an invalid server becomes a diagnostic on mcp.json and one warning, while valid servers keep running', async () => {
     await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
     const echoPid = await runningPid(api, 'echo');
+    const warningsBefore = api.testing.notifications().filter((n) => n.startsWith('The MCP configuration')).length;
     const broken = original.replace('"servers": {', '"servers": {\n    "bad": { "type": "stdio", "args": [1] },');
     writeFileSync(mcpJson, broken);
     const uri = vscode.Uri.file(mcpJson);
@@ -83,6 +84,14 @@ describe('configuration', function () {
       return found.length > 0 ? found : undefined;
     }, 10_000, 'diagnostics on mcp.json');
     const badLine = broken.split('\n').findIndex((l) => l.includes('"bad"'));
+    const warnings = () => api.testing.notifications().filter((n) => n.startsWith('The MCP configuration'));
+    const warned = await eventually(() => (warnings().length > warningsBefore ? warnings().slice(warningsBefore) : undefined), 5000, 'the warning');
+    assert.equal(warned.length, 1);
+    assert.match(warned[0], /mcp\.json has an error: servers\.bad: "command" is required/);
+    // Saving again with the same problems does not warn again.
+    writeFileSync(mcpJson, broken + '\n');
+    await api.testing.reloadConfiguration();
+    assert.equal(warnings().length - warningsBefore, 1);
     assert.ok(diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === badLine), 'an error on the "bad" server\'s line');
     assert.ok(diagnostics.some((d) => /"command" is required/.test(d.message)));
     assert.equal(server(api, 'bad'), undefined);

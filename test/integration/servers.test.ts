@@ -24,8 +24,11 @@ async function serverNode(api: Api, name: string): Promise<RenderedNode> {
   return node;
 }
 
-async function runningPid(api: Api, name: string): Promise<number> {
-  return eventually(() => (server(api, name)?.state === 'running' ? server(api, name)?.pid : undefined), 15_000, `"${name}" running`);
+async function runningPid(api: Api, name: string, not?: number): Promise<number> {
+  return eventually(() => {
+    const info = server(api, name);
+    return info?.state === 'running' && info.pid !== undefined && info.pid !== not ? info.pid : undefined;
+  }, 15_000, `"${name}" running`);
 }
 
 describe('Tool Explorer and server lifecycle', function () {
@@ -135,7 +138,7 @@ describe('Tool Explorer and server lifecycle', function () {
     assert.equal(api.testing.statusBar().warning, false);
   });
 
-  it('autoStart "always" starts every ready server in the background and never asks for inputs', async () => {
+  it('autoStart "always" starts every ready server in the background, never asks for inputs, and notifies once per burst', async () => {
     await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
     const asked: string[] = [];
     api.testing.answerInputs((input) => {
@@ -143,6 +146,7 @@ describe('Tool Explorer and server lifecycle', function () {
       return undefined;
     });
     const config = vscode.workspace.getConfiguration('mcpSessions');
+    const shownBefore = api.testing.notifications().length;
     try {
       await config.update('autoStart', 'always', vscode.ConfigurationTarget.Global);
       await runningPid(api, 'echo');
@@ -151,6 +155,20 @@ describe('Tool Explorer and server lifecycle', function () {
       assert.equal(server(api, 'secret')?.state, 'needs-input');
       assert.deepEqual(asked, [], 'a background start never prompts');
       assert.equal(api.testing.statusBar().warning, true);
+
+      // One notification for the burst: the background failure of "broken"…
+      const shown = await eventually(() => {
+        const all = api.testing.notifications().slice(shownBefore);
+        return all.length > 0 ? all : undefined;
+      }, 5000, 'the notification about "broken"');
+      assert.equal(shown.length, 1);
+      assert.match(shown[0], /MCP server "broken" failed: .*exited with code 3/);
+      // …and none for a crash that follows within the burst: it goes to the log, tree and status bar.
+      const echoPid = await runningPid(api, 'echo');
+      await assert.rejects(api.callTool('echo', 'crash', {}), (e: Error & { code?: string }) => e.code === 'crashed');
+      await eventually(() => /Not notifying about "echo"/.test(api.testing.logText()) || undefined, 5000, 'the crash to be logged without a notification');
+      assert.equal(api.testing.notifications().length - shownBefore, 1);
+      await runningPid(api, 'echo', echoPid); // the supervisor restarted it
     } finally {
       await config.update('autoStart', undefined, vscode.ConfigurationTarget.Global);
       api.testing.answerInputs(undefined);
