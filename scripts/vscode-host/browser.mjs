@@ -23,7 +23,7 @@ export function launchBrowser({ runDir } = {}) {
 
 /** The workbench URL of a code-server with the given folder open. */
 export function workbenchUrl(server, folder = server.workspace) {
-  return `${server.url}/?folder=${encodeURIComponent(folder)}`;
+  return `${server.url}/?folder=${encodeURIComponent(folder).replace(/%2F/g, '/')}`;
 }
 
 /**

@@ -132,7 +132,9 @@ export function installVsix({ version, vsix, extensionsDir, runDir }) {
   );
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0 || !/successfully installed/i.test(output)) {
-    throw new Error(`installing ${vsix} failed (exit ${result.status}):\n${output}`);
+    // code-server prints the reason ("not compatible with VS Code '1.100.3'") and a stack trace.
+    const reason = output.split('\n').filter((line) => line.trim() && !/^\s+at /.test(line)).join('\n');
+    throw new Error(`installing ${vsix} into ${extensionsDir} failed (exit ${result.status}):\n${reason}`);
   }
   return output.trim();
 }
@@ -252,4 +254,27 @@ export async function startCodeServer({ version, workspace, extensionsDir, env =
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, port: boundPort, runDir, workspace: workspacePath, logFile, pid: pgid, stop, exited };
+}
+
+/**
+ * The `[error]` lines of the server and its extension host logs in a run folder: why an
+ * extension did not load ("not compatible with Code 1.100.3") shows only there.
+ */
+export function serverErrorLines(runDir, max = 20) {
+  const logsDir = join(runDir, 'user-data', 'logs');
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/^(remoteagent|remoteexthost|exthost)\.log$/.test(entry.name)) files.push(path);
+    }
+  };
+  try {
+    walk(logsDir);
+  } catch {
+    return [];
+  }
+  const lines = files.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => /\[error\]/.test(line)));
+  return [...new Set(lines)].slice(0, max);
 }

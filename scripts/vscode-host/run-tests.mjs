@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { captureExtensionHostConsole, launchBrowser, workbenchUrl } from './browser.mjs';
 import { CODE_SERVER_VERSIONS, progress } from './install.mjs';
-import { startCodeServer } from './host.mjs';
+import { serverErrorLines, startCodeServer } from './host.mjs';
 
 export const DEFAULT_TIMEOUT_MS = 300_000;
 
@@ -106,6 +106,10 @@ export async function runExtensionTests({ version, extensionPath, testsPath, wor
     } else {
       progress(`tests finished with exit code ${result.code} after ${elapsed()} (code-server ${version})`);
       if (result.code !== 0) progress(`workbench console: ${consoleLog}; code-server log: ${server.logFile}`);
+    }
+    if (result.code !== 0) {
+      const errors = serverErrorLines(server.runDir);
+      if (errors.length) console.error(`run-tests: errors logged by code-server and its extension host:\n  ${errors.join('\n  ')}`);
     }
     return result.code;
   } finally {

@@ -1,0 +1,34 @@
+// Packages the extension as a .vsix with the repository's @vscode/vsce (offline, no prompts).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { progress, ROOT } from './install.mjs';
+
+export const VSIX_NAME = 'mcp-session-manager.vsix';
+
+/** Packages `extensionPath` (default: the repository) into `outDir`; resolves with the .vsix path. */
+export async function packageExtension({ extensionPath = ROOT, outDir }) {
+  extensionPath = resolve(extensionPath);
+  const manifest = JSON.parse(readFileSync(join(extensionPath, 'package.json'), 'utf8'));
+  if (manifest.main && !existsSync(resolve(extensionPath, manifest.main))) {
+    throw new Error(`the extension's main ${manifest.main} does not exist; run \`npm run build\` first`);
+  }
+  mkdirSync(outDir, { recursive: true });
+  const vsix = join(outDir, VSIX_NAME);
+  const localVsce = join(ROOT, 'node_modules', '.bin', 'vsce');
+  const [command, prefix] = existsSync(localVsce) ? [localVsce, []] : ['npx', ['--no-install', 'vsce']];
+  const args = [...prefix, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix];
+  const started = Date.now();
+  const output = await new Promise((resolvePromise, reject) => {
+    // stdin closed: vsce must never wait for an answer (CI has no stdin).
+    const child = spawn(command, args, { cwd: extensionPath, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk) => (text += chunk));
+    child.stderr.on('data', (chunk) => (text += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 && existsSync(vsix) ? resolvePromise(text) : reject(new Error(`vsce package failed (exit ${code}):\n${text}`))));
+  });
+  const files = /Packaged: .*\((\d+) files?, ([^)]+)\)/.exec(output);
+  progress(`packaged ${vsix}${files ? ` (${files[1]} files, ${files[2]})` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return vsix;
+}

@@ -1,0 +1,48 @@
+// The Tool Explorer in a real browser, against the demo workspace (demo/.vscode/mcp.json):
+// the "MCP Sessions" container, the "Tool Explorer" view, expanding the "echo" server (which
+// starts it and lists its tools), and "MCP Sessions: Call Tool…" from the command palette
+// calling echo {text} and opening the result. Screenshots go to test-results/ui/.
+import * as assert from 'node:assert/strict';
+import { uiHost } from './host';
+import { activeEditorText, openViewContainer, pick, quickInput, runCommand, treeRows, viewTree } from './workbench';
+
+describe('Tool Explorer in the browser', function () {
+  this.timeout(90_000);
+  const text = `hello from the UI test ${Date.now()}`;
+
+  it('shows the MCP Sessions container with the Tool Explorer and the demo servers', async () => {
+    const { page, screenshot } = uiHost();
+    await openViewContainer(page, 'MCP Sessions');
+    const tree = viewTree(page, 'Tool Explorer');
+    await treeRows(tree, 'echo', 1).waitFor();
+    await screenshot('tool-explorer');
+  });
+
+  it('expanding the echo server starts it and lists its echo tool', async () => {
+    const { page, screenshot } = uiHost();
+    const tree = viewTree(page, 'Tool Explorer');
+    const server = treeRows(tree, 'echo', 1);
+    if ((await server.getAttribute('aria-expanded')) !== 'true') await server.locator('.monaco-tl-twistie').click();
+    await treeRows(tree, 'Tools', 2).waitFor();
+    await treeRows(tree, 'echo', 3).waitFor({ timeout: 30_000 });
+    assert.match((await server.getAttribute('aria-label')) ?? '', /running/, 'the server row says it is running');
+    await screenshot('echo-expanded');
+  });
+
+  it('"MCP Sessions: Call Tool…" calls echo with the typed text and opens the result', async () => {
+    const { page, screenshot } = uiHost();
+    await runCommand(page, 'MCP Sessions: Call Tool');
+    await pick(page, 'echo'); // the server
+    await pick(page, 'echo'); // its tool
+    const { input, title } = quickInput(page);
+    await title.filter({ hasText: /text/ }).waitFor(); // the input box for the `text` argument
+    await screenshot('call-tool-arguments');
+    await input.fill(text);
+    await input.press('Enter');
+
+    await page.locator('.editor-group-container.active .tab.active').filter({ hasText: /echo result/ }).waitFor({ timeout: 30_000 });
+    const shown = await activeEditorText(page);
+    assert.ok(shown.includes(text), `the result document shows the echoed text; it reads:\n${shown}`);
+    await screenshot('call-tool-result');
+  });
+});
