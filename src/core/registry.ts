@@ -98,6 +98,15 @@ export class SessionRegistry implements RegistryApi {
     this.ready = this.sweepSurvivors();
   }
 
+  /**
+   * Changes settings for connections made from now on (timeouts, graces, tracing, ping).
+   * Running servers keep what they started with until they restart.
+   */
+  updateOptions(options: Pick<RegistryOptions, 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'defaultCallTimeoutMs' | 'pingIntervalMs' | 'pingTimeoutMs' | 'traceProtocol'>): void {
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    Object.assign(this.settings, defined);
+  }
+
   private async sweepSurvivors(): Promise<void> {
     if (!this.ledger) return;
     try {

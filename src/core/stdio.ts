@@ -189,7 +189,8 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
           : errorMessage(e);
     throw new McpSessionError('start-failed', name, `Could not start "${name}": ${why}. Check its command in the configuration.`, { retryable: false, cause: e });
   }
-  request.ledger?.record({ pid: child.pid, server: name, command: commandLine });
+  // Only the executable goes to disk: arguments may carry resolved secrets.
+  request.ledger?.record({ pid: child.pid, server: name, command: def.command });
   request.logger.info(`Started "${name}" as process group ${child.pid}: ${commandLine}`);
 
   const transport = new ProcessTransport(child, {
