@@ -1,19 +1,66 @@
 // Connects remote servers: Streamable HTTP by default, falling back to legacy SSE only when
 // the initialize POST fails with a 4xx status other than 401 (a server that predates
 // Streamable HTTP answers 404 or 405); `type: "sse"` forces SSE. Headers come from the
-// configuration and are never logged. Closing terminates the HTTP session (DELETE) first.
+// configuration and are never logged.
+//
+// The SDK never reports a dead HTTP server through onclose, so the connection watches the
+// errors of its transport (remoteFailures.ts):
+//   - a network error (refused, reset, fetch failed) ends the connection at once
+//     (hooks.onUnexpectedEnd), so calls in flight fail now rather than at their timeout;
+//   - an SSE stream that drops with an error, or a clock jump (the machine slept), makes it
+//     ping the server, and a failed ping ends it;
+//   - HTTP 404 for a request that carried the session id means the server forgot the session:
+//     the connection retires its client and starts a new session with a new transport and
+//     client; the session decides whether the failed request may be sent again.
+// Legacy SSE ties the server's session to its one stream, so there any drop ends the
+// connection and the crash supervisor reconnects.
+//
+// One owner per lifetime: the session owns the connection; the connection owns whichever
+// client/transport pair is current and closes a retired pair itself.
+// Teardown (close): stop listening for clock jumps → abort a re-initialization under way →
+// terminate the HTTP session (DELETE with Mcp-Session-Id, bounded) → close the client.
 
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+  type StreamableHTTPReconnectionOptions,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CloseOptions, CloseReport, Connection, ConnectRequest, Connector } from './connection';
 import { redactUrl, type RemoteServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
 import { authorizingFetch } from './oauth';
+import type { Disposable, Event } from './lifecycle';
+import type { ClockJump } from './remoteClock';
+import { classifyRemoteFailure, type SessionRecovery } from './remoteFailures';
 
 /** Bound on the DELETE that terminates an HTTP session at close. */
 const terminateTimeoutMs = 1000;
+/** A server that forgets sessions faster than this is treated as broken: the crash supervisor takes over. */
+const maxRecoveries = 3;
+const recoveryWindowMs = 60_000;
+
+/**
+ * How the Streamable HTTP transport re-opens a dropped SSE stream (with Last-Event-ID when it
+ * saw an event id). A `retry` field sent by the server replaces these delays. More attempts
+ * than the SDK's default of 2, so a server restarting behind a proxy keeps its notifications.
+ */
+export const defaultReconnection: StreamableHTTPReconnectionOptions = {
+  initialReconnectionDelay: 1000,
+  maxReconnectionDelay: 30_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: 5,
+};
+
+export interface RemoteConnectorOptions {
+  /** Fired when the machine probably slept; every open connection then pings its server. */
+  onClockJump?: Event<ClockJump>;
+  /** Bound on the ping sent after a dropped stream or a clock jump. Default 10 s. */
+  probeTimeoutMs?: number;
+  reconnection?: StreamableHTTPReconnectionOptions;
+}
 
 function httpStatus(e: unknown): number | undefined {
   if (e instanceof StreamableHTTPError || e instanceof SseError) return e.code;
@@ -26,88 +73,269 @@ export function shouldFallBackToSse(e: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500 && status !== 401;
 }
 
-async function connectWithin(client: Client, transport: Transport, request: ConnectRequest, name: string): Promise<void> {
+interface Link {
+  readonly client: Client;
+  readonly transport: Transport;
+  /** Set when its session expired; its errors and its close are no longer the connection's. */
+  retired: boolean;
+}
+
+async function connectWithin(link: Link, signal: AbortSignal, timeoutMs: number, name: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const abort = () => void transport.close().catch(() => undefined);
-  request.signal.addEventListener('abort', abort, { once: true });
+  const abort = () => void link.transport.close().catch(() => undefined);
+  signal.addEventListener('abort', abort, { once: true });
   try {
     await Promise.race([
-      client.connect(transport, { timeout: request.connectTimeoutMs, signal: request.signal }),
+      link.client.connect(link.transport, { timeout: timeoutMs, signal }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new McpSessionError('start-failed', name, `"${name}" did not answer initialize within ${request.connectTimeoutMs} ms.`, { retryable: true })),
-          request.connectTimeoutMs,
+          () => reject(new McpSessionError('start-failed', name, `"${name}" did not answer initialize within ${timeoutMs} ms.`, { retryable: true })),
+          timeoutMs,
         );
       }),
     ]);
+  } catch (e) {
+    // An SSE transport whose start failed keeps its EventSource retrying until closed.
+    await link.transport.close().catch(() => undefined);
+    throw e;
   } finally {
     clearTimeout(timer);
-    request.signal.removeEventListener('abort', abort);
+    signal.removeEventListener('abort', abort);
   }
 }
 
-export const connectRemote: Connector = async (request: ConnectRequest): Promise<Connection> => {
-  const def = request.definition as RemoteServerDefinition;
-  const name = def.name;
-  let url: URL;
-  try {
-    url = new URL(def.url);
-  } catch {
-    throw new McpSessionError('start-failed', name, `"${name}" has an invalid URL.`, { retryable: false });
-  }
-  const requestInit: RequestInit = { headers: def.headers };
-  const fetch = request.authProvider && authorizingFetch(request.authProvider, url, { log: (line) => request.hooks.log(line, 'transport') });
-  const shown = redactUrl(def.url);
+class RemoteConnection implements Connection, SessionRecovery {
+  kind: 'http' | 'sse';
+  recovering: Promise<void> | undefined;
+  private current: Link | undefined;
+  private readonly def: RemoteServerDefinition;
+  private readonly url: URL;
+  private readonly shown: string;
+  /** Aborted when the connection ends or closes: cancels a re-initialization under way. */
+  private readonly lifetime = new AbortController();
+  private readonly recoveries = new WeakMap<Client, Promise<void>>();
+  private recoveryTimes: number[] = [];
+  private probing: Promise<void> | undefined;
+  private clockJumps: Disposable | undefined;
+  private closing: Promise<CloseReport> | undefined;
+  /** Set synchronously when close() begins, before `closing` is assigned. */
+  private closeStarted = false;
+  private ended = false;
 
-  const attempt = async (kind: 'http' | 'sse'): Promise<{ client: Client; transport: Transport }> => {
-    const client = request.createClient();
-    const transport: Transport = kind === 'http' ? new StreamableHTTPClientTransport(url, { requestInit, fetch }) : new SSEClientTransport(url, { requestInit, fetch });
-    await connectWithin(client, transport, request, name);
-    return { client, transport };
-  };
-
-  let connected: { client: Client; transport: Transport };
-  let kind: 'http' | 'sse' = def.kind;
-  try {
+  constructor(
+    private readonly request: ConnectRequest,
+    private readonly options: RemoteConnectorOptions,
+  ) {
+    this.def = request.definition as RemoteServerDefinition;
     try {
-      connected = await attempt(kind);
-    } catch (e) {
-      if (kind !== 'http' || !shouldFallBackToSse(e) || request.signal.aborted) throw e;
-      request.hooks.log(`Streamable HTTP initialize failed with HTTP ${httpStatus(e)}; falling back to legacy SSE`, 'transport');
-      kind = 'sse';
-      connected = await attempt(kind);
+      this.url = new URL(this.def.url);
+    } catch {
+      throw new McpSessionError('start-failed', this.def.name, `"${this.def.name}" has an invalid URL.`, { retryable: false });
     }
-  } catch (e) {
-    if (request.signal.aborted) throw new McpSessionError('cancelled', name, `Connecting to "${name}" was cancelled.`);
-    if (e instanceof McpSessionError) throw e;
-    const status = httpStatus(e);
-    const why = status === 401 ? 'the server requires authorization (HTTP 401)' : status ? `HTTP ${status}` : errorMessage(e);
-    throw new McpSessionError('start-failed', name, `Could not connect to "${name}" at ${shown}: ${why}.`, { retryable: status !== 401, cause: e });
+    this.kind = this.def.kind;
+    this.shown = redactUrl(this.def.url);
   }
-  request.logger.info(`Connected to "${name}" at ${shown} over ${kind === 'http' ? 'Streamable HTTP' : 'SSE'}`);
 
-  const { client, transport } = connected;
-  let closing: Promise<CloseReport> | undefined;
-  // The SDK reports a transport close (SSE stream ended, client closed) through onclose.
-  const previousOnClose = transport.onclose;
-  transport.onclose = () => {
-    if (!closing) request.hooks.onUnexpectedEnd({ reason: `the connection to ${shown} closed` });
-    previousOnClose?.();
-  };
+  get client(): Client {
+    return this.link.client;
+  }
 
-  return {
-    client,
-    kind,
-    close(_options: CloseOptions): Promise<CloseReport> {
-      closing ??= (async () => {
-        const started = Date.now();
-        if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) {
-          await Promise.race([transport.terminateSession().catch(() => undefined), new Promise((r) => setTimeout(r, terminateTimeoutMs))]);
-        }
-        await client.close().catch(() => undefined);
-        return { outcome: 'closed', durationMs: Date.now() - started };
-      })();
-      return closing;
-    },
+  private get link(): Link {
+    if (!this.current) throw new Error('remote connection used before it connected');
+    return this.current;
+  }
+
+  private get name(): string {
+    return this.def.name;
+  }
+
+  private log(line: string): void {
+    this.request.hooks.log(line, 'transport');
+  }
+
+  // ---- connecting --------------------------------------------------------------------------
+
+  async connect(): Promise<void> {
+    const { signal } = this.request;
+    try {
+      try {
+        this.current = await this.open(this.kind, signal);
+      } catch (e) {
+        if (this.kind !== 'http' || !shouldFallBackToSse(e) || signal.aborted) throw e;
+        this.log(`Streamable HTTP initialize failed with HTTP ${httpStatus(e)}; falling back to legacy SSE`);
+        this.kind = 'sse';
+        this.current = await this.open(this.kind, signal);
+      }
+    } catch (e) {
+      if (signal.aborted) throw new McpSessionError('cancelled', this.name, `Connecting to "${this.name}" was cancelled.`);
+      if (e instanceof McpSessionError) throw e;
+      const status = httpStatus(e);
+      const why = status === 401 ? 'the server requires authorization (HTTP 401)' : status ? `HTTP ${status}` : errorMessage(e);
+      throw new McpSessionError('start-failed', this.name, `Could not connect to "${this.name}" at ${this.shown}: ${why}.`, { retryable: status !== 401, cause: e });
+    }
+    this.request.logger.info(`Connected to "${this.name}" at ${this.shown} over ${this.kind === 'http' ? 'Streamable HTTP' : 'SSE'}`);
+    this.clockJumps = this.options.onClockJump?.((jump) => this.probe(`the clock jumped ${Math.round(jump.elapsedMs / 1000)} s (the machine probably slept)`));
+  }
+
+  /** A new client and transport, connected and initialized; its events are ignored until it becomes current. */
+  private async open(kind: 'http' | 'sse', signal: AbortSignal): Promise<Link> {
+    const requestInit: RequestInit = { headers: this.def.headers };
+    const fetch = this.request.authProvider && authorizingFetch(this.request.authProvider, this.url, { log: (line) => this.log(line) });
+    const transport: Transport =
+      kind === 'http'
+        ? new StreamableHTTPClientTransport(this.url, { requestInit, fetch, reconnectionOptions: this.options.reconnection ?? defaultReconnection })
+        : new SSEClientTransport(this.url, { requestInit, fetch });
+    const link: Link = { client: this.request.createClient(), transport, retired: false };
+    this.watch(link);
+    await connectWithin(link, signal, this.request.connectTimeoutMs, this.name);
+    return link;
+  }
+
+  private watch(link: Link): void {
+    const { transport } = link;
+    const trace = this.request.trace;
+    if (trace) {
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => {
+        trace('send', message);
+        return send(message, options);
+      };
+      transport.onmessage = (message) => trace('receive', message);
+    }
+    // Installed before connect: the client chains its own handlers after these, so the
+    // session hears of an end before the client rejects its pending requests.
+    transport.onerror = (error) => this.onTransportError(link, error);
+    transport.onclose = () => {
+      if (this.isLive(link)) this.end(`the connection to ${this.shown} closed`);
+    };
+  }
+
+  private isLive(link: Link): boolean {
+    return link === this.current && !link.retired && !this.ended && !this.closeStarted;
+  }
+
+  // ---- watching ----------------------------------------------------------------------------
+
+  private onTransportError(link: Link, error: Error): void {
+    if (!this.isLive(link)) return;
+    const failure = classifyRemoteFailure(error);
+    if (!failure) return;
+    if (this.kind === 'sse') {
+      this.end(failure.kind === 'session-expired' ? `${this.shown} no longer knows the SSE session (HTTP 404)` : `the SSE stream from ${this.shown} failed: ${failure.detail}`);
+      return;
+    }
+    switch (failure.kind) {
+      case 'network':
+        this.end(`${this.shown} could not be reached: ${failure.detail}`);
+        return;
+      case 'session-expired':
+        this.recover(link);
+        return;
+      case 'stream-lost':
+        this.probe(`an SSE stream from ${this.shown} failed (${failure.detail})`);
+        return;
+    }
+  }
+
+  /** Pings the server; when it does not answer, the connection has ended. Single flight. */
+  private probe(why: string): void {
+    const link = this.current;
+    if (this.probing || !link || !this.isLive(link)) return;
+    this.probing = (async () => {
+      try {
+        await link.client.ping({ timeout: this.options.probeTimeoutMs ?? 10_000 });
+        this.log(`${why}; the server answered a ping`);
+      } catch (e) {
+        // A network error or a 404 has already been handled by onTransportError.
+        if (this.isLive(link)) this.end(`${why}, and the server did not answer a ping: ${errorMessage(e)}`);
+      } finally {
+        this.probing = undefined;
+      }
+    })();
+  }
+
+  /** The server is gone: tell the session (its crash supervisor takes over), then release the transport. */
+  private end(reason: string): void {
+    if (this.ended || this.closeStarted) return;
+    this.ended = true;
+    this.lifetime.abort();
+    this.clockJumps?.dispose();
+    this.request.hooks.onUnexpectedEnd({ reason });
+    void this.current?.client.close().catch(() => undefined);
+  }
+
+  // ---- session expiry ----------------------------------------------------------------------
+
+  recoveryFor(client: Client): Promise<void> | undefined {
+    return this.recoveries.get(client);
+  }
+
+  /** Retires `link` (its pending requests reject and wait for this) and starts a new session. */
+  private recover(link: Link): void {
+    link.retired = true;
+    const now = Date.now();
+    this.recoveryTimes = this.recoveryTimes.filter((t) => now - t < recoveryWindowMs);
+    if (this.recoveryTimes.length >= maxRecoveries) {
+      this.end(`${this.shown} ended the session ${maxRecoveries + 1} times within ${recoveryWindowMs / 1000} s`);
+      return;
+    }
+    this.recoveryTimes.push(now);
+    this.log(`${this.shown} no longer knows the session (HTTP 404); starting a new one`);
+    // Deferred by a microtask so that the retired client's requests find this recovery.
+    const recovery = Promise.resolve().then(async () => {
+      await link.client.close().catch(() => undefined);
+      const next = await this.open('http', this.lifetime.signal);
+      if (this.ended || this.closeStarted) {
+        await next.client.close().catch(() => undefined);
+        throw new Error('the connection was closed while a new session was starting');
+      }
+      this.current = next;
+      this.log('Started a new session');
+    });
+    this.recoveries.set(link.client, recovery);
+    this.recovering = recovery;
+    recovery
+      .catch((e) => this.end(`${this.shown} ended the session and a new one could not be started: ${errorMessage(e)}`))
+      .finally(() => {
+        if (this.recovering === recovery) this.recovering = undefined;
+      });
+  }
+
+  // ---- closing -----------------------------------------------------------------------------
+
+  close(options: CloseOptions): Promise<CloseReport> {
+    this.closeStarted = true;
+    this.closing ??= (async () => {
+      const started = Date.now();
+      this.clockJumps?.dispose();
+      this.lifetime.abort();
+      await this.recovering?.catch(() => undefined);
+      const link = this.current;
+      if (link && !this.ended && !link.retired && link.transport instanceof StreamableHTTPClientTransport && link.transport.sessionId) {
+        const bound = Math.max(0, Math.min(terminateTimeoutMs, (options.deadline ?? Infinity) - Date.now()));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          link.transport.terminateSession().catch((e) => this.log(`Terminating the HTTP session failed: ${errorMessage(e)}`)),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, bound);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      await link?.client.close().catch(() => undefined);
+      return { outcome: 'closed', durationMs: Date.now() - started };
+    })();
+    return this.closing;
+  }
+}
+
+/** A connector for `http` and `sse` definitions; the registry builds one with its clock-jump detector. */
+export function createRemoteConnector(options: RemoteConnectorOptions = {}): Connector {
+  return async (request) => {
+    const connection = new RemoteConnection(request, options);
+    await connection.connect();
+    return connection;
   };
-};
+}
+
+export const connectRemote: Connector = createRemoteConnector();
