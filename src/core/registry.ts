@@ -35,7 +35,8 @@ import { nullLogger, type Logger } from './logger';
 import { CachingSchemaValidator } from './schemaValidator';
 import { ServerSession, type SessionSettings } from './session';
 import { connectStdio } from './stdio';
-import { connectRemote } from './remote';
+import { createRemoteConnector } from './remote';
+import { ClockJumpDetector } from './remoteClock';
 
 export const defaultShutdownDeadlineMs = 3000;
 
@@ -63,6 +64,8 @@ export class SessionRegistry implements RegistryApi {
   private readonly ledger: ProcessLedger | undefined;
   private readonly schemaValidator = new CachingSchemaValidator();
   private readonly connectors: Record<ServerDefinition['kind'], Connector>;
+  /** Tells open remote connections that the machine slept; ticks only while one is open. */
+  private readonly clockJumps: ClockJumpDetector;
   private readonly authProviderFor: RegistryOptions['authProviderFor'];
 
   private readonly addEmitter = new Emitter<string>();
@@ -93,7 +96,9 @@ export class SessionRegistry implements RegistryApi {
       traceProtocol: options.traceProtocol ?? false,
     };
     this.authProviderFor = options.authProviderFor;
-    this.connectors = { stdio: connectStdio, http: connectRemote, sse: connectRemote, ...connectors };
+    this.clockJumps = new ClockJumpDetector({ logger: this.logger });
+    const remote = createRemoteConnector({ onClockJump: this.clockJumps.onJump, probeTimeoutMs: this.settings.pingTimeoutMs });
+    this.connectors = { stdio: connectStdio, http: remote, sse: remote, ...connectors };
     this.ledger = options.stateDir ? new ProcessLedger(options.stateDir, this.logger) : undefined;
     this.ready = this.sweepSurvivors();
   }
@@ -294,6 +299,7 @@ export class SessionRegistry implements RegistryApi {
       entry.session.dispose();
     }
     this.entries.clear();
+    this.clockJumps.dispose();
     const report: ShutdownReport = { durationMs: Date.now() - started, servers, deadlineReached };
     this.logger.info(`Shutdown finished in ${report.durationMs} ms: ${servers.map((s) => `${s.server}=${s.outcome}`).join(', ') || 'no servers'}`);
     this.addEmitter.dispose();

@@ -30,6 +30,7 @@ import { McpSessionError, errorMessage } from './errors';
 import { Emitter } from './lifecycle';
 import { RingBuffer, type Logger } from './logger';
 import { CachingSchemaValidator } from './schemaValidator';
+import { classifyRemoteFailure, isRetrySafeTool, sessionRecoveryOf } from './remoteFailures';
 
 export interface SessionSettings {
   connectTimeoutMs: number;
@@ -349,8 +350,10 @@ export class ServerSession implements SessionApi {
   private startPing(connection: Connection): void {
     if (connection.kind === 'stdio' || this.settings.pingIntervalMs <= 0) return;
     this.pingTimer = setInterval(() => {
-      connection.client.ping({ timeout: this.settings.pingTimeoutMs }).catch((e) => {
-        if (connection !== this.connection) return;
+      const client = connection.client;
+      client.ping({ timeout: this.settings.pingTimeoutMs }).catch((e) => {
+        // A ping lost with an expired remote session is no failure: a new session is starting.
+        if (connection !== this.connection || sessionRecoveryOf(connection)?.recoveryFor(client)) return;
         this.onUnexpectedEnd(connection, { reason: `ping failed: ${errorMessage(e)}` });
         void connection.close({ ...this.closeOptions(), stdinGraceMs: 0 }).catch(() => undefined);
       });
@@ -478,9 +481,17 @@ export class ServerSession implements SessionApi {
   /**
    * Runs one request with its own AbortController (linked to the caller's signal, never a
    * shared long-lived one), and settles it at once if the connection ends first.
+   * When a remote server forgot the session, the request is sent again on the new session
+   * once, and only when `retrySafe`; otherwise it fails with 'session-expired'.
    */
-  private async request<T>(what: string, options: CallOptions, send: (connection: Connection, requestOptions: RequestOptions) => Promise<T>): Promise<T> {
+  private async request<T>(
+    what: string,
+    options: CallOptions,
+    send: (connection: Connection, requestOptions: RequestOptions) => Promise<T>,
+    retrySafe = false,
+  ): Promise<T> {
     const connection = await this.ensureRunning();
+    const recovery = sessionRecoveryOf(connection);
     const controller = new AbortController();
     const external = options.signal;
     const onExternalAbort = () => controller.abort(external?.reason);
@@ -492,7 +503,7 @@ export class ServerSession implements SessionApi {
       return await new Promise<T>((resolve, reject) => {
         entry = { fail: reject };
         this.inFlight.add(entry);
-        send(connection, {
+        const requestOptions: RequestOptions = {
           signal: controller.signal,
           timeout: timeoutMs,
           resetTimeoutOnProgress: true,
@@ -500,7 +511,27 @@ export class ServerSession implements SessionApi {
           onprogress: options.onProgress
             ? (p) => options.onProgress!({ progress: p.progress, total: p.total, message: (p as { message?: string }).message })
             : undefined,
-        }).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
+        };
+        const attempt = async (retried: boolean): Promise<T> => {
+          await recovery?.recovering;
+          const client = connection.client;
+          try {
+            return await send(connection, requestOptions);
+          } catch (e) {
+            const replaced = recovery?.recoveryFor(client);
+            if (!replaced || external?.aborted) throw e;
+            await replaced;
+            if (retrySafe && !retried) {
+              this.appendLog('transport', `the session expired during the ${what}; sending it again on the new session`);
+              return attempt(true);
+            }
+            const why = retrySafe
+              ? 'It had already been sent again once.'
+              : 'It was not sent again because the tool is not marked read-only or idempotent; a new session is ready, so call it again if that is safe.';
+            throw new McpSessionError('session-expired', this.name, `"${this.name}" ended its session during the ${what}. ${why}`, { cause: e, retryable: true });
+          }
+        };
+        attempt(false).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
       });
     } finally {
       if (entry) this.inFlight.delete(entry);
@@ -519,6 +550,15 @@ export class ServerSession implements SessionApi {
   private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined): McpSessionError {
     if (e instanceof McpSessionError) return e;
     if (external?.aborted) return new McpSessionError('cancelled', this.name, `The ${what} on "${this.name}" was cancelled.`, { cause: e });
+    const remote = classifyRemoteFailure(e);
+    // A request on the client a remote connection retired when the server forgot its session.
+    const lostWithSession = e instanceof McpError && e.code === ErrorCode.ConnectionClosed && this.connection && sessionRecoveryOf(this.connection)?.recovering;
+    if (remote?.kind === 'session-expired' || lostWithSession) {
+      return new McpSessionError('session-expired', this.name, `"${this.name}" ended its session during the ${what}; a new session is starting, so try again.`, { cause: e, retryable: true });
+    }
+    if (remote) {
+      return new McpSessionError('connection', this.name, `The ${what} on "${this.name}" failed: the server could not be reached (${remote.detail}).`, { cause: e, retryable: true });
+    }
     if (e instanceof McpError) {
       if (e.code === ErrorCode.RequestTimeout) {
         return new McpSessionError('timeout', this.name, `The ${what} on "${this.name}" timed out after ${timeoutMs} ms without progress.`, { cause: e, retryable: true });
@@ -545,8 +585,11 @@ export class ServerSession implements SessionApi {
   }
 
   async callTool(tool: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallToolResult> {
-    const result = (await this.request(`call of "${tool}"`, options, (connection, requestOptions) =>
-      connection.client.callTool({ name: tool, arguments: args }, undefined, requestOptions),
+    const result = (await this.request(
+      `call of "${tool}"`,
+      options,
+      (connection, requestOptions) => connection.client.callTool({ name: tool, arguments: args }, undefined, requestOptions),
+      isRetrySafeTool(this.lists.tools, tool),
     )) as CallToolResult;
     if (result.isError) {
       const text = result.content
