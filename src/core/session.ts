@@ -81,6 +81,8 @@ export class ServerSession implements SessionApi {
   private serverInfo: { name: string; version: string } | undefined;
   private instructions: string | undefined;
   private readonly lists: { tools?: Tool[]; resources?: Resource[]; prompts?: Prompt[] } = {};
+  /** The connection each cached list came from: a list from an earlier connection is only a hint. */
+  private readonly listSources: Partial<Record<ListKind, Connection>> = {};
   private readonly listRefreshTimers = new Map<ListKind, NodeJS.Timeout>();
   private readonly log: RingBuffer<ServerLogLine>;
 
@@ -441,13 +443,14 @@ export class ServerSession implements SessionApi {
     }
     if (connection !== this.connection) return items;
     (this.lists as Record<ListKind, unknown[]>)[kind] = items;
+    this.listSources[kind] = connection;
     this.listsEmitter.fire();
     return items;
   }
 
   private async listKind<T>(kind: ListKind, refresh: boolean): Promise<T[]> {
     const cached = this.lists[kind] as T[] | undefined;
-    if (cached && !refresh && this.connection) return cached;
+    if (cached && !refresh && this.connection && this.listSources[kind] === this.connection) return cached;
     await this.ensureRunning();
     return (await this.withCallErrors(() => this.refreshList(kind), 'listing ' + kind)) as T[];
   }
