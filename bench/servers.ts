@@ -1,0 +1,104 @@
+// Fixture servers for the benchmark, started through our registry or through the raw SDK
+// (Client + StdioClientTransport), and the bookkeeping that proves none of them survives.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { StdioServerDefinition } from '../src/core/definitions';
+import { isGroupAlive, isProcessAlive, signalGroup } from '../src/core/processTree';
+import { fixturesDir } from '../test/support/paths';
+
+const stdioServer = join(fixturesDir, 'stdio-server.mjs');
+const wrappedServer = join(fixturesDir, 'wrapped-server.sh');
+
+export interface FixtureSpec {
+  flags: string[];
+  /** Started through test/fixtures/wrapped-server.sh: sh → node, a real grandchild. */
+  wrapped?: boolean;
+}
+
+function commandLine(spec: FixtureSpec, pidDir: string): { command: string; args: string[] } {
+  const args = [...spec.flags, `--pid-dir=${pidDir}`];
+  return spec.wrapped ? { command: wrappedServer, args } : { command: process.execPath, args: [stdioServer, ...args] };
+}
+
+/**
+ * Every process the fixtures of one scenario started, from their pid files: servers, their
+ * grandchildren, and the `sh` of wrapped servers (a server's parent when it is not us).
+ */
+export class ProcessBook {
+  readonly pidDir = mkdtempSync(join(tmpdir(), 'mcp-bench-pids-'));
+  /** Process groups led by servers our registry spawned. */
+  readonly groups = new Set<number>();
+
+  constructor() {
+    openBooks.add(this);
+  }
+
+  definition(name: string, spec: FixtureSpec): StdioServerDefinition {
+    return { kind: 'stdio', name, ...commandLine(spec, this.pidDir), env: {}, source: { label: 'bench' } };
+  }
+
+  /** A raw SDK client of its own server; `launcher` (e.g. setsid) is put in front of the command. */
+  async rawClient(spec: FixtureSpec, launcher?: string): Promise<{ client: Client; transport: StdioClientTransport }> {
+    const { command, args } = commandLine(spec, this.pidDir);
+    const transport = new StdioClientTransport({ ...(launcher ? { command: launcher, args: [command, ...args] } : { command, args }), stderr: 'ignore' });
+    const client = new Client({ name: 'bench-raw-sdk', version: '1.0.0' }, { capabilities: {} });
+    await client.connect(transport);
+    return { client, transport };
+  }
+
+  pids(): number[] {
+    const pids = new Set<number>();
+    for (const name of readdirSync(this.pidDir)) {
+      try {
+        const entry = JSON.parse(readFileSync(join(this.pidDir, name), 'utf8')) as { pid: number; role: string; ppid: number };
+        pids.add(entry.pid);
+        if (entry.role === 'server' && entry.ppid !== process.pid) pids.add(entry.ppid);
+      } catch {
+        // A pid file being written right now.
+      }
+    }
+    return [...pids];
+  }
+
+  /** Live (non-zombie) processes of this scenario, by pid file and by process group. */
+  survivors(): number[] {
+    const alive = new Set(this.pids().filter(isProcessAlive));
+    for (const pgid of this.groups) if (isGroupAlive(pgid)) alive.add(pgid);
+    return [...alive];
+  }
+
+  /** SIGKILLs whatever is left (the raw SDK's orphans) and waits until it is gone. */
+  async killAll(): Promise<void> {
+    for (const pgid of this.groups) signalGroup(pgid, 'SIGKILL');
+    for (const pid of this.pids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    const end = Date.now() + 5000;
+    while (this.survivors().length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  async dispose(): Promise<void> {
+    await this.killAll();
+    rmSync(this.pidDir, { recursive: true, force: true });
+    openBooks.delete(this);
+  }
+}
+
+const openBooks = new Set<ProcessBook>();
+
+/** On Ctrl-C, leave nothing behind: the registry's servers are in their own groups. */
+export function killEverythingOnInterrupt(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.all([...openBooks].map((b) => b.dispose())).finally(() => process.exit(130));
+    });
+  }
+}
