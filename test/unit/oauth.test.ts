@@ -212,9 +212,11 @@ describe('OAuth for remote servers', function () {
     assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'after' })), 'after');
 
     const s = await stats(fixture);
-    assert.equal(s.tokens.refresh_token, 1);
-    assert.equal(s.mcp[401], rejectedBefore + 1, 'one 401 (invalid_token) led to the refresh');
-    assert.equal(browser.opened.length, 1);
+    // Background requests (list refreshes, the standalone GET stream) may meet the expired
+    // token too, so count "at least one"; what matters is a refresh and no second browser trip.
+    assert.ok(s.tokens.refresh_token >= 1, 'the refresh token was used');
+    assert.ok(s.mcp[401] >= rejectedBefore + 1, 'a 401 (invalid_token) led to the refresh');
+    assert.equal(browser.opened.length, 1, 'no new authorization in the browser');
     const serverLog = registry.get('protected')!.logLines().map((l) => l.text);
     assert.ok(serverLog.some((line) => /HTTP 401: refreshing the access token/.test(line)), serverLog.join('\n'));
   });
