@@ -16,6 +16,8 @@ import { InputStore } from './inputs';
 import { ListCache } from './listCache';
 import { ExtensionLog, ServerLogChannels } from './log';
 import { FailureNotifier } from './notifier';
+import { OAuthService, type OAuthTestingApi } from './oauth';
+import { signOut } from './oauthSignOut';
 import { SecretRedactor } from './redact';
 import { ResultDocuments } from './results';
 import { ServerService } from './servers';
@@ -37,6 +39,7 @@ export class SessionsExtension implements CommandContext {
   readonly log: ExtensionLog;
   readonly serverLogs: ServerLogChannels;
   readonly inputs: InputStore;
+  readonly oauth: OAuthService;
   readonly configuration: ConfigurationService;
   readonly servers: ServerService;
   readonly notifier: FailureNotifier;
@@ -56,8 +59,11 @@ export class SessionsExtension implements CommandContext {
       stateDir,
       clientInfo: { name: 'mcp-session-manager-vscode', version: String(context.extension.packageJSON.version ?? '0.0.0') },
       ...registryOptionsFrom(readSettings()),
+      // Called per connection attempt, never during construction.
+      authProviderFor: (server) => this.oauth.providerFor(server),
     });
     this.log.info(`Process ledger in ${stateDir}`);
+    this.oauth = new OAuthService(context.secrets, context.globalState, this.registry, this.log);
     this.serverLogs = new ServerLogChannels(this.registry, this.redactor);
     this.notifier = new FailureNotifier(
       {
@@ -87,7 +93,8 @@ export class SessionsExtension implements CommandContext {
     //                     and every later call fails with 'shut-down', so nothing disposed
     //                     below can start a server any more; the promise settles within 3 s.
     //   1. configuration  file watchers, setting/folder/trust listeners, pending reloads, diagnostics
-    //   2. servers        reconcile and autoStart reactions, the background start queue, settings listener
+    //   2. servers        reconcile and autoStart reactions, the background start queue, settings listener,
+    //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
@@ -96,8 +103,8 @@ export class SessionsExtension implements CommandContext {
     // Tested by test/integration/teardown.test.ts through TestingApi.teardown().
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
-    subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings()));
-    subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
+    subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
+    subscriptions.push(this.step('commands, api', registerCommands(this, { ...commands, 'mcpSessions.signOut': signOut(this.oauth) }), apiStore));
     subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
@@ -194,8 +201,9 @@ export class SessionsExtension implements CommandContext {
     return api;
   }
 
-  private createTestingApi(): TestingApi {
+  private createTestingApi(): TestingApi & { oauth: OAuthTestingApi } {
     return {
+      oauth: this.oauth.testing,
       reloadConfiguration: () => this.configuration.reload('reload requested by a test'),
       renderTree: async () => {
         const render = async (node: ExplorerNode | undefined, depth: number): Promise<RenderedNode[]> => {

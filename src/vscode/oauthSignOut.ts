@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './commands/command';
+import type { OAuthService } from './oauth';
+
+/**
+ * mcpSessions.signOut(server?: string | node): forgets the OAuth tokens and client
+ * registration stored for the server's URL and stops the servers of that URL; they sign in
+ * again when started. Resolves with true when something was stored.
+ */
+export const signOut =
+  (oauth: OAuthService): CommandFactory =>
+  (ctx) =>
+  async (arg?: unknown) => {
+    const server = serverFromArgument(arg) ?? (await pickSignedInServer(oauth));
+    if (!server) return undefined;
+    const programmatic = isProgrammatic(arg);
+    const stored = await runForServer(ctx, server, programmatic, () => oauth.signOut(server));
+    if (stored === undefined || programmatic) return stored;
+    void vscode.window.showInformationMessage(
+      stored ? `Signed out of MCP server "${server}". It signs in again when it starts.` : `MCP server "${server}" had no stored sign-in.`,
+    );
+    return stored;
+  };
+
+async function pickSignedInServer(oauth: OAuthService): Promise<string | undefined> {
+  const signedIn = new Set(oauth.store.keys());
+  const servers = oauth.remoteServers().filter((s) => signedIn.has(s.key));
+  if (servers.length === 0) {
+    void vscode.window.showInformationMessage('No MCP server has a stored sign-in.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    servers.map((s) => ({ label: s.name, description: s.key })),
+    { title: 'Sign Out of Server', placeHolder: 'Choose the MCP server whose sign-in to forget' },
+  );
+  return picked?.label;
+}

@@ -1,0 +1,249 @@
+// OAuth for HTTP servers in the real extension host: test/fixtures/oauth-server.mjs (a real
+// authorization server protecting an MCP endpoint, in a child process) is added through the
+// mcpSessions.servers setting. The test plays the user's browser through testing.oauth: it
+// fetches the authorization URL, which the fixture approves at once, and follows the redirect.
+// This host is a remote one (code-server), so by default the redirect goes through the address
+// vscode.env.asExternalUri gives: code-server's path proxy, which the test harness turns off
+// (--disable-proxy), so the test's browser does what that proxy does.
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import * as vscode from 'vscode';
+import { isProcessAlive } from '../../src/core/processTree';
+import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
+import type { OAuthTestingApi } from '../../src/vscode/oauth';
+import { fixturesDir } from '../support/paths';
+import { eventually } from '../support/processes';
+
+type Api = McpSessionsApi & { testing: TestingApi & { oauth: OAuthTestingApi } };
+
+interface Stats {
+  registrations: number;
+  authorizations: Array<{ client_id: string; scope: string; resource: string | null }>;
+  tokens: { authorization_code: number; refresh_token: number };
+  mcp: { ok: number; 401: number; 403: number };
+}
+
+interface Fixture {
+  url: string;
+  issuer: string;
+  pid: number;
+  child: ChildProcess;
+}
+
+async function startFixture(): Promise<Fixture> {
+  const child = spawn(process.execPath, [join(fixturesDir, 'oauth-server.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`oauth-server.mjs exited with ${code} before listening: ${stderr.join('\n')}`)));
+  });
+  lines.close();
+  return { ...(JSON.parse(first) as { url: string; issuer: string; pid: number }), child };
+}
+
+const name = 'protected';
+
+function server(api: Api, serverName = name): McpServerInfo | undefined {
+  return api.listServers().find((s) => s.name === serverName);
+}
+
+function textOf(result: { content: unknown[] }): string {
+  return (result.content[0] as { text: string }).text;
+}
+
+/** The user's browser, played: the authorization page approves at once and redirects back. */
+class Browser {
+  /** Authorization URLs opened, in order. */
+  readonly opened: URL[] = [];
+  /** Where each redirect landed, after code-server's path proxy. */
+  readonly landed: URL[] = [];
+  /** Waits before following the redirect back (the user takes their time). */
+  beforeRedirect: () => Promise<void> = async () => undefined;
+  /** Set to leave the page open and never come back. */
+  ignore = false;
+
+  readonly open = async (href: string): Promise<void> => {
+    const url = new URL(href);
+    this.opened.push(url);
+    if (this.ignore) return;
+    const response = await fetch(url, { redirect: 'manual' });
+    assert.equal(response.status, 302, `the authorization endpoint answered ${response.status}: ${await response.text()}`);
+    let location = new URL(response.headers.get('location')!);
+    // code-server's path proxy: /proxy/<port>/<path> on the workbench's origin → 127.0.0.1:<port>/<path>.
+    const proxied = /^\/proxy\/(\d+)(\/.*)$/.exec(location.pathname);
+    if (proxied) location = new URL(`http://127.0.0.1:${proxied[1]}${proxied[2]}${location.search}`);
+    this.landed.push(location);
+    await this.beforeRedirect();
+    const landing = await fetch(location);
+    assert.equal(landing.status, 200, `the redirect landed with ${landing.status}: ${await landing.text()}`);
+    await landing.text();
+  };
+}
+
+describe('OAuth for HTTP servers', function () {
+  this.timeout(60_000);
+  let api: Api;
+  let fixture: Fixture;
+  let browser: Browser;
+  let notificationsBefore: number;
+  const settings = () => vscode.workspace.getConfiguration('mcpSessions');
+
+  async function stats(): Promise<Stats> {
+    return (await (await fetch(`${fixture.issuer}/control/stats`)).json()) as Stats;
+  }
+
+  /** Every line of the extension's log and the server's channel. */
+  function allLogs(): string {
+    return `${api.testing.logText()}\n${api.testing.logText(name)}`;
+  }
+
+  before(async () => {
+    fixture = await startFixture();
+    api = (await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate()) as Api;
+    await settings().update('servers', { [name]: { type: 'http', url: fixture.url } }, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+    assert.equal(server(api)?.state, 'stopped');
+    notificationsBefore = api.testing.notifications().length;
+    // The server channel exists from now on, so the test can read what it shows.
+    await vscode.commands.executeCommand('mcpSessions.showLogs', name);
+  });
+
+  beforeEach(() => {
+    browser = new Browser();
+    api.testing.oauth.overrideSignIn({ open: browser.open });
+  });
+
+  after(async () => {
+    api.testing.oauth.overrideSignIn({});
+    await vscode.commands.executeCommand('mcpSessions.signOut', name).then(undefined, () => undefined);
+    await settings().update('servers', undefined, vscode.ConfigurationTarget.Global);
+    await settings().update('oauth.redirect', undefined, vscode.ConfigurationTarget.Global);
+    await settings().update('connectTimeoutMs', undefined, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+    fixture.child.kill('SIGTERM');
+    await eventually(() => !isProcessAlive(fixture.pid) || undefined, 3000, `the OAuth fixture (pid ${fixture.pid}) to exit`);
+  });
+
+  it('signs in through the browser on first use: the call succeeds and the tokens are in SecretStorage, not in the logs', async () => {
+    assert.equal(await api.testing.oauth.storedRecord(fixture.url), undefined, 'nothing stored before');
+    const result = await api.callTool(name, 'echo', { text: 'authorized' });
+    assert.equal(textOf(result), 'authorized');
+
+    assert.equal(browser.opened.length, 1, 'one authorization page');
+    const authorization = browser.opened[0];
+    assert.equal(authorization.origin + authorization.pathname, `${fixture.issuer}/authorize`);
+    assert.equal(authorization.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(authorization.searchParams.get('resource'), fixture.url);
+    // A remote window: the redirect URI is the forwarded address of the loopback listener.
+    assert.ok(vscode.env.remoteName, 'the test host is a remote one');
+    const redirectUri = new URL(authorization.searchParams.get('redirect_uri')!);
+    const loopbackPort = Number(browser.landed[0].port);
+    const forwarded = await vscode.env.asExternalUri(vscode.Uri.parse(`http://127.0.0.1:${loopbackPort}/callback`));
+    assert.equal(redirectUri.origin, new URL(forwarded.toString(true)).origin, 'the forwarded origin');
+    assert.equal(redirectUri.pathname, `/proxy/${loopbackPort}/callback`, 'the proxy path, with the callback path put back');
+    await assert.rejects(fetch(`http://127.0.0.1:${loopbackPort}/callback`), 'the loopback listener is closed after the sign-in');
+
+    const s = await stats();
+    assert.equal(s.registrations, 1);
+    assert.equal(s.authorizations.length, 1);
+    assert.equal(s.tokens.authorization_code, 1);
+
+    const record = await api.testing.oauth.storedRecord(fixture.url);
+    assert.ok(record?.tokens?.access_token, 'an access token is stored');
+    assert.ok(record.tokens.refresh_token, 'a refresh token is stored');
+    assert.ok(record.clientInformation?.client_id, 'the client registration is stored');
+    assert.match(api.testing.logText(), /Signed in to "protected"/);
+    for (const secret of [record.tokens.access_token, record.tokens.refresh_token]) {
+      assert.ok(!allLogs().includes(secret), 'no token in the extension log or the server channel');
+    }
+  });
+
+  it('a second connect reuses the stored tokens without a new authorization; an expired one is refreshed', async () => {
+    const before = await stats();
+    await vscode.commands.executeCommand('mcpSessions.restartServer', name);
+    await eventually(() => server(api)?.state === 'running' || undefined, 15_000, `"${name}" running again`);
+    assert.equal(textOf(await api.callTool(name, 'echo', { text: 'again' })), 'again');
+    let after = await stats();
+    assert.equal(browser.opened.length, 0, 'no authorization page');
+    assert.equal(after.authorizations.length, before.authorizations.length);
+    assert.equal(after.mcp[401], before.mcp[401], 'the stored token was sent from the first request');
+
+    const stored = (await api.testing.oauth.storedRecord(fixture.url))!.tokens!;
+    assert.equal((await fetch(`${fixture.issuer}/control/expire-tokens`, { method: 'POST' })).status, 200);
+    await vscode.commands.executeCommand('mcpSessions.restartServer', name);
+    assert.equal(textOf(await api.callTool(name, 'echo', { text: 'refreshed' })), 'refreshed');
+    after = await stats();
+    assert.equal(browser.opened.length, 0, 'a refresh needs no browser');
+    assert.equal(after.tokens.refresh_token, before.tokens.refresh_token + 1);
+    const refreshed = (await api.testing.oauth.storedRecord(fixture.url))!.tokens!;
+    assert.notEqual(refreshed.access_token, stored.access_token, 'the new access token is stored');
+    assert.ok(!allLogs().includes(refreshed.access_token));
+  });
+
+  it('Sign Out forgets the tokens and stops the server; the next start signs in again', async () => {
+    assert.equal(server(api)?.state, 'running');
+    assert.equal(await vscode.commands.executeCommand('mcpSessions.signOut', name), true);
+    assert.equal(await api.testing.oauth.storedRecord(fixture.url), undefined);
+    assert.equal(server(api)?.state, 'stopped');
+    assert.equal(await vscode.commands.executeCommand('mcpSessions.signOut', name), false, 'nothing left to forget');
+
+    const before = await stats();
+    assert.equal(textOf(await api.callTool(name, 'echo', { text: 'signed in again' })), 'signed in again');
+    const after = await stats();
+    assert.equal(browser.opened.length, 1);
+    assert.equal(after.registrations, before.registrations + 1, 'the registration was forgotten too');
+    assert.equal(after.authorizations.length, before.authorizations.length + 1);
+  });
+
+  it('with mcpSessions.oauth.redirect "loopback", the redirect URI is the loopback listener itself', async () => {
+    await vscode.commands.executeCommand('mcpSessions.signOut', name);
+    await settings().update('oauth.redirect', 'loopback', vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal(textOf(await api.callTool(name, 'echo', { text: 'loopback' })), 'loopback');
+    } finally {
+      await settings().update('oauth.redirect', undefined, vscode.ConfigurationTarget.Global);
+    }
+    const redirectUri = browser.opened[0].searchParams.get('redirect_uri')!;
+    assert.match(redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    assert.equal(browser.landed[0].origin, new URL(redirectUri).origin, 'the browser came straight back');
+  });
+
+  it('a sign-in nobody completes fails after its timeout with a clear message and closes the listener', async () => {
+    await vscode.commands.executeCommand('mcpSessions.signOut', name);
+    browser.ignore = true;
+    api.testing.oauth.overrideSignIn({ open: browser.open, timeoutMs: 1500 });
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.startServer', name)), (e: Error) => {
+      assert.match(e.message, /Signing in to "protected" timed out: no answer from the browser within 2 s\. Start the server again to retry\./);
+      return true;
+    });
+    await eventually(() => server(api)?.state === 'error' || undefined, 5000, `"${name}" in error`);
+    const redirectUri = new URL(browser.opened[0].searchParams.get('redirect_uri')!);
+    const loopbackPort = Number(/^\/proxy\/(\d+)\//.exec(redirectUri.pathname)?.[1]);
+    await assert.rejects(fetch(`http://127.0.0.1:${loopbackPort}/callback`), 'the loopback listener is closed');
+    assert.equal(await api.testing.oauth.storedRecord(fixture.url).then((r) => r?.tokens), undefined, 'no tokens');
+  });
+
+  // Failures of the user's own starts are theirs to report: no notification, and no burst of
+  // failures is left open for the suites that follow.
+  it('a sign-in that outlasts the connect timeout still completes, and the server starts again', async () => {
+    await vscode.commands.executeCommand('mcpSessions.stopServer', name);
+    await settings().update('connectTimeoutMs', 1000, vscode.ConfigurationTarget.Global);
+    // The user comes back from the browser only after the start has given up.
+    let comeBack!: () => void;
+    const userIsBack = new Promise<void>((resolve) => (comeBack = resolve));
+    browser.beforeRedirect = () => userIsBack;
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.startServer', name)), /1000 ms/);
+    assert.equal(server(api)?.state, 'error');
+    await settings().update('connectTimeoutMs', undefined, vscode.ConfigurationTarget.Global);
+    comeBack();
+    await eventually(() => server(api)?.state === 'running' || undefined, 15_000, `"${name}" started again after the sign-in`);
+    assert.equal(browser.opened.length, 1, 'one sign-in');
+    assert.match(api.testing.logText(), /Starting "protected" again: its start failed while the sign-in was under way/);
+    assert.equal(textOf(await api.callTool(name, 'echo', { text: 'late' })), 'late');
+    assert.deepEqual(api.testing.notifications().slice(notificationsBefore), [], 'no failure notification');
+  });
+});
