@@ -68,7 +68,7 @@ export function redactUrl(url: string): string {
     const u = new URL(url);
     u.username = '';
     u.password = '';
-    for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, '…');
+    for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, 'REDACTED');
     return u.toString();
   } catch {
     return url;

@@ -84,6 +84,7 @@ export class ServerSession implements SessionApi {
   /** The connection each cached list came from: a list from an earlier connection is only a hint. */
   private readonly listSources: Partial<Record<ListKind, Connection>> = {};
   private readonly listRefreshTimers = new Map<ListKind, NodeJS.Timeout>();
+  private readonly listRefreshes = new Map<ListKind, { connection: Connection | undefined; promise: Promise<unknown[]> }>();
   private readonly log: RingBuffer<ServerLogLine>;
 
   private readonly stateEmitter = new Emitter<StateChange>();
@@ -242,7 +243,8 @@ export class ServerSession implements SessionApi {
   /** Stops the server. While starting, cancels the attempt, waits for it, then stops. */
   stop(reason = 'stop requested', options?: Partial<CloseOptions>): Promise<CloseReport | undefined> {
     this.cancelScheduledRestart();
-    this.startAttempt?.abort();
+    // The abort reason carries the deadline, so the cancelled attempt ends its process within it.
+    this.startAttempt?.abort(options?.deadline);
     return this.enqueue(() => this.runStop(reason, options));
   }
 
@@ -400,7 +402,7 @@ export class ServerSession implements SessionApi {
       kind,
       setTimeout(() => {
         this.listRefreshTimers.delete(kind);
-        void this.refreshList(kind).catch((e) => this.appendLog('transport', `refreshing ${kind} after list_changed failed: ${errorMessage(e)}`));
+        void this.refreshList(kind, true).catch((e) => this.appendLog('transport', `refreshing ${kind} after list_changed failed: ${errorMessage(e)}`));
       }, listRefreshDebounceMs),
     );
   }
@@ -415,8 +417,26 @@ export class ServerSession implements SessionApi {
     }
   }
 
+  /**
+   * One refresh per kind at a time: callers during a refresh share it. `fresh` (after a
+   * list_changed) waits for a refresh under way and then lists again, since that one may
+   * have been answered before the change.
+   */
+  private refreshList(kind: ListKind, fresh = false): Promise<unknown[]> {
+    const running = this.listRefreshes.get(kind);
+    if (running && running.connection === this.connection) {
+      if (!fresh) return running.promise;
+      return running.promise.catch(() => undefined).then(() => this.refreshList(kind));
+    }
+    const promise = this.fetchList(kind).finally(() => {
+      if (this.listRefreshes.get(kind)?.promise === promise) this.listRefreshes.delete(kind);
+    });
+    this.listRefreshes.set(kind, { connection: this.connection, promise });
+    return promise;
+  }
+
   /** Lists every page of one kind from the running server, replaces the cache and fires onDidChangeLists. */
-  private async refreshList(kind: ListKind): Promise<unknown[]> {
+  private async fetchList(kind: ListKind): Promise<unknown[]> {
     const connection = this.connection;
     if (!connection) return this.lists[kind] ?? [];
     const client = connection.client;
@@ -482,8 +502,10 @@ export class ServerSession implements SessionApi {
   }
 
   /**
-   * Runs one request with its own AbortController (linked to the caller's signal, never a
-   * shared long-lived one), and settles it at once if the connection ends first.
+   * Runs one request and settles it at once if the connection ends first. A caller's signal
+   * is linked through an AbortController of this request's own (never a shared long-lived
+   * signal, which leaks listeners and cancels unrelated requests); without a caller's signal
+   * there is nothing to cancel and no controller is made — warm calls are the hot path.
    * When a remote server forgot the session, the request is sent again on the new session
    * once, and only when `retrySafe`; otherwise it fails with 'session-expired'.
    */
@@ -493,51 +515,51 @@ export class ServerSession implements SessionApi {
     send: (connection: Connection, requestOptions: RequestOptions) => Promise<T>,
     retrySafe = false,
   ): Promise<T> {
-    const connection = await this.ensureRunning();
-    const recovery = sessionRecoveryOf(connection);
-    const controller = new AbortController();
+    const connection = this.connection && this.current.state === 'running' ? this.connection : await this.ensureRunning();
     const external = options.signal;
-    const onExternalAbort = () => controller.abort(external?.reason);
     if (external?.aborted) throw new McpSessionError('cancelled', this.name, `The ${what} on "${this.name}" was cancelled.`);
+    const controller = external ? new AbortController() : undefined;
+    const onExternalAbort = () => controller!.abort(external!.reason);
     external?.addEventListener('abort', onExternalAbort, { once: true });
     const timeoutMs = options.timeoutMs ?? this.settings.defaultCallTimeoutMs;
+    const requestOptions: RequestOptions = {
+      signal: controller?.signal,
+      timeout: timeoutMs,
+      resetTimeoutOnProgress: true,
+      maxTotalTimeout: options.maxTotalTimeoutMs ?? timeoutMs * 10,
+      onprogress: options.onProgress
+        ? (p) => options.onProgress!({ progress: p.progress, total: p.total, message: (p as { message?: string }).message })
+        : undefined,
+    };
+    const recovery = sessionRecoveryOf(connection);
+    const attempt = async (retried: boolean): Promise<T> => {
+      if (recovery?.recovering) await recovery.recovering;
+      const client = connection.client;
+      try {
+        return await send(connection, requestOptions);
+      } catch (e) {
+        const replaced = recovery?.recoveryFor(client);
+        if (!replaced || external?.aborted) throw e;
+        await replaced;
+        if (retrySafe && !retried) {
+          this.appendLog('transport', `the session expired during the ${what}; sending it again on the new session`);
+          return attempt(true);
+        }
+        const why = retrySafe
+          ? 'It had already been sent again once.'
+          : 'It was not sent again because the tool is not marked read-only or idempotent; a new session is ready, so call it again if that is safe.';
+        throw new McpSessionError('session-expired', this.name, `"${this.name}" ended its session during the ${what}. ${why}`, { cause: e, retryable: true });
+      }
+    };
     let entry: InFlight | undefined;
     try {
       return await new Promise<T>((resolve, reject) => {
         entry = { fail: reject };
         this.inFlight.add(entry);
-        const requestOptions: RequestOptions = {
-          signal: controller.signal,
-          timeout: timeoutMs,
-          resetTimeoutOnProgress: true,
-          maxTotalTimeout: options.maxTotalTimeoutMs ?? timeoutMs * 10,
-          onprogress: options.onProgress
-            ? (p) => options.onProgress!({ progress: p.progress, total: p.total, message: (p as { message?: string }).message })
-            : undefined,
-        };
-        const attempt = async (retried: boolean): Promise<T> => {
-          await recovery?.recovering;
-          const client = connection.client;
-          try {
-            return await send(connection, requestOptions);
-          } catch (e) {
-            const replaced = recovery?.recoveryFor(client);
-            if (!replaced || external?.aborted) throw e;
-            await replaced;
-            if (retrySafe && !retried) {
-              this.appendLog('transport', `the session expired during the ${what}; sending it again on the new session`);
-              return attempt(true);
-            }
-            const why = retrySafe
-              ? 'It had already been sent again once.'
-              : 'It was not sent again because the tool is not marked read-only or idempotent; a new session is ready, so call it again if that is safe.';
-            throw new McpSessionError('session-expired', this.name, `"${this.name}" ended its session during the ${what}. ${why}`, { cause: e, retryable: true });
-          }
-        };
-        attempt(false).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
+        (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
       });
     } finally {
-      if (entry) this.inFlight.delete(entry);
+      this.inFlight.delete(entry!);
       external?.removeEventListener('abort', onExternalAbort);
     }
   }

@@ -121,11 +121,9 @@ export class ProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed || this.process.exit) return Promise.reject(new Error('the server process has exited'));
     this.hooks.trace?.('send', message);
-    return new Promise((resolve, reject) => {
-      const ok = this.process.child.stdin.write(serializeMessage(message), (error) => (error ? reject(error) : undefined));
-      if (ok) resolve();
-      else this.process.child.stdin.once('drain', () => resolve());
-    });
+    // A failed write means the server is gone; its exit is reported by the process, not here.
+    if (this.process.child.stdin.write(serializeMessage(message))) return Promise.resolve();
+    return new Promise((resolve) => this.process.child.stdin.once('drain', resolve));
   }
 
   /** Closing the transport only detaches the client; ending the process is the connection's job. */
@@ -238,7 +236,9 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
     // unless the exit is the one our own close below causes.
     const exitedByItself = child.exit !== undefined;
     await client.close().catch(() => undefined);
-    await closeChild(request.closeOptions);
+    // A stop or shutdown that cancelled this attempt passes its deadline as the abort reason.
+    const deadline = request.signal.aborted && typeof request.signal.reason === 'number' ? request.signal.reason : undefined;
+    await closeChild({ ...request.closeOptions, deadline });
     if (e instanceof McpSessionError) {
       if (exitedByItself && e.code !== 'cancelled') throw await exitedEarly;
       throw e;

@@ -112,6 +112,19 @@ describe('SessionRegistry', function () {
     await fixtures.assertNoneAlive(100);
   });
 
+  it('shutdown during a hung start ends the process within the deadline', async () => {
+    registry = new SessionRegistry({ connectTimeoutMs: 20_000 });
+    registry.reconcile([fixtures.stdio('hung', ['--never-initialize', '--ignore-eof', '--ignore-sigterm'])]);
+    const start = registry.start('hung').catch((e) => e);
+    await eventually(() => fixtures.pids().length > 0, 5000, 'the server to spawn');
+    const began = Date.now();
+    const report = await registry.shutdown(1000);
+    assert.ok(Date.now() - began < 1800, `shutdown took ${Date.now() - began} ms`);
+    assert.equal(report.deadlineReached, false);
+    assert.ok(isMcpSessionError(await start, 'cancelled'));
+    await fixtures.assertNoneAlive(100);
+  });
+
   it('state events name the server, the states and the reason', async () => {
     registry = new SessionRegistry();
     registry.reconcile([fixtures.stdio('ev')]);
