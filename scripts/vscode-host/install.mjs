@@ -241,9 +241,16 @@ export async function ensureDebianPackages(packages) {
 // ---------------------------------------------------------------------------------------------
 // npm installs into the cache folder
 
+/**
+ * The environment of a nested npm install. Under `npm test` the outer npm exports its config
+ * as npm_config_* (and npm_lifecycle_*, npm_package_*…); the nested npm would take those as
+ * its own — npm_config_user_agent names the outer Node, which code-server's postinstall reads
+ * to check the Node version — so none of them is passed on.
+ */
 function npmEnv(extra = {}) {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   return {
-    ...process.env,
+    ...inherited,
     npm_config_unsafe_perm: 'true', // code-server's postinstall refuses to run as root otherwise
     npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`; the machine's npmrc says yes=false
     npm_config_audit: 'false',
