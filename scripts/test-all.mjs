@@ -35,6 +35,12 @@ const stages = [
   { id: 'typecheck', title: 'typecheck (tsc --noEmit)', command: ['npm', 'run', 'typecheck'], timeoutMs: minutes(5) },
   { id: 'lint', title: 'lint', command: ['npm', 'run', 'lint'], timeoutMs: minutes(2) },
   { id: 'unit', title: 'unit tests (mocha, plain Node)', needs: ['build'], command: ['npx', 'mocha', '--config', '.mocharc.json'], timeoutMs: minutes(20) },
+  {
+    id: 'conformance',
+    title: 'MCP conformance client scenarios (@modelcontextprotocol/conformance, Node 22)',
+    command: [node, 'scripts/conformance.mjs'],
+    timeoutMs: minutes(15),
+  },
   { id: 'install', title: 'install the test host (apt packages, code-server, Node 24)', command: [node, 'scripts/vscode-host/install.mjs'], timeoutMs: minutes(30) },
   integration('4.100.3'),
   integration('4.139.1'),
