@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRunDir, freePort, installVsix, startCodeServer } from './vscode-host/host.mjs';
+import { createRunDir, freePort, installVsix, releaseRunDir, startCodeServer } from './vscode-host/host.mjs';
 import { ensureCodeServer, progress, ROOT } from './vscode-host/install.mjs';
 import { packageExtension } from './vscode-host/package-vsix.mjs';
 import { workbenchUrl } from './vscode-host/browser.mjs';
@@ -42,10 +42,16 @@ async function main() {
   }
   await ensureCodeServer(options.version);
   const runDir = createRunDir(`start-${options.version}`);
-  const vsix = await packageExtension({ extensionPath: options.extensionPath, outDir: runDir });
-  installVsix({ version: options.version, vsix, extensionsDir: join(runDir, 'extensions'), runDir });
-  const port = await freePort(options.port);
-  const server = await startCodeServer({ version: options.version, workspace: options.workspace, runDir, port, label: 'start' });
+  let server;
+  try {
+    const vsix = await packageExtension({ extensionPath: options.extensionPath, outDir: runDir });
+    installVsix({ version: options.version, vsix, extensionsDir: join(runDir, 'extensions'), runDir });
+    const port = await freePort(options.port);
+    server = await startCodeServer({ version: options.version, workspace: options.workspace, runDir, port, label: 'start' });
+  } catch (error) {
+    releaseRunDir(runDir);
+    throw error;
+  }
 
   const { displayName, version } = JSON.parse(readFileSync(join(options.extensionPath, 'package.json'), 'utf8'));
   console.log(`\n${displayName} ${version} in VS Code ${options.version.replace(/^4\./, '1.')} (code-server ${options.version}):`);

@@ -16,6 +16,7 @@ let runCounter = 0;
 export const QUIET_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.enableExperiments': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
@@ -92,6 +93,11 @@ export function createRunDir(label) {
   symlinkSync(mkdtempSync('/tmp/vsch-'), join(runDir, 'tmp'));
   writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2) + '\n');
   return runDir;
+}
+
+/** Removes the run folder's short TMPDIR under /tmp (stop() does this; call it when no server was started). */
+export function releaseRunDir(runDir) {
+  removeShortTmp(runDir);
 }
 
 function removeShortTmp(runDir) {

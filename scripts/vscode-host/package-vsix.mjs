@@ -17,7 +17,8 @@ export async function packageExtension({ extensionPath = ROOT, outDir }) {
   const vsix = join(outDir, VSIX_NAME);
   const localVsce = join(ROOT, 'node_modules', '.bin', 'vsce');
   const [command, prefix] = existsSync(localVsce) ? [localVsce, []] : ['npx', ['--no-install', 'vsce']];
-  const args = [...prefix, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix];
+  // A local test package: README links stay relative (there is no repository URL to rewrite them to).
+  const args = [...prefix, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', vsix];
   const started = Date.now();
   const output = await new Promise((resolvePromise, reject) => {
     // stdin closed: vsce must never wait for an answer (CI has no stdin).

@@ -114,8 +114,7 @@ export async function runExtensionTests({ version, extensionPath, testsPath, wor
     return result.code;
   } finally {
     clearTimeout(timer);
-    await browser?.close().catch(() => {});
-    await server?.stop();
+    await Promise.all([browser?.close().catch(() => {}), server?.stop()]);
   }
 }
 

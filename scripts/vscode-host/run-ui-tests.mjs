@@ -12,7 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import { launchBrowser, workbenchUrl } from './browser.mjs';
-import { createRunDir, installVsix, serverErrorLines, startCodeServer } from './host.mjs';
+import { createRunDir, installVsix, releaseRunDir, serverErrorLines, startCodeServer } from './host.mjs';
 import { CODE_SERVER_VERSIONS, progress, ROOT } from './install.mjs';
 import { packageExtension } from './package-vsix.mjs';
 
@@ -109,8 +109,8 @@ export async function runUiTests({
   } finally {
     clearTimeout(timer);
     delete globalThis[UI_HOST_KEY];
-    await browser?.close().catch(() => {});
-    await server?.stop();
+    await Promise.all([browser?.close().catch(() => {}), server?.stop()]);
+    releaseRunDir(runDir);
   }
 }
 
