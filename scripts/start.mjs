@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createRunDir, freePort, installVsix, releaseRunDir, startCodeServer } from './vscode-host/host.mjs';
+import { createRunDir, freePort, installVsix, onInterrupt, releaseRunDir, startCodeServer } from './vscode-host/host.mjs';
 import { ensureCodeServer, progress, ROOT } from './vscode-host/install.mjs';
 import { packageExtension } from './vscode-host/package-vsix.mjs';
 import { workbenchUrl } from './vscode-host/browser.mjs';
@@ -59,17 +59,9 @@ async function main() {
   console.log(`  workspace ${server.workspace}; logs in ${runDir}`);
   console.log('Press Ctrl-C to stop.\n');
 
+  // Ctrl-C / SIGTERM: onInterrupt (host.mjs) stops code-server's whole process group and exits.
   let stopping = false;
-  const shutdown = async (reason) => {
-    if (stopping) return;
-    stopping = true;
-    progress(`${reason}: stopping code-server`);
-    await server.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  onInterrupt(() => (stopping = true));
   const code = await server.exited;
   if (!stopping) {
     await server.stop();

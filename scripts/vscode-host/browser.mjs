@@ -1,6 +1,7 @@
 // Debian's chromium driven by playwright-core, pointed at a code-server workbench.
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
+import { onInterrupt } from './host.mjs';
 import { CHROMIUM_PATH } from './install.mjs';
 
 export const CHROMIUM_ARGS = [
@@ -14,11 +15,15 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Launches headless chromium; with a run folder, its profile-independent files (crash reports) stay there too. */
-export function launchBrowser({ runDir } = {}) {
+export async function launchBrowser({ runDir } = {}) {
   const env = runDir
     ? { ...process.env, XDG_CONFIG_HOME: join(runDir, 'browser', 'config'), XDG_CACHE_HOME: join(runDir, 'browser', 'cache') }
     : undefined;
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, env });
+  // Signals are handled by onInterrupt (host.mjs), which closes the browser and stops the server.
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, env, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+  const unregister = onInterrupt(() => browser.close().catch(() => {}));
+  browser.on('disconnected', unregister);
+  return browser;
 }
 
 /** The workbench URL of a code-server with the given folder open. */

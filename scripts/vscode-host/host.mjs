@@ -50,6 +50,32 @@ export async function freePort(preferred) {
   return bound;
 }
 
+const interruptCleanups = new Set();
+let interrupting = false;
+
+/**
+ * Runs `cleanup` (with every other registered one) when the process gets SIGINT, SIGTERM or
+ * SIGHUP, then exits with 128 + the signal number. Started servers register their stop()
+ * here, so an interrupted test run leaves no code-server behind. Returns an unregister function.
+ */
+export function onInterrupt(cleanup) {
+  if (interruptCleanups.size === 0 && !onInterrupt.installed) {
+    onInterrupt.installed = true;
+    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+      process.on(signal, async () => {
+        if (interrupting) return;
+        interrupting = true;
+        progress(`${signal}: stopping`);
+        setTimeout(() => process.exit(code), 15000).unref();
+        await Promise.allSettled([...interruptCleanups].map((fn) => fn()));
+        process.exit(code);
+      });
+    }
+  }
+  interruptCleanups.add(cleanup);
+  return () => interruptCleanups.delete(cleanup);
+}
+
 function ownerAlive(runDir) {
   try {
     const pid = Number(readFileSync(join(runDir, 'owner.pid'), 'utf8'));
@@ -225,11 +251,13 @@ export async function startCodeServer({ version, workspace, extensionsDir, env =
     } catch {}
   };
   process.on('exit', killOnExit);
+  const unregisterInterrupt = onInterrupt(() => stop());
 
   let stopping;
   const stop = () =>
     (stopping ??= (async () => {
       process.off('exit', killOnExit);
+      unregisterInterrupt();
       const signalGroup = (signal) => {
         try {
           process.kill(-pgid, signal);
