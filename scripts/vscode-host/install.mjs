@@ -224,9 +224,14 @@ export async function ensureDebianPackages(packages) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     if (!aptUpdated) {
       progress('apt-get update');
-      const took = await run('apt-get', ['update'], { env, logFile, label: 'apt-get update' });
+      try {
+        const took = await run('apt-get', ['update'], { env, logFile, label: 'apt-get update' });
+        progress(`apt-get update done in ${seconds(took)}`);
+      } catch (error) {
+        // One unreachable source fails the update; the install below may still find everything.
+        progress(`apt-get update reported a problem (trying the install anyway): ${error.message.split('\n')[0]}`);
+      }
       aptUpdated = true;
-      progress(`apt-get update done in ${seconds(took)}`);
     }
     progress(`installing Debian packages: ${stillMissing.join(' ')}`);
     const took = await run('apt-get', ['install', '-y', '--no-install-recommends', ...stillMissing], {
