@@ -5,21 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
-import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
+import { extensionApi, server, type Api } from './api';
 import { fixturesDir } from '../support/paths';
 import { eventually } from '../support/processes';
 
-type Api = McpSessionsApi & { testing: TestingApi };
-
-async function extensionApi(): Promise<Api> {
-  const api = await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate();
-  await api.testing!.reloadConfiguration();
-  return api as Api;
-}
-
-function server(api: Api, name: string): McpServerInfo | undefined {
-  return api.listServers().find((s) => s.name === name);
-}
 
 async function runningPid(api: Api, name: string, not?: number): Promise<number> {
   return eventually(() => {

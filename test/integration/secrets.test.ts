@@ -1,20 +1,9 @@
 // ${input:…} values: asked once, kept in SecretStorage, never in logs, errors or tooltips.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
+import { extensionApi, server, type Api } from './api';
 import { eventually } from '../support/processes';
 
-type Api = McpSessionsApi & { testing: TestingApi };
-
-async function extensionApi(): Promise<Api> {
-  const api = await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate();
-  await api.testing!.reloadConfiguration();
-  return api as Api;
-}
-
-function server(api: Api, name: string): McpServerInfo | undefined {
-  return api.listServers().find((s) => s.name === name);
-}
 
 const secret = 'sk-fixture-7f3a9c1e5b';
 

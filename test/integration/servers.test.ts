@@ -3,20 +3,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
-import type { McpServerInfo, McpSessionsApi, RenderedNode, TestingApi } from '../../src/vscode/api';
+import type { RenderedNode } from '../../src/vscode/api';
+import { extensionApi, server, type Api } from './api';
 import { eventually } from '../support/processes';
 
-type Api = McpSessionsApi & { testing: TestingApi };
-
-async function extensionApi(): Promise<Api> {
-  const api = await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate();
-  await api.testing!.reloadConfiguration();
-  return api as Api;
-}
-
-function server(api: Api, name: string): McpServerInfo | undefined {
-  return api.listServers().find((s) => s.name === name);
-}
 
 async function serverNode(api: Api, name: string): Promise<RenderedNode> {
   const node = (await api.testing.renderTree()).find((n) => n.label === name);
