@@ -39,10 +39,6 @@ export class DisposableStore implements Disposable {
   private readonly items = new Set<Disposable>();
   private disposed = false;
 
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
   add<T extends Disposable>(item: T): T {
     if (this.disposed) {
       item.dispose();
@@ -89,10 +85,6 @@ export class Emitter<T> implements Disposable {
         this.onListenerError(e);
       }
     }
-  }
-
-  get hasListeners(): boolean {
-    return this.listeners.size > 0;
   }
 
   dispose(): void {

@@ -32,32 +32,15 @@ export function lineLogger(write: (line: string) => void, min: LogLevel = 'info'
 /** Keeps the last `capacity` lines; used for each server's stderr and protocol log. */
 export class RingBuffer<T> {
   private readonly items: T[] = [];
-  private dropped = 0;
 
   constructor(readonly capacity: number) {}
 
   push(item: T): void {
     this.items.push(item);
-    if (this.items.length > this.capacity) {
-      this.items.shift();
-      this.dropped++;
-    }
-  }
-
-  /** Number of items pushed out because the buffer was full. */
-  get droppedCount(): number {
-    return this.dropped;
+    if (this.items.length > this.capacity) this.items.shift();
   }
 
   toArray(): T[] {
     return [...this.items];
-  }
-
-  tail(n: number): T[] {
-    return this.items.slice(Math.max(0, this.items.length - n));
-  }
-
-  clear(): void {
-    this.items.length = 0;
   }
 }
