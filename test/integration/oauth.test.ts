@@ -6,14 +6,11 @@
 // vscode.env.asExternalUri gives: code-server's path proxy, which the test harness turns off
 // (--disable-proxy), so the test's browser does what that proxy does.
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
-import { fixturesDir } from '../support/paths';
+import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
 import { eventually } from '../support/processes';
 
 type Api = McpSessionsApi & { testing: TestingApi & { oauth: OAuthTestingApi } };
@@ -25,25 +22,9 @@ interface Stats {
   mcp: { ok: number; 401: number; 403: number };
 }
 
-interface Fixture {
-  url: string;
-  issuer: string;
-  pid: number;
-  child: ChildProcess;
-}
+type Fixture = OAuthFixtureProcess;
 
-async function startFixture(): Promise<Fixture> {
-  const child = spawn(process.execPath, [join(fixturesDir, 'oauth-server.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`oauth-server.mjs exited with ${code} before listening: ${stderr.join('\n')}`)));
-  });
-  lines.close();
-  return { ...(JSON.parse(first) as { url: string; issuer: string; pid: number }), child };
-}
+const startFixture = (): Promise<Fixture> => spawnOAuthFixture();
 
 const name = 'protected';
 

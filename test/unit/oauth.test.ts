@@ -3,28 +3,20 @@
 // authorization server and protected MCP endpoint in a child process). The "browser" follows
 // the authorization endpoint's redirect by hand and delivers it to the real loopback listener.
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { CallToolResult } from '../../src/core/api';
 import type { RemoteServerDefinition } from '../../src/core/definitions';
 import { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
 import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type TokenStore } from '../../src/core/oauth';
 import { SessionRegistry } from '../../src/core/registry';
-import { fixturesDir } from '../support/paths';
+import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
 
 // ---- the fixture ------------------------------------------------------------------------------
 
-interface OAuthFixture {
-  url: string;
-  issuer: string;
-  pid: number;
-  child: ChildProcess;
-  stderr: string[];
-}
+type OAuthFixture = OAuthFixtureProcess;
 
 interface Stats {
   registrations: number;
@@ -36,16 +28,7 @@ interface Stats {
 const fixtures: OAuthFixture[] = [];
 
 async function startOAuthFixture(flags: string[] = []): Promise<OAuthFixture> {
-  const child = spawn(process.execPath, [join(fixturesDir, 'oauth-server.mjs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  const lines = createInterface({ input: child.stdout! });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`oauth-server.mjs exited with ${code} before listening: ${stderr.join('\n')}`)));
-  });
-  lines.close();
-  const fixture: OAuthFixture = { ...(JSON.parse(first) as { url: string; issuer: string; pid: number }), child, stderr };
+  const fixture = await spawnOAuthFixture(flags);
   fixtures.push(fixture);
   return fixture;
 }
