@@ -78,3 +78,14 @@ export function terminalText(text: string, multiline = false): string {
     multiline && (ch === '\n' || ch === '\t') ? ch : `\\u{${ch.codePointAt(0)!.toString(16)}}`,
   );
 }
+
+/**
+ * A fenced code block for a MarkdownString, holding `code` as it is: the fence is longer
+ * than any run of backticks in it, so the code cannot close the block and continue as Markdown.
+ */
+export function markdownCodeBlock(code: string, language = '', limit = displayTextLimit): string {
+  const text = cut(stripInvisible(code), limit);
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return `${fence}${language}\n${text}\n${fence}\n`;
+}

@@ -3,13 +3,14 @@
 
 import * as vscode from 'vscode';
 import type { Tool } from '../core/api';
+import { showMessage } from './messages';
 import type { ServerService, ServerView } from './servers';
 import { statusIcon, statusLabel } from './toolExplorer';
 
 export async function pickServer(servers: ServerService, title: string, filter: (view: ServerView) => boolean = () => true): Promise<string | undefined> {
   const views = servers.list().filter(filter);
   if (views.length === 0) {
-    void vscode.window.showInformationMessage(servers.list().length === 0 ? 'No MCP servers are configured. Add one with "MCP Sessions: Add Server…".' : `No MCP server can be chosen for "${title}" right now.`);
+    void showMessage('information', servers.list().length === 0 ? 'No MCP servers are configured. Add one with "MCP Sessions: Add Server…".' : `No MCP server can be chosen for "${title}" right now.`);
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(

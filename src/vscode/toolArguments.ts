@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import type { Tool } from '../core/api';
+import { showMessage } from './messages';
 
 export interface PropertySchema {
   type?: string | string[];
@@ -174,10 +175,10 @@ async function askJson(server: string, tool: Tool): Promise<Record<string, unkno
   const document = await vscode.workspace.openTextDocument({ language: 'jsonc', content: header + JSON.stringify(argumentSkeleton(tool.inputSchema as PropertySchema), null, 2) + '\n' });
   await vscode.window.showTextDocument(document, { preview: false });
   for (;;) {
-    const choice = await vscode.window.showInformationMessage(`Edit the arguments of "${tool.name}" in the editor, then choose Call.`, 'Call', 'Cancel');
+    const choice = await showMessage('information', `Edit the arguments of "${tool.name}" in the editor, then choose Call.`, 'Call', 'Cancel');
     if (choice !== 'Call') return undefined;
     const parsed = parseArguments(document.getText(), tool.inputSchema);
     if (parsed.value) return parsed.value;
-    void vscode.window.showErrorMessage(`The arguments of "${tool.name}" are not usable: ${parsed.error}. Fix them in the editor, then choose Call again.`);
+    void showMessage('error', `The arguments of "${tool.name}" are not usable: ${parsed.error}. Fix them in the editor, then choose Call again.`);
   }
 }
