@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconLabelText } from '../core/displayText';
 import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './commands/command';
 import { showMessage } from './messages';
 import type { OAuthService } from './oauth';
@@ -32,8 +33,8 @@ async function pickSignedInServer(oauth: OAuthService): Promise<string | undefin
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    servers.map((s) => ({ label: s.name, description: s.key })),
+    servers.map((s) => ({ label: iconLabelText(s.name), description: iconLabelText(s.key), server: s.name })),
     { title: 'Sign Out of Server', placeHolder: 'Choose the MCP server whose sign-in to forget' },
   );
-  return picked?.label;
+  return picked?.server;
 }

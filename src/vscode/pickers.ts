@@ -3,6 +3,8 @@
 
 import * as vscode from 'vscode';
 import type { Tool } from '../core/api';
+import { iconLabelText } from '../core/displayText';
+import { serverPickItem, toolPickItem } from './itemText';
 import { showMessage } from './messages';
 import type { ServerService, ServerView } from './servers';
 import { statusIcon, statusLabel } from './toolExplorer';
@@ -15,14 +17,12 @@ export async function pickServer(servers: ServerService, title: string, filter: 
   }
   const picked = await vscode.window.showQuickPick(
     views.map((view) => ({
-      label: view.name,
+      ...serverPickItem({ name: view.name, status: statusLabel(view.status), toolCount: view.lists?.tools.length, message: view.message, source: view.configured.raw.source.label }),
       iconPath: statusIcon(view.status),
-      description: statusLabel(view.status) + (view.lists ? ` · ${view.lists.tools.length} tools` : ''),
-      detail: view.message ? `${view.message}` : view.configured.raw.source.label,
     })),
     { title, placeHolder: 'Choose an MCP server', matchOnDescription: true },
   );
-  return picked?.label;
+  return picked?.server;
 }
 
 /**
@@ -31,11 +31,10 @@ export async function pickServer(servers: ServerService, title: string, filter: 
  */
 export async function pickTool(servers: ServerService, server: string): Promise<Tool | undefined> {
   const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { tool: Tool }>();
-  quickPick.title = `Call a tool on "${server}"`;
+  quickPick.title = iconLabelText(`Call a tool on "${server}"`);
   quickPick.placeholder = 'Choose a tool';
   quickPick.matchOnDetail = true;
-  const toItems = (tools: Tool[], cached: boolean) =>
-    tools.map((tool) => ({ label: tool.name, description: cached ? '(cached)' : undefined, detail: tool.description?.split('\n', 1)[0], tool }));
+  const toItems = (tools: Tool[], cached: boolean) => tools.map((tool) => toolPickItem(tool, cached));
   const cached = servers.get(server)?.lists;
   if (cached) quickPick.items = toItems(cached.tools, cached.cached);
   quickPick.busy = true;

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import type { Tool } from '../core/api';
+import { iconLabelText, labelText } from '../core/displayText';
 import { showMessage } from './messages';
 
 export interface PropertySchema {
@@ -82,13 +83,14 @@ async function askFlat(server: string, tool: Tool, properties: [string, Property
   const args: Record<string, unknown> = {};
   for (const [index, [name, property]] of properties.entries()) {
     const isRequired = required.has(name);
-    const title = `Call "${tool.name}" on "${server}": ${name} (${index + 1}/${properties.length})`;
+    // Names and descriptions come from the server; these surfaces render links and icons.
+    const title = iconLabelText(`Call "${tool.name}" on "${server}": ${name} (${index + 1}/${properties.length})`);
     const kind = flatKind(property)!;
-    const detail = [property.description, isRequired ? 'required' : 'optional'].filter(Boolean).join(' — ');
+    const detail = iconLabelText([property.description, isRequired ? 'required' : 'optional'].filter(Boolean).join(' — '));
     if (kind === 'enum' || kind === 'boolean') {
       const values = kind === 'boolean' ? [true, false] : property.enum!;
       const items: (vscode.QuickPickItem & { value?: unknown })[] = values.map((value) => ({
-        label: String(value),
+        label: iconLabelText(String(value)),
         description: value === property.default ? 'default' : undefined,
         value,
       }));
@@ -101,7 +103,7 @@ async function askFlat(server: string, tool: Tool, properties: [string, Property
     const text = await vscode.window.showInputBox({
       title,
       prompt: `${detail} (${kind})`,
-      value: property.default !== undefined ? String(property.default) : undefined,
+      value: property.default !== undefined ? labelText(String(property.default)) : undefined,
       ignoreFocusOut: true,
       validateInput: (value) => parseFlatValue(value, property, isRequired).error,
     });
@@ -154,12 +156,12 @@ async function askJson(server: string, tool: Tool): Promise<Record<string, unkno
       { label: 'Edit the arguments in a JSON editor', id: 'editor' },
       { label: 'Type the arguments as JSON', id: 'inline' },
     ],
-    { title: `Call "${tool.name}" on "${server}": its arguments are structured`, ignoreFocusOut: true },
+    { title: iconLabelText(`Call "${tool.name}" on "${server}": its arguments are structured`), ignoreFocusOut: true },
   );
   if (!how) return undefined;
   if (how.id === 'inline') {
     const text = await vscode.window.showInputBox({
-      title: `Call "${tool.name}" on "${server}": arguments`,
+      title: iconLabelText(`Call "${tool.name}" on "${server}": arguments`),
       prompt: 'A JSON object (the tooltip of the tool in the Tool Explorer shows its schema)',
       value: skeleton,
       ignoreFocusOut: true,

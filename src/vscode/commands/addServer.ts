@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconLabelText } from '../../core/displayText';
 import { addServerToFile, addServerToUserSettings, serverJson, splitCommandLine, type NewServer } from '../configFiles';
 import { confirmModal, showMessage } from '../messages';
 import type { CommandContext, CommandFactory } from './command';
@@ -122,7 +123,7 @@ async function askForServer(existing: string[]): Promise<NewServer | undefined> 
 async function askForTarget(targets: { label: string; uri: vscode.Uri; exists: boolean }[]): Promise<string | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      ...targets.map((t) => ({ label: t.label, description: t.exists ? undefined : '(will be created)', detail: t.uri.fsPath, target: t.uri.fsPath })),
+      ...targets.map((t) => ({ label: iconLabelText(t.label), description: t.exists ? undefined : '(will be created)', detail: iconLabelText(t.uri.fsPath), target: t.uri.fsPath })),
       { label: 'User settings', description: 'mcpSessions.servers: every workspace', detail: undefined, target: 'user' },
     ],
     { title: 'Add MCP Server: where should it be saved?', ignoreFocusOut: true },

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconLabelText } from '../../core/displayText';
 import { openConfigFile, readText } from '../configFiles';
 import { confirmModal } from '../messages';
 import { serverFromArgument, type CommandContext, type CommandFactory } from './command';
@@ -37,7 +38,7 @@ export const openConfiguration: CommandFactory = (ctx) => async (arg?: unknown, 
   const targets = ctx.configuration.configFileTargets();
   const picked = await vscode.window.showQuickPick(
     [
-      ...targets.map((t) => ({ label: t.label, description: t.exists ? undefined : '(create)', detail: t.uri.fsPath, uri: t.uri })),
+      ...targets.map((t) => ({ label: iconLabelText(t.label), description: t.exists ? undefined : '(create)', detail: iconLabelText(t.uri.fsPath), uri: t.uri })),
       { label: 'User settings', description: 'mcpSessions.servers', detail: undefined, uri: undefined },
     ],
     { title: 'Open MCP Configuration' },

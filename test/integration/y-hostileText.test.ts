@@ -2,6 +2,9 @@
 // Code turns `[label](command:…)` there into a link that runs the command. And commands that
 // write configuration or files, called with arguments (by another extension or a `command:`
 // link), write nothing without a modal consent — which the test host refuses, as a user may.
+//
+// Named to run after the servers suite: its failures open a notification burst (notifier.ts), which would
+// silence the background-failure notification that suite counts.
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
