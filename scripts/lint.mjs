@@ -1,7 +1,7 @@
 // The core owns processes and connections and must run in plain Node:
 // nothing under src/core or src/cli may import `vscode`, directly or through src/vscode.
 // Notifications and progress texts go through src/vscode/messages.ts, which escapes them, and no
-// MarkdownString is trusted (it would run command links from the text in it).
+// MarkdownString is trusted (it would run command links from the text in it) or renders theme icons.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -14,6 +14,12 @@ const forbidden = [
     except: ['src/vscode/messages.ts'],
     message: 'notifications and progress go through src/vscode/messages.ts; no MarkdownString is trusted',
     patterns: [/\.show(Information|Warning|Error)Message\(/, /\.withProgress\(/, /isTrusted\s*[=:]\s*(true|\{)/],
+  },
+  {
+    dir: 'src/vscode',
+    except: ['src/vscode/toolExplorer.ts'],
+    message: 'MarkdownStrings are made by untrustedMarkdown() in toolExplorer.ts (untrusted, no theme icons)',
+    patterns: [/MarkdownString\(/, /supportThemeIcons\s*=\s*true/],
   },
 ];
 

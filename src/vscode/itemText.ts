@@ -3,8 +3,8 @@
 // workspace file goes through displayText for the surface it lands on: tree labels,
 // descriptions and plain tooltips through labelText; quick picks (which render `$(icon)`)
 // through iconLabelText; Markdown tooltips through markdownText and markdownCodeBlock. The
-// Markdown is rendered untrusted (no command links run); theme icons are on for our own `$(…)`,
-// which is why every hostile `$` is escaped.
+// Markdown is rendered untrusted (no command links run) and without theme icons: VS Code turns
+// `$(icon)` into an icon after rendering, even inside code blocks and after Markdown escapes.
 
 import type { Prompt, Resource, Tool } from '../core/api';
 import { iconLabelText, labelText, markdownCodeBlock, markdownText } from '../core/displayText';
@@ -90,15 +90,15 @@ export function serverTooltipMarkdown(facts: ServerTooltipFacts): string {
   if (facts.stdoutNoiseLines) lines.push(`Non-JSON lines on stdout: ${facts.stdoutNoiseLines}`);
   if (facts.lists) lines.push(markdownText(facts.lists));
   if (lines.length) parts.push(lines.join('  \n') + '\n\n');
-  if (facts.problem) parts.push(`$(warning) ${markdownText(facts.problem)}\n\n`);
+  if (facts.problem) parts.push(`⚠ ${markdownText(facts.problem)}\n\n`);
   parts.push(`Source: ${markdownText(facts.source)}${facts.sourceFile ? ` — ${markdownText(facts.sourceFile)}` : ''}`);
-  if (facts.renamed) parts.push(`\n\n$(info) ${markdownText(facts.renamed)}`);
+  if (facts.renamed) parts.push(`\n\nℹ ${markdownText(facts.renamed)}`);
   return parts.join('');
 }
 
 export function statusBarTooltipMarkdown(servers: { name: string; status: string }[], running: number, failing: number): string {
   const lines = servers.map((s) => `- ${markdownText(s.name)}: ${s.status}\n`);
-  return `**MCP servers:** ${running} of ${servers.length} running\n\n${lines.join('')}${failing > 0 ? `\n$(warning) ${failing} in error. Click for details.` : ''}`;
+  return `**MCP servers:** ${running} of ${servers.length} running\n\n${lines.join('')}${failing > 0 ? `\n⚠ ${failing} in error. Click for details.` : ''}`;
 }
 
 /** A quick-pick item for a server; `server` is the name to use, since the label is escaped. */

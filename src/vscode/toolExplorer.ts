@@ -221,9 +221,9 @@ function statusMessage(view: ServerView): ExplorerNode | undefined {
   }
 }
 
-/** Hostile parts of the Markdown are escaped by itemText; theme icons are for our own `$(…)`. Never trusted. */
-function untrustedMarkdown(markdown: string): vscode.MarkdownString {
-  return new vscode.MarkdownString(markdown, true);
+/** Markdown built by itemText: never trusted, no theme icons (itemText.ts says why). */
+export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
+  return new vscode.MarkdownString(markdown, false);
 }
 
 function itemFrom(text: TreeText, id: string): vscode.TreeItem {
