@@ -59,9 +59,10 @@ export function iconLabelText(text: string, limit = displayTextLimit): string {
 const markdownSpecial = /[\\`*_{}[\]()#+\-.!|<>~&$:]/g;
 
 /**
- * For text placed inside a MarkdownString: every character Markdown, HTML, theme icons or
- * autolinks could act on is escaped, so the text renders as itself. Line breaks are kept as
- * hard breaks.
+ * For text placed inside a MarkdownString: every character Markdown, HTML or autolinks could
+ * act on is escaped, so the text renders as itself. Line breaks are kept as hard breaks. Theme
+ * icons are not stopped by any escape here (VS Code renders `$(icon)` after the Markdown), so a
+ * MarkdownString holding such text has supportThemeIcons off.
  */
 export function markdownText(text: string, limit = displayTextLimit): string {
   return cut(stripInvisible(text), limit)

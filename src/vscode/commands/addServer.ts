@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { iconLabelText } from '../../core/displayText';
+import { displayTextLimit, iconLabelText } from '../../core/displayText';
 import { addServerToFile, addServerToUserSettings, serverJson, splitCommandLine, type NewServer } from '../configFiles';
 import { confirmModal, showMessage } from '../messages';
 import type { CommandContext, CommandFactory } from './command';
@@ -70,12 +70,13 @@ function checkRequest(request: AddServerRequest, targets: Target[]): { server: N
 
 function confirmAddition(ctx: CommandContext, server: NewServer, target: string, format: 'servers' | 'mcpServers'): Promise<boolean> {
   const where = target === 'user' ? 'your user settings (mcpSessions.servers)' : target;
+  const definition = JSON.stringify(serverJson(server, format));
+  // The dialog must show all of what would be written: displayText cuts longer text.
+  if (definition.length + server.name.length > displayTextLimit / 2) {
+    throw new Error(`MCP server "${server.name.slice(0, 100)}" not added: its definition is too long to show for confirmation. Add it in the configuration file instead`);
+  }
   ctx.log.info(`Asking before adding server "${server.name}" to ${where} (requested by a command call)`);
-  return confirmModal(
-    `Add the MCP server "${server.name}" to ${where}?`,
-    `Another extension or a link asks to write this server definition: ${JSON.stringify(serverJson(server, format))}`,
-    'Add Server',
-  );
+  return confirmModal(`Add the MCP server "${server.name}" to ${where}?`, `Another extension or a link asks to write this server definition: ${definition}`, 'Add Server');
 }
 
 async function askForServer(existing: string[]): Promise<NewServer | undefined> {
