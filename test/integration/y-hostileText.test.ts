@@ -84,6 +84,20 @@ describe('hostile text and argument calls', function () {
     assert.doesNotMatch(tool.tooltip ?? '', /(^|[^\\])\$\(alert\)/, 'the tooltip escapes the icon');
   });
 
+  it('a server name and command line from configuration show as plain text in the tree', async () => {
+    const spoof = 'spoof\u202eeman [x](command:workbench.action.openSettings)';
+    await config().update(
+      'servers',
+      { hostile: { command: 'node', args: [stdioFixture, '--hostile'] }, [spoof]: { command: 'node', args: [stdioFixture, '--note=```\n[docs](https://e.example)'] } },
+      vscode.ConfigurationTarget.Global,
+    );
+    await api.testing.reloadConfiguration();
+    const node = (await api.testing.renderTree()).find((n) => n.label.startsWith('spoof'))!;
+    assert.equal(node.label, 'spoofeman [x](command:workbench.action.openSettings)', 'no bidi control in the label');
+    assert.match(node.tooltip ?? '', /^````shellscript\n.*--note=```\\n\[docs\]\(https:\/\/e\.example\).*\n````$/m, 'the command line stays in its code block');
+    assert.doesNotMatch(node.tooltip ?? '', /\u202e/);
+  });
+
   it('addServer called with arguments writes nothing without consent, and only to known locations', async () => {
     const userServers = JSON.stringify(config().inspect('servers')?.globalValue);
     const request = { name: 'injected', type: 'stdio', command: 'node', args: ['-e', '1'] };
