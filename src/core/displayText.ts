@@ -59,9 +59,10 @@ export function iconLabelText(text: string, limit = displayTextLimit): string {
 const markdownSpecial = /[\\`*_{}[\]()#+\-.!|<>~&$:]/g;
 
 /**
- * For text placed inside a MarkdownString: every character Markdown, HTML, theme icons or
- * autolinks could act on is escaped, so the text renders as itself. Line breaks are kept as
- * hard breaks.
+ * For text placed inside a MarkdownString: every character Markdown, HTML or autolinks could
+ * act on is escaped, so the text renders as itself. Line breaks are kept as hard breaks. Theme
+ * icons are not stopped by any escape here (VS Code renders `$(icon)` after the Markdown), so a
+ * MarkdownString holding such text has supportThemeIcons off.
  */
 export function markdownText(text: string, limit = displayTextLimit): string {
   return cut(stripInvisible(text), limit)
@@ -77,4 +78,15 @@ export function terminalText(text: string, multiline = false): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, (ch) =>
     multiline && (ch === '\n' || ch === '\t') ? ch : `\\u{${ch.codePointAt(0)!.toString(16)}}`,
   );
+}
+
+/**
+ * A fenced code block for a MarkdownString, holding `code` as it is: the fence is longer
+ * than any run of backticks in it, so the code cannot close the block and continue as Markdown.
+ */
+export function markdownCodeBlock(code: string, language = '', limit = displayTextLimit): string {
+  const text = cut(stripInvisible(code), limit);
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return `${fence}${language}\n${text}\n${fence}\n`;
 }

@@ -6,6 +6,7 @@
 
 import * as vscode from 'vscode';
 import type { InputDefinition } from '../core/config';
+import { iconLabelText, labelText } from '../core/displayText';
 import type { Logger } from '../core/logger';
 import type { SecretRedactor } from './redact';
 
@@ -68,11 +69,14 @@ export class InputStore {
 
   private async prompt(input: InputDefinition, server: string): Promise<string | undefined> {
     if (this.promptOverride) return this.promptOverride(input, server);
-    const title = `MCP server "${server}": ${input.description ?? input.id}`;
+    // Server names and input definitions come from workspace files; these surfaces render links and icons.
+    const title = iconLabelText(`MCP server "${server}": ${input.description ?? input.id}`);
     switch (input.type) {
       case 'pickString': {
-        const picked = await vscode.window.showQuickPick(input.options ?? [], { title, placeHolder: input.default, ignoreFocusOut: true });
-        return picked;
+        const items = (input.options ?? []).map((option) => ({ label: iconLabelText(option), option }));
+        const placeHolder = input.default === undefined ? undefined : iconLabelText(input.default);
+        const picked = await vscode.window.showQuickPick(items, { title, placeHolder, ignoreFocusOut: true });
+        return picked?.option;
       }
       case 'command': {
         if (!input.command) return undefined;
@@ -82,8 +86,8 @@ export class InputStore {
       default:
         return vscode.window.showInputBox({
           title,
-          prompt: `Value of \${input:${input.id}}. It is kept in VS Code's secret storage; "MCP Sessions: Clear Stored Inputs" forgets it.`,
-          value: input.password ? undefined : input.default,
+          prompt: iconLabelText(`Value of \${input:${input.id}}. It is kept in VS Code's secret storage; "MCP Sessions: Clear Stored Inputs" forgets it.`),
+          value: input.password || input.default === undefined ? undefined : labelText(input.default),
           password: input.password === true,
           ignoreFocusOut: true,
         });

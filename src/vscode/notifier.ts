@@ -2,11 +2,13 @@
 // the answer to what they did). Failures nobody asked about (a crash, a background start)
 // produce at most one notification per burst: the first ones within a short window are
 // gathered into one message, and later ones until things have been quiet for a while only
-// go to the log; the tree and the status bar show the state meanwhile. Never modal.
+// go to the log; the tree and the status bar show the state meanwhile. Never modal. Server
+// names and messages come from servers and workspace files: messages.ts escapes what is shown.
 
-import * as vscode from 'vscode';
+import { notificationText } from '../core/displayText';
 import type { Disposable } from '../core/lifecycle';
 import { RingBuffer, type Logger } from '../core/logger';
+import { showMessage } from './messages';
 import type { SecretRedactor } from './redact';
 
 const gatherMs = 400;
@@ -23,7 +25,7 @@ export class FailureNotifier implements Disposable {
   private burstEndsAt = 0;
   /** Servers with a user action in flight: that action reports its own failure. */
   private readonly userActions = new Map<string, number>();
-  /** Texts of the notifications shown, newest last: what tests check "one per burst" against. */
+  /** Texts of the notifications shown (escaped), newest last: what tests check "one per burst" against. */
   private readonly shown = new RingBuffer<string>(50);
   private disposed = false;
 
@@ -80,8 +82,8 @@ export class FailureNotifier implements Disposable {
     const text = trimPeriod(this.redactor.redact(message)) + '.';
     if (this.disposed) return Promise.resolve(undefined);
     if (!server) {
-      this.shown.push(text);
-      return vscode.window.showErrorMessage(text, ...extraActions);
+      this.shown.push(notificationText(text));
+      return showMessage('error', text, ...extraActions);
     }
     return this.show(server, text, [...extraActions, 'Show Logs']);
   }
@@ -89,8 +91,8 @@ export class FailureNotifier implements Disposable {
   /** A configuration with errors: one warning per new set of errors (the caller decides when). Resolves true for "Open Configuration". */
   async configurationProblem(text: string): Promise<boolean> {
     if (this.disposed) return false;
-    this.shown.push(text);
-    return (await vscode.window.showWarningMessage(text, 'Open Configuration')) !== undefined;
+    this.shown.push(notificationText(text));
+    return (await showMessage('warning', text, 'Open Configuration')) !== undefined;
   }
 
   get history(): string[] {
@@ -99,8 +101,8 @@ export class FailureNotifier implements Disposable {
 
   private async show(server: string, text: string, choices: string[]): Promise<string | undefined> {
     this.logger.warn(text);
-    this.shown.push(text);
-    const choice = await vscode.window.showErrorMessage(text, ...choices);
+    this.shown.push(notificationText(text));
+    const choice = await showMessage('error', text, ...choices);
     if (choice === 'Show Logs') this.actions.showLogs(server);
     if (choice === 'Restart') this.actions.restart(server);
     return choice;

@@ -20,6 +20,7 @@ import { McpSessionError } from '../core/errors';
 import type { Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { LoopbackRedirectHandler, type RedirectHandler } from '../core/oauthRedirect';
+import { withProgressNotification } from './messages';
 
 export const signInTimeoutMs = 5 * 60_000;
 
@@ -96,8 +97,8 @@ export class SignInPrompts implements Disposable {
     if (this.disposed) return Promise.reject(new McpSessionError('shut-down', server, `Signing in to "${server}" was not started: the extension is shutting down.`));
     const timeoutMs = this.overrides.timeoutMs ?? signInTimeoutMs;
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Signing in to MCP server "${server}"`, cancellable: true }, (progress, token) => {
-        progress.report({ message: `Continue in your browser (${url.host}).` });
+      withProgressNotification(`Signing in to MCP server "${server}"`, (report, token) => {
+        report(`Continue in your browser (${url.host}).`);
         return new Promise<string>((resolve, reject) => {
           const end = (error: Error | undefined, code?: string) => {
             if (!this.waiting.delete(abandonAtShutdown)) return;

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { iconLabelText } from '../core/displayText';
 import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './commands/command';
+import { showMessage } from './messages';
 import type { OAuthService } from './oauth';
 
 /**
@@ -16,7 +18,8 @@ export const signOut =
     const programmatic = isProgrammatic(arg);
     const stored = await runForServer(ctx, server, programmatic, () => oauth.signOut(server));
     if (stored === undefined || programmatic) return stored;
-    void vscode.window.showInformationMessage(
+    void showMessage(
+      'information',
       stored ? `Signed out of MCP server "${server}". It signs in again when it starts.` : `MCP server "${server}" had no stored sign-in.`,
     );
     return stored;
@@ -26,12 +29,12 @@ async function pickSignedInServer(oauth: OAuthService): Promise<string | undefin
   const signedIn = new Set(oauth.store.keys());
   const servers = oauth.remoteServers().filter((s) => signedIn.has(s.key));
   if (servers.length === 0) {
-    void vscode.window.showInformationMessage('No MCP server has a stored sign-in.');
+    void showMessage('information', 'No MCP server has a stored sign-in.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    servers.map((s) => ({ label: s.name, description: s.key })),
+    servers.map((s) => ({ label: iconLabelText(s.name), description: iconLabelText(s.key), server: s.name })),
     { title: 'Sign Out of Server', placeHolder: 'Choose the MCP server whose sign-in to forget' },
   );
-  return picked?.label;
+  return picked?.server;
 }

@@ -3,25 +3,26 @@
 
 import * as vscode from 'vscode';
 import type { Tool } from '../core/api';
+import { iconLabelText } from '../core/displayText';
+import { serverPickItem, toolPickItem } from './itemText';
+import { showMessage } from './messages';
 import type { ServerService, ServerView } from './servers';
 import { statusIcon, statusLabel } from './toolExplorer';
 
 export async function pickServer(servers: ServerService, title: string, filter: (view: ServerView) => boolean = () => true): Promise<string | undefined> {
   const views = servers.list().filter(filter);
   if (views.length === 0) {
-    void vscode.window.showInformationMessage(servers.list().length === 0 ? 'No MCP servers are configured. Add one with "MCP Sessions: Add Server…".' : `No MCP server can be chosen for "${title}" right now.`);
+    void showMessage('information', servers.list().length === 0 ? 'No MCP servers are configured. Add one with "MCP Sessions: Add Server…".' : `No MCP server can be chosen for "${title}" right now.`);
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     views.map((view) => ({
-      label: view.name,
+      ...serverPickItem({ name: view.name, status: statusLabel(view.status), toolCount: view.lists?.tools.length, message: view.message, source: view.configured.raw.source.label }),
       iconPath: statusIcon(view.status),
-      description: statusLabel(view.status) + (view.lists ? ` · ${view.lists.tools.length} tools` : ''),
-      detail: view.message ? `${view.message}` : view.configured.raw.source.label,
     })),
     { title, placeHolder: 'Choose an MCP server', matchOnDescription: true },
   );
-  return picked?.label;
+  return picked?.server;
 }
 
 /**
@@ -30,11 +31,10 @@ export async function pickServer(servers: ServerService, title: string, filter: 
  */
 export async function pickTool(servers: ServerService, server: string): Promise<Tool | undefined> {
   const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { tool: Tool }>();
-  quickPick.title = `Call a tool on "${server}"`;
+  quickPick.title = iconLabelText(`Call a tool on "${server}"`);
   quickPick.placeholder = 'Choose a tool';
   quickPick.matchOnDetail = true;
-  const toItems = (tools: Tool[], cached: boolean) =>
-    tools.map((tool) => ({ label: tool.name, description: cached ? '(cached)' : undefined, detail: tool.description?.split('\n', 1)[0], tool }));
+  const toItems = (tools: Tool[], cached: boolean) => tools.map((tool) => toolPickItem(tool, cached));
   const cached = servers.get(server)?.lists;
   if (cached) quickPick.items = toItems(cached.tools, cached.cached);
   quickPick.busy = true;

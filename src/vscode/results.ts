@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '../core/api';
 import type { Disposable } from '../core/lifecycle';
+import { resultDocumentPath } from './itemText';
 
 export const resultScheme = 'mcp-result';
 /** Documents kept for the content provider; older ones are dropped (their tabs show empty). */
@@ -33,7 +34,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
   /** Opens the result of a tool call; returns the document's URI. */
   async showToolResult(server: string, tool: string, result: CallToolResult): Promise<vscode.Uri> {
     const { extension, text } = renderToolResult(result);
-    const uri = this.add(`${server}/${tool} result ${++this.counter}.${extension}`, text);
+    const uri = this.add(resultDocumentPath(server, `${tool} result`, ++this.counter, extension), text);
     await this.open(uri);
     await this.openBinaries(server, tool, result.content ?? []);
     return uri;
@@ -52,7 +53,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
     const single = result.contents.length === 1 ? result.contents[0] : undefined;
     const extension = single?.mimeType === 'application/json' ? 'json' : single?.mimeType === 'text/markdown' ? 'md' : 'txt';
     const name = resourceUri.replace(/^[a-z][\w+.-]*:\/\//i, '').replace(/[^\w.-]+/g, '_').slice(0, 60) || 'resource';
-    const uri = this.add(`${server}/${name} ${++this.counter}.${extension}`, parts.join('\n\n'));
+    const uri = this.add(resultDocumentPath(server, name, ++this.counter, extension), parts.join('\n\n'));
     await this.open(uri);
     await this.openBinaries(server, name, binaries);
     return uri;
@@ -64,13 +65,13 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
     for (const message of result.messages) {
       lines.push(`## ${message.role}`, '', renderContent(message.content as Content), '');
     }
-    const uri = this.add(`${server}/${prompt} prompt ${++this.counter}.md`, lines.join('\n'));
+    const uri = this.add(resultDocumentPath(server, `${prompt} prompt`, ++this.counter, 'md'), lines.join('\n'));
     await this.open(uri);
     return uri;
   }
 
   private add(path: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: resultScheme, path: `/${path}` });
+    const uri = vscode.Uri.from({ scheme: resultScheme, path });
     this.documents.set(uri.toString(), text);
     while (this.documents.size > maxDocuments) this.documents.delete(this.documents.keys().next().value!);
     return uri;

@@ -15,6 +15,7 @@ import { ConfigurationService } from './configuration';
 import { InputStore } from './inputs';
 import { ListCache } from './listCache';
 import { ExtensionLog, ServerLogChannels } from './log';
+import { shownMessages, showMessage } from './messages';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
 import { signOut } from './oauthSignOut';
@@ -152,7 +153,7 @@ export class SessionsExtension implements CommandContext {
       const changed = restartRequiringSettings.filter((k) => e.affectsConfiguration(k)).join(', ');
       if (!this.registry.updateOptions) {
         this.log.info(`Settings changed (${changed}); they apply after a window reload`);
-        void vscode.window.showInformationMessage('The changed MCP settings apply after the window reloads.', 'Reload Window').then((choice) => {
+        void showMessage('information', 'The changed MCP settings apply after the window reloads.', 'Reload Window').then((choice) => {
           if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
         });
         return;
@@ -162,7 +163,7 @@ export class SessionsExtension implements CommandContext {
       const running = this.servers.list().filter((v) => v.status === 'running' || v.status === 'starting');
       if (running.length === 0) return;
       const which = running.length === 1 ? `"${running[0].name}"` : `the ${running.length} running MCP servers`;
-      void vscode.window.showInformationMessage(`The changed MCP settings apply when a server restarts. Restart ${which} now?`, 'Restart now').then((choice) => {
+      void showMessage('information', `The changed MCP settings apply when a server restarts. Restart ${which} now?`, 'Restart now').then((choice) => {
         if (choice !== 'Restart now') return;
         for (const view of running) {
           this.registry.restart(view.name, 'settings changed').catch((err) => this.log.warn(`Restart of "${view.name}" after a settings change failed: ${(err as Error).message}`));
@@ -230,6 +231,7 @@ export class SessionsExtension implements CommandContext {
       },
       statusBar: () => this.statusBar.state,
       notifications: () => this.notifier.history,
+      shownMessages,
       teardown: async () => {
         const shutdown = this.deactivate();
         for (const subscription of [...this.context.subscriptions]) {

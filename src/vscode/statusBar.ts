@@ -3,8 +3,9 @@
 
 import * as vscode from 'vscode';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
+import { statusBarTooltipMarkdown } from './itemText';
 import type { ServerService } from './servers';
-import { statusLabel } from './toolExplorer';
+import { statusLabel, untrustedMarkdown } from './toolExplorer';
 
 export class ServerStatusBar implements Disposable {
   private readonly store = new DisposableStore();
@@ -29,11 +30,7 @@ export class ServerStatusBar implements Disposable {
     const busy = views.some((v) => v.status === 'starting' || v.status === 'stopping');
     this.item.text = `${busy ? '$(loading~spin)' : '$(server-process)'} MCP ${running}/${views.length}`;
     this.item.backgroundColor = failing.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    const md = new vscode.MarkdownString('', true);
-    md.appendMarkdown(`**MCP servers:** ${running} of ${views.length} running\n\n`);
-    for (const view of views) md.appendMarkdown(`- ${view.name.replace(/[\\`*_[\]<>]/g, '\\$&')}: ${statusLabel(view.status)}\n`);
-    if (failing.length > 0) md.appendMarkdown(`\n$(warning) ${failing.length} in error. Click for details.`);
-    this.item.tooltip = md;
+    this.item.tooltip = untrustedMarkdown(statusBarTooltipMarkdown(views.map((v) => ({ name: v.name, status: statusLabel(v.status) })), running, failing.length));
     this.item.accessibilityInformation = { label: `MCP servers: ${running} of ${views.length} running${failing.length ? `, ${failing.length} in error` : ''}` };
     this.item.show();
   }

@@ -5,6 +5,8 @@
 import * as vscode from 'vscode';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import type { Tool } from '../core/api';
+import { iconLabelText, labelText } from '../core/displayText';
+import { showMessage } from './messages';
 
 export interface PropertySchema {
   type?: string | string[];
@@ -81,13 +83,14 @@ async function askFlat(server: string, tool: Tool, properties: [string, Property
   const args: Record<string, unknown> = {};
   for (const [index, [name, property]] of properties.entries()) {
     const isRequired = required.has(name);
-    const title = `Call "${tool.name}" on "${server}": ${name} (${index + 1}/${properties.length})`;
+    // Names and descriptions come from the server; these surfaces render links and icons.
+    const title = iconLabelText(`Call "${tool.name}" on "${server}": ${name} (${index + 1}/${properties.length})`);
     const kind = flatKind(property)!;
-    const detail = [property.description, isRequired ? 'required' : 'optional'].filter(Boolean).join(' — ');
+    const detail = iconLabelText([property.description, isRequired ? 'required' : 'optional'].filter(Boolean).join(' — '));
     if (kind === 'enum' || kind === 'boolean') {
       const values = kind === 'boolean' ? [true, false] : property.enum!;
       const items: (vscode.QuickPickItem & { value?: unknown })[] = values.map((value) => ({
-        label: String(value),
+        label: iconLabelText(String(value)),
         description: value === property.default ? 'default' : undefined,
         value,
       }));
@@ -100,7 +103,7 @@ async function askFlat(server: string, tool: Tool, properties: [string, Property
     const text = await vscode.window.showInputBox({
       title,
       prompt: `${detail} (${kind})`,
-      value: property.default !== undefined ? String(property.default) : undefined,
+      value: property.default !== undefined ? labelText(String(property.default)) : undefined,
       ignoreFocusOut: true,
       validateInput: (value) => parseFlatValue(value, property, isRequired).error,
     });
@@ -153,12 +156,12 @@ async function askJson(server: string, tool: Tool): Promise<Record<string, unkno
       { label: 'Edit the arguments in a JSON editor', id: 'editor' },
       { label: 'Type the arguments as JSON', id: 'inline' },
     ],
-    { title: `Call "${tool.name}" on "${server}": its arguments are structured`, ignoreFocusOut: true },
+    { title: iconLabelText(`Call "${tool.name}" on "${server}": its arguments are structured`), ignoreFocusOut: true },
   );
   if (!how) return undefined;
   if (how.id === 'inline') {
     const text = await vscode.window.showInputBox({
-      title: `Call "${tool.name}" on "${server}": arguments`,
+      title: iconLabelText(`Call "${tool.name}" on "${server}": arguments`),
       prompt: 'A JSON object (the tooltip of the tool in the Tool Explorer shows its schema)',
       value: skeleton,
       ignoreFocusOut: true,
@@ -174,10 +177,10 @@ async function askJson(server: string, tool: Tool): Promise<Record<string, unkno
   const document = await vscode.workspace.openTextDocument({ language: 'jsonc', content: header + JSON.stringify(argumentSkeleton(tool.inputSchema as PropertySchema), null, 2) + '\n' });
   await vscode.window.showTextDocument(document, { preview: false });
   for (;;) {
-    const choice = await vscode.window.showInformationMessage(`Edit the arguments of "${tool.name}" in the editor, then choose Call.`, 'Call', 'Cancel');
+    const choice = await showMessage('information', `Edit the arguments of "${tool.name}" in the editor, then choose Call.`, 'Call', 'Cancel');
     if (choice !== 'Call') return undefined;
     const parsed = parseArguments(document.getText(), tool.inputSchema);
     if (parsed.value) return parsed.value;
-    void vscode.window.showErrorMessage(`The arguments of "${tool.name}" are not usable: ${parsed.error}. Fix them in the editor, then choose Call again.`);
+    void showMessage('error', `The arguments of "${tool.name}" are not usable: ${parsed.error}. Fix them in the editor, then choose Call again.`);
   }
 }

@@ -6,8 +6,10 @@
 import * as vscode from 'vscode';
 import type { Prompt, Resource, Tool } from '../core/api';
 import { describeDefinition, redactUrl } from '../core/definitions';
+import { labelText } from '../core/displayText';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
+import { promptTreeText, resourceTreeText, serverTooltipMarkdown, toolTreeText, type TreeText } from './itemText';
 import type { SecretRedactor } from './redact';
 import type { ServerService, ServerStatus, ServerView } from './servers';
 import { tildify } from './configuration';
@@ -79,7 +81,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     switch (node.kind) {
       case 'server': {
         const view = this.servers.get(node.server);
-        return view ? this.serverItem(view) : new vscode.TreeItem(node.server);
+        return view ? this.serverItem(view) : new vscode.TreeItem(labelText(node.server));
       }
       case 'group':
         return this.groupItem(node);
@@ -90,10 +92,10 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       case 'prompt':
         return promptItem(node);
       case 'message': {
-        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(labelText(node.text), vscode.TreeItemCollapsibleState.None);
         item.id = `${node.server}/message/${node.text}`;
         item.iconPath = new vscode.ThemeIcon(node.icon);
-        item.tooltip = node.tooltip;
+        item.tooltip = node.tooltip === undefined ? undefined : labelText(node.tooltip);
         item.command = node.command;
         item.contextValue = 'message';
         return item;
@@ -118,39 +120,40 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   }
 
   private serverItem(view: ServerView): vscode.TreeItem {
-    const item = new vscode.TreeItem(view.name, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(labelText(view.name), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `server/${view.name}`;
     item.iconPath = statusIcon(view.status);
     item.description = serverDescription(view);
     item.tooltip = this.serverTooltip(view);
     item.contextValue = `server.${contextState(view.status)}`;
-    item.accessibilityInformation = { label: `MCP server ${view.name}, ${serverDescription(view)}` };
+    item.accessibilityInformation = { label: labelText(`MCP server ${view.name}, ${serverDescription(view)}`) };
     return item;
   }
 
   serverTooltip(view: ServerView): vscode.MarkdownString {
-    const md = new vscode.MarkdownString('', true);
-    md.appendMarkdown(`**${escape(view.name)}** — ${statusLabel(view.status)}\n\n`);
     const def = view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw;
-    md.appendCodeblock(this.redactor.redact(def.kind === 'stdio' ? describeDefinition(def) : redactUrl(def.url)), def.kind === 'stdio' ? 'shellscript' : 'text');
-    const facts: string[] = [];
-    if (def.kind === 'stdio' && def.cwd) facts.push(`Working directory: \`${escape(tildify(def.cwd))}\``);
-    if (view.snapshot?.pid) facts.push(`PID ${view.snapshot.pid}`);
-    if (view.snapshot?.startedAt && view.status === 'running') facts.push(`Up ${formatDuration(Date.now() - view.snapshot.startedAt)}`);
-    if (view.snapshot?.serverInfo) facts.push(`Server: ${escape(view.snapshot.serverInfo.name)} ${escape(view.snapshot.serverInfo.version)}`);
-    if (view.snapshot?.recentCrashes) facts.push(`Crashes in the last minutes: ${view.snapshot.recentCrashes}`);
-    if (view.snapshot?.stdoutNoiseLines) facts.push(`Non-JSON lines on stdout: ${view.snapshot.stdoutNoiseLines}`);
-    if (view.lists) {
-      const age = view.lists.cached ? ` (cached from ${new Date(view.lists.savedAt).toLocaleString()})` : '';
-      facts.push(`${view.lists.tools.length} tools, ${view.lists.resources.length} resources, ${view.lists.prompts.length} prompts${age}`);
-    }
-    if (facts.length) md.appendMarkdown(facts.join('  \n') + '\n\n');
     const problem = statusExplanation(view);
-    if (problem) md.appendMarkdown(`$(warning) ${escape(this.redactor.redact(problem))}\n\n`);
     const source = view.configured.raw.source;
-    md.appendMarkdown(`Source: ${escape(source.label)}${source.file ? ` — \`${escape(tildify(source.file))}\`` : ''}`);
-    if (view.configured.renamed) md.appendMarkdown(`\n\n$(info) ${escape(view.configured.renamed)}`);
-    return md;
+    const age = view.lists?.cached ? ` (cached from ${new Date(view.lists.savedAt).toLocaleString()})` : '';
+    return untrustedMarkdown(
+      serverTooltipMarkdown({
+        name: view.name,
+        status: statusLabel(view.status),
+        commandLine: this.redactor.redact(def.kind === 'stdio' ? describeDefinition(def) : redactUrl(def.url)),
+        language: def.kind === 'stdio' ? 'shellscript' : 'text',
+        cwd: def.kind === 'stdio' && def.cwd ? tildify(def.cwd) : undefined,
+        pid: view.snapshot?.pid,
+        uptime: view.snapshot?.startedAt && view.status === 'running' ? formatDuration(Date.now() - view.snapshot.startedAt) : undefined,
+        serverInfo: view.snapshot?.serverInfo,
+        recentCrashes: view.snapshot?.recentCrashes,
+        stdoutNoiseLines: view.snapshot?.stdoutNoiseLines,
+        lists: view.lists && `${view.lists.tools.length} tools, ${view.lists.resources.length} resources, ${view.lists.prompts.length} prompts${age}`,
+        problem: problem && this.redactor.redact(problem),
+        source: source.label,
+        sourceFile: source.file && tildify(source.file),
+        renamed: view.configured.renamed,
+      }),
+    );
   }
 
   private groupItem(node: Extract<ExplorerNode, { kind: 'group' }>): vscode.TreeItem {
@@ -218,39 +221,30 @@ function statusMessage(view: ServerView): ExplorerNode | undefined {
   }
 }
 
+/** Markdown built by itemText: never trusted, no theme icons (itemText.ts says why). */
+export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
+  return new vscode.MarkdownString(markdown, false);
+}
+
+function itemFrom(text: TreeText, id: string): vscode.TreeItem {
+  const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.description = text.description;
+  item.tooltip = text.markdownTooltip === undefined ? text.tooltip : untrustedMarkdown(text.markdownTooltip);
+  return item;
+}
+
 function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>): vscode.TreeItem {
   const { tool } = node;
-  const item = new vscode.TreeItem(tool.name, vscode.TreeItemCollapsibleState.None);
-  item.id = `server/${node.server}/tools/${tool.name}`;
-  item.description = firstLine(tool.description ?? tool.title ?? '');
+  const item = itemFrom(toolTreeText(tool, node.cached), `server/${node.server}/tools/${tool.name}`);
   item.iconPath = new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : 'symbol-method');
   item.contextValue = node.cached ? 'tool.cached' : 'tool';
-  const md = new vscode.MarkdownString('', true);
-  md.appendMarkdown(`**${escape(tool.title ?? tool.annotations?.title ?? tool.name)}**${node.cached ? ' (cached)' : ''}\n\n`);
-  if (tool.description) md.appendText(tool.description + '\n\n');
-  const hints = [
-    tool.annotations?.readOnlyHint && 'read-only',
-    tool.annotations?.destructiveHint && 'destructive',
-    tool.annotations?.idempotentHint && 'idempotent',
-    tool.annotations?.openWorldHint && 'open world',
-  ].filter(Boolean);
-  if (hints.length) md.appendMarkdown(`_${hints.join(', ')}_\n\n`);
-  md.appendMarkdown('Input schema:\n');
-  md.appendCodeblock(JSON.stringify(tool.inputSchema, null, 2), 'json');
-  if (tool.outputSchema) {
-    md.appendMarkdown('Output schema:\n');
-    md.appendCodeblock(JSON.stringify(tool.outputSchema, null, 2), 'json');
-  }
-  item.tooltip = md;
   return item;
 }
 
 function resourceItem(node: Extract<ExplorerNode, { kind: 'resource' }>): vscode.TreeItem {
   const { resource } = node;
-  const item = new vscode.TreeItem(resource.title ?? resource.name, vscode.TreeItemCollapsibleState.None);
-  item.id = `server/${node.server}/resources/${resource.uri}`;
-  item.description = resource.uri;
-  item.tooltip = [resource.description, resource.mimeType && `MIME type: ${resource.mimeType}`, node.cached ? '(cached)' : undefined].filter(Boolean).join('\n') || resource.uri;
+  const item = itemFrom(resourceTreeText(resource, node.cached), `server/${node.server}/resources/${resource.uri}`);
   item.iconPath = new vscode.ThemeIcon('file');
   item.contextValue = node.cached ? 'resource.cached' : 'resource';
   item.command = { title: 'Read Resource', command: 'mcpSessions.readResource', arguments: [node] };
@@ -259,14 +253,7 @@ function resourceItem(node: Extract<ExplorerNode, { kind: 'resource' }>): vscode
 
 function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>): vscode.TreeItem {
   const { prompt } = node;
-  const item = new vscode.TreeItem(prompt.name, vscode.TreeItemCollapsibleState.None);
-  item.id = `server/${node.server}/prompts/${prompt.name}`;
-  item.description = firstLine(prompt.description ?? '');
-  const args = (prompt.arguments ?? []).map((a) => `- \`${a.name}\`${a.required ? ' (required)' : ''}${a.description ? `: ${a.description}` : ''}`);
-  const md = new vscode.MarkdownString(`**${escape(prompt.title ?? prompt.name)}**${node.cached ? ' (cached)' : ''}\n\n`);
-  if (prompt.description) md.appendText(prompt.description + '\n\n');
-  if (args.length) md.appendMarkdown(`Arguments:\n${args.join('\n')}`);
-  item.tooltip = md;
+  const item = itemFrom(promptTreeText(prompt, node.cached), `server/${node.server}/prompts/${prompt.name}`);
   item.iconPath = new vscode.ThemeIcon('comment-discussion');
   item.contextValue = node.cached ? 'prompt.cached' : 'prompt';
   return item;
@@ -275,7 +262,7 @@ function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>): vscode.Tre
 export function serverDescription(view: ServerView): string {
   const parts = [statusLabel(view.status)];
   if (view.lists) parts.push(`${view.lists.tools.length} tool${view.lists.tools.length === 1 ? '' : 's'}${view.lists.cached ? ' (cached)' : ''}`);
-  parts.push(view.configured.sourceTag);
+  parts.push(labelText(view.configured.sourceTag));
   return parts.join(' · ');
 }
 
@@ -332,16 +319,6 @@ export function statusIcon(status: ServerStatus): vscode.ThemeIcon {
     case 'stopped':
       return new vscode.ThemeIcon('circle-large-outline');
   }
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0].trim();
-  return line.length > 80 ? line.slice(0, 79) + '…' : line;
-}
-
-/** Escapes what would turn names and messages into markup: emphasis, links, HTML, theme icons. */
-function escape(text: string): string {
-  return text.replace(/[\\`*_[\]<>$|]/g, '\\$&');
 }
 
 function formatDuration(ms: number): string {

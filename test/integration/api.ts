@@ -11,6 +11,11 @@ export async function extensionApi(): Promise<Api> {
   return api as Api;
 }
 
+/** A Markdown tooltip as it reads: without the backslash escapes that keep server text from acting as Markdown. */
+export function markdownAsRead(markdown: string | undefined): string {
+  return (markdown ?? '').replace(/\\(.)/g, '$1');
+}
+
 export function server(api: Api, name: string): McpServerInfo | undefined {
   return api.listServers().find((s) => s.name === name);
 }

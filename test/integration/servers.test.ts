@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
 import type { RenderedNode } from '../../src/vscode/api';
-import { extensionApi, server, type Api } from './api';
+import { extensionApi, markdownAsRead, server, type Api } from './api';
 import { eventually } from '../support/processes';
 
 
@@ -42,7 +42,7 @@ describe('Tool Explorer and server lifecycle', function () {
     assert.match(echo.description ?? '', /^stopped · .*mcp\.json$/);
     assert.equal(echo.contextValue, 'server.stopped');
     assert.match(echo.tooltip ?? '', /stdio-server\.mjs/);
-    assert.match(echo.tooltip ?? '', /Source: workspace \(\.vscode\/mcp\.json\)/);
+    assert.match(markdownAsRead(echo.tooltip), /Source: workspace \(\.vscode\/mcp\.json\)/);
     const secret = tree.find((n) => n.label === 'secret')!;
     assert.equal(secret.contextValue, 'server.needsInput');
     assert.equal(secret.children[0]?.label, 'Start the server to enter its inputs');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { iconLabelText, labelText, markdownText, notificationText, terminalText } from '../../src/core/displayText';
+import { iconLabelText, labelText, markdownCodeBlock, markdownText, notificationText, terminalText } from '../../src/core/displayText';
 
 // VS Code's linkedText pattern (src/vs/base/common/linkedText.ts): what notifications turn into links.
 const vscodeLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
@@ -25,6 +25,15 @@ describe('display text', () => {
 
   it('escapes Markdown so it renders as itself', () => {
     assert.equal(markdownText('[a](command:x) **b** <img src=x>'), '\\[a\\]\\(command\\:x\\) \\*\\*b\\*\\* \\<img src=x\\>');
+  });
+
+  it('keeps a code block closed whatever the code holds', () => {
+    const code = 'npx a\n```\n[click](https://e.example) $(alert)\n````';
+    const block = markdownCodeBlock(code, 'shellscript');
+    const fence = '`````';
+    assert.ok(block.startsWith(`${fence}shellscript\n`) && block.endsWith(`\n${fence}\n`), block);
+    assert.equal(block.slice(fence.length + 'shellscript\n'.length, -fence.length - 2), code, 'the code itself is unchanged');
+    assert.equal(markdownCodeBlock('a\u202eb'), '```\nab\n```\n');
   });
 
   it('shows terminal control characters as escapes', () => {

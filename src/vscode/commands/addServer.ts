@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { addServerToFile, addServerToUserSettings, splitCommandLine, type NewServer } from '../configFiles';
-import type { CommandFactory } from './command';
+import { displayTextLimit, iconLabelText } from '../../core/displayText';
+import { addServerToFile, addServerToUserSettings, serverJson, splitCommandLine, type NewServer } from '../configFiles';
+import { confirmModal, showMessage } from '../messages';
+import type { CommandContext, CommandFactory } from './command';
 
 export interface AddServerRequest extends NewServer {
   /** "user", or the path of a configuration file (e.g. a folder's .vscode/mcp.json). */
@@ -12,12 +14,19 @@ export interface AddServerRequest extends NewServer {
  *
  * Guided: command line or URL, name, then where to write it (a workspace folder's
  * .vscode/mcp.json, a file from mcpSessions.configFiles, or the user setting). Files are
- * edited with jsonc-parser, keeping comments. From code, pass an AddServerRequest.
+ * edited with jsonc-parser, keeping comments. From code, pass an AddServerRequest: it can also
+ * come from a `command:` link, so it is only written to a known configuration location (the
+ * user setting or a file of configFileTargets) and only after a modal dialog that shows what
+ * goes where. Resolves undefined when the user (or a host that refuses dialogs) says no.
  */
 export const addServer: CommandFactory = (ctx) => async (request?: AddServerRequest) => {
+  const targets = ctx.configuration.configFileTargets();
+  if (request !== undefined) {
+    const checked = checkRequest(request, targets);
+    if (!(await confirmAddition(ctx, checked.server, checked.target, checked.format))) return undefined;
+  }
   const server = request ?? (await askForServer(ctx.configuration.list().map((s) => s.name)));
   if (!server) return undefined;
-  const targets = ctx.configuration.configFileTargets();
   const target = request?.target ?? (await askForTarget(targets));
   if (!target) return undefined;
   if (target === 'user') {
@@ -29,13 +38,46 @@ export const addServer: CommandFactory = (ctx) => async (request?: AddServerRequ
   await ctx.configuration.reload(`server "${server.name}" added`);
   ctx.log.info(`Added server "${server.name}" to ${target === 'user' ? 'user settings' : target}`);
   if (!request) {
-    void vscode.window.showInformationMessage(`Added MCP server "${server.name}".`, 'Start Server', 'Open Configuration').then((choice) => {
+    void showMessage('information', `Added MCP server "${server.name}".`, 'Start Server', 'Open Configuration').then((choice) => {
       if (choice === 'Start Server') void vscode.commands.executeCommand('mcpSessions.startServer', { kind: 'server', server: server.name });
       if (choice === 'Open Configuration') void vscode.commands.executeCommand('mcpSessions.openConfiguration', server.name);
     });
   }
   return server.name;
 };
+
+type Target = ReturnType<CommandContext['configuration']['configFileTargets']>[number];
+
+/** A request from code or a link, checked: a well-formed server for a known location. Throws otherwise. */
+function checkRequest(request: AddServerRequest, targets: Target[]): { server: NewServer; target: string; format: 'servers' | 'mcpServers' } {
+  const isStrings = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((a) => typeof a === 'string'));
+  const isStringMap = (v: unknown) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((a) => typeof a === 'string'));
+  const wellFormed =
+    typeof request === 'object' &&
+    request !== null &&
+    typeof request.name === 'string' &&
+    request.name.trim() !== '' &&
+    (request.type === 'stdio' ? typeof request.command === 'string' && isStrings(request.args) && isStringMap(request.env) : (request.type === 'http' || request.type === 'sse') && typeof request.url === 'string' && isStringMap(request.headers));
+  if (!wellFormed) throw new Error('MCP server not added: the request needs a name, a type ("stdio", "http" or "sse") and a command or URL');
+  if (request.target === 'user') return { server: request, target: 'user', format: 'servers' };
+  const known = targets.find((t) => t.uri.fsPath === request.target);
+  if (!known) {
+    const places = ['"user"', ...targets.map((t) => t.uri.fsPath)].join(', ');
+    throw new Error(`MCP server not added: "${String(request.target)}" is not an MCP configuration location. Use one of: ${places}`);
+  }
+  return { server: request, target: known.uri.fsPath, format: known.format };
+}
+
+function confirmAddition(ctx: CommandContext, server: NewServer, target: string, format: 'servers' | 'mcpServers'): Promise<boolean> {
+  const where = target === 'user' ? 'your user settings (mcpSessions.servers)' : target;
+  const definition = JSON.stringify(serverJson(server, format));
+  // The dialog must show all of what would be written: displayText cuts longer text.
+  if (definition.length + server.name.length > displayTextLimit / 2) {
+    throw new Error(`MCP server "${server.name.slice(0, 100)}" not added: its definition is too long to show for confirmation. Add it in the configuration file instead`);
+  }
+  ctx.log.info(`Asking before adding server "${server.name}" to ${where} (requested by a command call)`);
+  return confirmModal(`Add the MCP server "${server.name}" to ${where}?`, `Another extension or a link asks to write this server definition: ${definition}`, 'Add Server');
+}
 
 async function askForServer(existing: string[]): Promise<NewServer | undefined> {
   const kind = await vscode.window.showQuickPick(
@@ -82,7 +124,7 @@ async function askForServer(existing: string[]): Promise<NewServer | undefined> 
 async function askForTarget(targets: { label: string; uri: vscode.Uri; exists: boolean }[]): Promise<string | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      ...targets.map((t) => ({ label: t.label, description: t.exists ? undefined : '(will be created)', detail: t.uri.fsPath, target: t.uri.fsPath })),
+      ...targets.map((t) => ({ label: iconLabelText(t.label), description: t.exists ? undefined : '(will be created)', detail: iconLabelText(t.uri.fsPath), target: t.uri.fsPath })),
       { label: 'User settings', description: 'mcpSessions.servers: every workspace', detail: undefined, target: 'user' },
     ],
     { title: 'Add MCP Server: where should it be saved?', ignoreFocusOut: true },

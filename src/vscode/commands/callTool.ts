@@ -1,6 +1,6 @@
-import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '../../core/api';
 import { McpSessionError, isMcpSessionError } from '../../core/errors';
+import { withProgressNotification } from '../messages';
 import { pickServer, pickTool } from '../pickers';
 import { askForArguments } from '../toolArguments';
 import type { ExplorerNode } from '../toolExplorer';
@@ -58,9 +58,9 @@ export const callTool: CommandFactory =
   };
 
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Calling "${tool}" on "${server}"`, cancellable: true },
-    async (progress, token) => {
+  return withProgressNotification(
+    `Calling "${tool}" on "${server}"`,
+    async (report, token) => {
       const controller = new AbortController();
       const cancellation = token.onCancellationRequested(() => {
         ctx.log.info(`Call of "${tool}" on "${server}" cancelled by the user`);
@@ -78,7 +78,7 @@ async function callWithProgress(ctx: CommandContext, server: string, tool: strin
               const increment = p.total ? Math.max(0, ((p.progress - reported) / p.total) * 100) : undefined;
               reported = p.progress;
               const counter = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
-              progress.report({ message: ctx.redactor.redact(p.message ? `${p.message} (${counter})` : counter), increment });
+              report(ctx.redactor.redact(p.message ? `${p.message} (${counter})` : counter), increment);
             },
           },
           interactive,

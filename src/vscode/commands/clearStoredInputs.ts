@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { showMessage } from '../messages';
 import type { CommandFactory } from './command';
 
 /**
@@ -15,6 +15,6 @@ export const clearStoredInputs: CommandFactory = (ctx) => async () => {
       ? 'No stored inputs to clear.'
       : `Cleared ${count} stored input${count === 1 ? '' : 's'}.${affected.length ? ` ${affected.join(', ')} will ask again when started.` : ''}`;
   ctx.log.info(message);
-  void vscode.window.showInformationMessage(message);
+  void showMessage('information', message);
   return count;
 };

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconLabelText } from '../../core/displayText';
 import type { ExplorerNode } from '../toolExplorer';
 import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './command';
 
@@ -17,8 +18,8 @@ export const getPrompt: CommandFactory = (ctx) => async (arg?: unknown, promptNa
     promptArgs = {};
     for (const argument of prompt?.arguments ?? []) {
       const value = await vscode.window.showInputBox({
-        title: `Prompt "${name}" of "${server}": ${argument.name}`,
-        prompt: [argument.description, argument.required ? 'required' : 'optional'].filter(Boolean).join(' — '),
+        title: iconLabelText(`Prompt "${name}" of "${server}": ${argument.name}`),
+        prompt: iconLabelText([argument.description, argument.required ? 'required' : 'optional'].filter(Boolean).join(' — ')),
         ignoreFocusOut: true,
         validateInput: (v) => (argument.required && v === '' ? 'A value is required' : undefined),
       });

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { withProgressNotification } from '../messages';
 import type { ExplorerNode } from '../toolExplorer';
 import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './command';
 
@@ -9,9 +9,9 @@ export const readResource: CommandFactory = (ctx) => async (arg?: unknown, uri?:
   const resourceUri = uri ?? (node && typeof node === 'object' && node.kind === 'resource' ? node.resource.uri : undefined);
   if (!server || !resourceUri) return undefined;
   return runForServer(ctx, server, isProgrammatic(arg), async () => {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Reading ${resourceUri} from "${server}"`, cancellable: true },
-      async (_progress, token) => {
+    const result = await withProgressNotification(
+      `Reading ${resourceUri} from "${server}"`,
+      async (_report, token) => {
         const controller = new AbortController();
         const cancellation = token.onCancellationRequested(() => controller.abort());
         try {

@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+import { withViewProgress } from '../messages';
+import { toolExplorerViewId } from '../toolExplorer';
 import { isProgrammatic, runForServer, serverFromArgument, type CommandFactory } from './command';
 
 /**
@@ -11,7 +12,7 @@ export const refreshTools: CommandFactory = (ctx) => async (arg?: unknown) => {
   if (server) return runForServer(ctx, server, isProgrammatic(arg), () => ctx.servers.refreshLists(server));
   await ctx.configuration.reload('refresh requested');
   const running = ctx.servers.list().filter((v) => v.status === 'running');
-  await vscode.window.withProgress({ location: { viewId: 'mcpSessions.toolExplorer' } }, () =>
+  await withViewProgress(toolExplorerViewId, () =>
     Promise.allSettled(running.map((v) => ctx.servers.refreshLists(v.name))),
   );
   return undefined;

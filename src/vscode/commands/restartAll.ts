@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import { showMessage } from '../messages';
 import type { CommandFactory } from './command';
 
 /**
@@ -12,7 +12,7 @@ export const restartAll: CommandFactory = (ctx) => async () => {
     .filter((v) => v.status === 'running' || v.status === 'starting' || v.status === 'error')
     .map((v) => v.name);
   if (names.length === 0) {
-    void vscode.window.showInformationMessage('No MCP server is running, so none was restarted.');
+    void showMessage('information', 'No MCP server is running, so none was restarted.');
     return [];
   }
   const results = await Promise.allSettled(names.map((name) => ctx.registry.restart(name, 'Restart All')));

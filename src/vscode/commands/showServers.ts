@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconLabelText } from '../../core/displayText';
 import { pickServer } from '../pickers';
 import type { CommandFactory } from './command';
 
@@ -16,7 +17,7 @@ export const showServers: CommandFactory = (ctx) => async () => {
     { label: '$(output) Show Logs', command: 'mcpSessions.showLogs' },
     { label: '$(gear) Open Configuration', command: 'mcpSessions.openConfiguration' },
   ].filter((a): a is { label: string; command: string } => Boolean(a));
-  const picked = await vscode.window.showQuickPick(actions, { title: `MCP server "${server}": ${view.message ?? view.status}` });
+  const picked = await vscode.window.showQuickPick(actions, { title: iconLabelText(`MCP server "${server}": ${view.message ?? view.status}`) });
   // Passed as a node, not a name: the command then behaves as run from the UI (failures are shown).
   if (picked) await vscode.commands.executeCommand(picked.command, { kind: 'server', server });
   return server;
