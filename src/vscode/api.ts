@@ -10,12 +10,12 @@ import type { InputDefinition } from '../core/config';
 
 export type { CallToolResult };
 
-export type McpServerState = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'invalid';
+export type McpServerState = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'needs-sign-in' | 'invalid';
 
 export interface McpServerInfo {
   name: string;
   state: McpServerState;
-  /** The error of a server in `error` or `invalid`. */
+  /** The error of a server in `error`, `needs-sign-in` or `invalid`. */
   message?: string;
   /** Where it is configured, e.g. "workspace (.vscode/mcp.json)". */
   source: string;
