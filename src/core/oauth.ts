@@ -200,7 +200,8 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
   saveDiscoveryState(state: OAuthDiscoveryState): void {
     if (state.authorizationServerMetadata) {
       const metadata = state.authorizationServerMetadata as unknown as Record<string, unknown>;
-      this.refuse(() => checkAuthorizationServerMetadata(this.serverName, state.authorizationServerUrl, metadata));
+      const legacyFallback = state.resourceMetadata === undefined;
+      this.refuse(() => checkAuthorizationServerMetadata(this.serverName, state.authorizationServerUrl, metadata, legacyFallback));
     }
     this.discovery = state;
   }

@@ -9,7 +9,9 @@
 //   well-known location is derived from the server's URL (§3), and a `resource_metadata` from
 //   WWW-Authenticate that points elsewhere would make the client fetch any URL the server names.
 // - Authorization server metadata (RFC 8414 §3.3) must name as `issuer` the authorization
-//   server it was fetched for; the endpoints in it are checked by scheme.
+//   server it was fetched for; the endpoints in it are checked by scheme. A server without
+//   protected resource metadata (the 2025-03-26 fallback: the metadata is read from the MCP
+//   server's own origin) may name an issuer with a path, but on that same origin.
 //
 // The checks throw OAuthUrlError, whose message names the server and the URL (made safe for
 // notifications, since a URL is text from the server).
@@ -86,14 +88,26 @@ function withoutTrailingSlash(url: string): string {
   return url.endsWith('/') ? url.slice(0, -1) : url;
 }
 
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks authorization server metadata fetched for `authorizationServerUrl`: its issuer is
- * that URL (RFC 8414 §3.3), and every endpoint has an allowed scheme.
+ * that URL (RFC 8414 §3.3), or for the 2025-03-26 fallback (`legacyFallback`: no protected
+ * resource metadata) on its origin, and every endpoint has an allowed scheme.
  */
-export function checkAuthorizationServerMetadata(server: string, authorizationServerUrl: string, metadata: Record<string, unknown>): void {
+export function checkAuthorizationServerMetadata(server: string, authorizationServerUrl: string, metadata: Record<string, unknown>, legacyFallback = false): void {
   checkOAuthUrl(server, 'authorization server', authorizationServerUrl);
   const issuer = metadata.issuer;
-  if (typeof issuer !== 'string' || withoutTrailingSlash(issuer) !== withoutTrailingSlash(authorizationServerUrl)) {
+  const matches =
+    typeof issuer === 'string' &&
+    (legacyFallback ? sameOrigin(issuer, authorizationServerUrl) : withoutTrailingSlash(issuer) === withoutTrailingSlash(authorizationServerUrl));
+  if (!matches) {
     throw new OAuthUrlError(
       server,
       `Signing in to "${server}" was refused: the metadata of the authorization server ${shown(authorizationServerUrl)} names another issuer (${shown(String(issuer))}) (RFC 8414).`,
