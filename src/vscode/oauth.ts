@@ -203,7 +203,8 @@ export class OAuthService implements Disposable {
   }
 
   private onSignInEnded(provider: SignInProvider, outcome: 'signed-in' | 'needs-sign-in' | 'failed', throughBrowser: boolean): void {
-    if (outcome !== 'failed') this.setWaitingForSignIn(provider.storeKey, outcome === 'needs-sign-in');
+    // The server's status follows the last authorization: a failure other than a missing sign-in is an error.
+    this.setWaitingForSignIn(provider.storeKey, outcome === 'needs-sign-in');
     if (this.signingIn.get(provider.storeKey) !== provider) return;
     this.signingIn.delete(provider.storeKey);
     const failed = this.failedDuringSignIn.get(provider.storeKey) ?? new Set<string>();
