@@ -13,6 +13,7 @@ import { lineLogger } from '../../src/core/logger';
 import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type SignInConsent, type TokenStore } from '../../src/core/oauth';
 import { SessionRegistry } from '../../src/core/registry';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
+import { eventually } from '../support/processes';
 
 // ---- the fixture ------------------------------------------------------------------------------
 
@@ -79,10 +80,16 @@ function definition(fixture: OAuthFixture, name = 'protected'): RemoteServerDefi
   return { kind: 'http', name, url: fixture.url, headers: {}, source };
 }
 
-function registryFor(fixture: OAuthFixture, store: TokenStore, browser: Browser, options: { consent?: SignInConsent; connectTimeoutMs?: number } = {}): SessionRegistry {
+function registryFor(
+  fixture: OAuthFixture,
+  store: TokenStore,
+  browser: Browser,
+  options: { consent?: SignInConsent; connectTimeoutMs?: number; pingIntervalMs?: number } = {},
+): SessionRegistry {
   const registry = new SessionRegistry({
     logger: lineLogger((line) => logLines.push(line), 'debug'),
-    pingIntervalMs: 0,
+    pingIntervalMs: options.pingIntervalMs ?? 0,
+    pingTimeoutMs: 1000,
     connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
     defaultCallTimeoutMs: 15_000,
     authProviderFor: (server) =>
@@ -400,6 +407,31 @@ describe('OAuth for remote servers', function () {
       assert.equal(textOf(await second.callTool('protected', 'echo', { text: 'refreshed' })), 'refreshed');
       assert.equal(browser.opened.length, 1, 'no browser for a refresh');
       assert.ok((await stats(fixture)).tokens.refresh_token >= 1);
+    });
+
+    it('a restart after a crash, with nobody to ask, ends in needs-sign-in: no browser, no restart loop', async () => {
+      const first = await startOAuthFixture();
+      const port = new URL(first.url).port;
+      const browser = new Browser();
+      let someoneThere = true;
+      const consent: SignInConsent = { canAsk: () => someoneThere, confirm: async () => true };
+      const registry = registryFor(first, new FileTokenStore(join(workDir, 'oauth.json')), browser, { consent, pingIntervalMs: 200 });
+      assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'signed in' })), 'signed in');
+      assert.equal(browser.opened.length, 1);
+
+      // The server restarts on the same port and has forgotten every client and token.
+      someoneThere = false;
+      first.child.kill('SIGTERM');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      const second = await startOAuthFixture([`--port=${port}`]);
+      const session = registry.get('protected')!;
+      await eventually(() => (session.state.state === 'error' && /needs you to sign in/.test(session.state.message)) || undefined, 15_000, 'the restart to stop at the sign-in');
+      const requestsThen = (await stats(second)).requests['POST /mcp'];
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal((await stats(second)).requests['POST /mcp'], requestsThen, 'no further restart attempt');
+      assert.equal(session.state.state, 'error');
+      assert.equal(browser.opened.length, 1, 'no browser for the restart');
+      assert.equal((await stats(second)).requests['GET /authorize'], undefined);
     });
   });
 
