@@ -12,6 +12,7 @@ export type McpErrorCode =
   | 'protocol' // the server answered with a JSON-RPC error or something malformed
   | 'connection' // a remote server could not be reached or the connection dropped
   | 'session-expired' // a remote session expired and the call was not safe to retry
+  | 'needs-sign-in' // a remote server needs an OAuth sign-in that only a person can give (see oauth.ts)
   | 'shut-down'; // the registry is shut down
 
 export class McpSessionError extends Error {

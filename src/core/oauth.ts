@@ -6,6 +6,14 @@
 // - OAuthProvider: an OAuthClientProvider whose tokens and registration live in a TokenStore
 //   (oauthStore.ts) and whose browser step goes through a RedirectHandler (oauthRedirect.ts),
 //   so one call of authorize() runs a whole authorization, browser included.
+// - Every URL the sign-in fetches or opens is checked first (oauthUrls.ts): https: or loopback
+//   http: only, protected resource metadata on the server's origin, the issuer of
+//   authorization server metadata matching. A refused URL fails the sign-in, before any
+//   request to it and before any browser opens.
+// - Consent (SignInConsent): with one, the browser opens only when a person can be asked
+//   (canAsk) and said yes (confirm); otherwise the sign-in fails with `needs-sign-in` before
+//   any discovery or registration request. Time spent waiting for the person is reported to
+//   onUserInteraction, so a connect timeout can pause meanwhile.
 // - authorizingFetch(): the fetch given to the SDK transports. It adds the bearer token,
 //   refreshes an access token that has expired, answers a 401 by authorizing and a 403
 //   insufficient_scope by authorizing again with the scope asked for (step-up), and then
@@ -19,13 +27,24 @@ import { randomBytes } from 'node:crypto';
 import { auth, extractWWWAuthenticateParams, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { McpSessionError } from './errors';
 import { nullLogger, type Logger } from './logger';
 import type { RedirectHandler } from './oauthRedirect';
 import { oauthStoreKey, type OAuthRecord, type TokenStore } from './oauthStore';
+import { OAuthUrlError, checkAuthorizationServerMetadata, checkOAuthUrl, checkResourceMetadataUrl } from './oauthUrls';
 
 export type { RedirectHandler } from './oauthRedirect';
 export { LoopbackRedirectHandler } from './oauthRedirect';
 export { FileTokenStore, MemoryTokenStore, oauthStoreKey, type OAuthRecord, type TokenStore } from './oauthStore';
+export { OAuthUrlError, checkOAuthUrl } from './oauthUrls';
+
+/** Whether the browser may open for a sign-in: the one place that decides (see the consent in the extension). */
+export interface SignInConsent {
+  /** True when a person waits on `server` now and can be asked; false for background work. */
+  canAsk(server: string): boolean;
+  /** Asks before the browser opens; resolves false when the person declines. */
+  confirm(server: string, authorizationUrl: URL): Promise<boolean>;
+}
 
 export interface OAuthProviderOptions {
   /** The MCP server's URL; its store key is derived from it. */
@@ -34,6 +53,10 @@ export interface OAuthProviderOptions {
   redirectHandler: RedirectHandler;
   /** Shown by the authorization server on its consent page. */
   clientName?: string;
+  /** The server's name, for messages. Default: its store key. */
+  serverName?: string;
+  /** Asked before the browser opens. Without one, the browser opens whenever authorization needs it. */
+  consent?: SignInConsent;
   /** A client registered out of band; dynamic registration is skipped. */
   preRegisteredClient?: { client_id: string; client_secret?: string };
   /**
@@ -54,6 +77,8 @@ export interface AuthorizeRequest {
   scope?: string;
   /** The fetch used for discovery, registration and token requests. */
   fetchFn?: FetchLike;
+  /** Told true while the sign-in waits for a person (consent, browser), false when it stops waiting. */
+  onUserInteraction?(waiting: boolean): void;
 }
 
 /** A provider that can run a whole authorization, the browser step included. */
@@ -81,9 +106,15 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
   private verifier: string | undefined;
   private authorizationCode: string | undefined;
   private discovery: OAuthDiscoveryState | undefined;
+  /** The first URL refused during the authorization under way; the SDK swallows some fetch errors. */
+  private refused: OAuthUrlError | undefined;
+  private readonly interactionListeners = new Set<(waiting: boolean) => void>();
+  private waitingForUser = false;
+  protected readonly serverName: string;
 
   constructor(private readonly options: OAuthProviderOptions) {
     this.key = oauthStoreKey(options.serverUrl);
+    this.serverName = options.serverName ?? this.key;
     this.logger = options.logger ?? nullLogger;
     this.now = options.now ?? Date.now;
     this.clientMetadataUrl = options.clientMetadataUrl;
@@ -142,8 +173,19 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
   }
 
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
-    this.logger.info(`Opening the authorization page of ${authorizationUrl.origin} for ${this.key}`);
-    this.authorizationCode = await this.options.redirectHandler.openAuthorizationUrl(authorizationUrl);
+    this.refuse(() => checkOAuthUrl(this.serverName, 'authorization endpoint', authorizationUrl));
+    const consent = this.options.consent;
+    if (consent && !consent.canAsk(this.serverName)) throw this.needsSignIn(authorizationUrl);
+    this.setWaitingForUser(true);
+    try {
+      if (consent && !(await consent.confirm(this.serverName, authorizationUrl))) {
+        throw new McpSessionError('needs-sign-in', this.serverName, `Signing in to "${this.serverName}" was declined. Use Sign In on the server to sign in.`, { retryable: false });
+      }
+      this.logger.info(`Opening the authorization page of ${authorizationUrl.origin} for ${this.key}`);
+      this.authorizationCode = await this.options.redirectHandler.openAuthorizationUrl(authorizationUrl);
+    } finally {
+      this.setWaitingForUser(false);
+    }
   }
 
   saveCodeVerifier(codeVerifier: string): void {
@@ -156,6 +198,11 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
   }
 
   saveDiscoveryState(state: OAuthDiscoveryState): void {
+    if (state.authorizationServerMetadata) {
+      const metadata = state.authorizationServerMetadata as unknown as Record<string, unknown>;
+      const legacyFallback = state.resourceMetadata === undefined;
+      this.refuse(() => checkAuthorizationServerMetadata(this.serverName, state.authorizationServerUrl, metadata, legacyFallback));
+    }
     this.discovery = state;
   }
 
@@ -186,14 +233,79 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
     return this.now() >= tokensSavedAt + lifetimeMs - marginMs;
   }
 
+  /** Gets a usable access token (see runAuthorization), reporting waits for a person to the request. */
+  authorize(request: AuthorizeRequest): Promise<void> {
+    return this.reportingUserInteraction(request, () => this.runAuthorization(request));
+  }
+
+  /** Runs `work`, telling request.onUserInteraction whenever this provider waits for a person meanwhile. */
+  protected async reportingUserInteraction<T>(request: AuthorizeRequest, work: () => Promise<T>): Promise<T> {
+    const listener = request.onUserInteraction;
+    if (!listener || this.interactionListeners.has(listener)) return work();
+    this.interactionListeners.add(listener);
+    if (this.waitingForUser) listener(true);
+    try {
+      return await work();
+    } finally {
+      this.interactionListeners.delete(listener);
+      if (this.waitingForUser) listener(false);
+    }
+  }
+
+  private setWaitingForUser(waiting: boolean): void {
+    if (this.waitingForUser === waiting) return;
+    this.waitingForUser = waiting;
+    for (const listener of [...this.interactionListeners]) listener(waiting);
+  }
+
+  private needsSignIn(authorizationUrl?: URL): McpSessionError {
+    const where = authorizationUrl ? ` at ${authorizationUrl.host}` : '';
+    return new McpSessionError(
+      'needs-sign-in',
+      this.serverName,
+      `"${this.serverName}" needs you to sign in${where}. It was not started in the background; use Sign In on the server.`,
+      { retryable: false },
+    );
+  }
+
+  /** Runs a URL check; a refusal is remembered, so it surfaces even where the SDK swallows errors. */
+  private refuse(check: () => unknown): void {
+    try {
+      check();
+    } catch (e) {
+      if (e instanceof OAuthUrlError) this.refused ??= e;
+      throw e;
+    }
+  }
+
+  /** The fetch given to the SDK: refuses every URL outside the rules of oauthUrls.ts before it is requested. */
+  private checkedFetch(fetchFn: FetchLike | undefined): FetchLike {
+    const base = fetchFn ?? ((url, init) => fetch(url, init));
+    return (url, init) => {
+      this.refuse(() => checkOAuthUrl(this.serverName, this.roleOf(String(url)), String(url)));
+      return base(url, init);
+    };
+  }
+
+  private roleOf(url: string): string {
+    const metadata = this.discovery?.authorizationServerMetadata as Record<string, unknown> | undefined;
+    if (metadata?.token_endpoint === url) return 'token endpoint';
+    if (metadata?.registration_endpoint === url) return 'registration endpoint';
+    return metadata ? 'OAuth endpoint' : 'OAuth metadata URL';
+  }
+
   /**
    * Gets a usable access token: refreshes it when a refresh token is at hand, otherwise sends
    * the user through the authorization page and exchanges the code it returns.
    */
-  async authorize(request: AuthorizeRequest): Promise<void> {
+  protected async runAuthorization(request: AuthorizeRequest): Promise<void> {
+    this.refused = undefined;
+    if (request.resourceMetadataUrl) checkResourceMetadataUrl(this.serverName, this.options.serverUrl, request.resourceMetadataUrl);
+    // Without a refresh token only the browser can help: a background start asks nothing of anyone.
+    if (this.options.consent && !(await this.tokens())?.refresh_token && !this.options.consent.canAsk(this.serverName)) throw this.needsSignIn();
     const registered = (await this.clientInformation()) as { redirect_uris?: string[] } | undefined;
     this.redirectUri = await this.options.redirectHandler.prepare(registered?.redirect_uris?.[0]);
-    const options = { serverUrl: this.options.serverUrl, resourceMetadataUrl: request.resourceMetadataUrl, scope: request.scope, fetchFn: request.fetchFn };
+    const options = { serverUrl: this.options.serverUrl, resourceMetadataUrl: request.resourceMetadataUrl, scope: request.scope, fetchFn: this.checkedFetch(request.fetchFn) };
     try {
       this.authorizationCode = undefined;
       let result = await auth(this, options);
@@ -203,6 +315,8 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
         result = await auth(this, { ...options, authorizationCode: code });
       }
       if (result !== 'AUTHORIZED') throw new Error('The authorization did not complete.');
+    } catch (e) {
+      throw this.refused ?? e;
     } finally {
       this.authorizationCode = undefined;
       this.verifier = undefined;
@@ -230,6 +344,8 @@ export interface AuthorizingFetchOptions {
   maxAuthorizations?: number;
   /** Transport diagnostics; never given tokens. */
   log?(line: string): void;
+  /** Told while an authorization waits for a person (see AuthorizeRequest.onUserInteraction). */
+  onUserInteraction?(waiting: boolean): void;
 }
 
 type Challenge = { kind: 'unauthorized' | 'insufficient-scope'; header: string; resourceMetadataUrl?: URL; scope?: string };
@@ -320,7 +436,7 @@ export function authorizingFetch(provider: OAuthClientProvider, serverUrl: strin
       }
       const interactive = !(await provider.tokens())?.refresh_token;
       log(`${what}: ${interactive ? 'authorizing' : 'refreshing the access token'}`);
-      await abortable(authorizeOnce({ resourceMetadataUrl: challenge.resourceMetadataUrl, scope, fetchFn: baseFetch }), init?.signal);
+      await abortable(authorizeOnce({ resourceMetadataUrl: challenge.resourceMetadataUrl, scope, fetchFn: baseFetch, onUserInteraction: options.onUserInteraction }), init?.signal);
       interactiveTried ||= interactive;
     }
   };

@@ -5,6 +5,8 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { notificationText } from './displayText';
+import { isAllowedOAuthUrl } from './oauthUrls';
 
 export interface RedirectHandler {
   /**
@@ -65,6 +67,8 @@ export class LoopbackRedirectHandler implements RedirectHandler {
     const server = this.server;
     const redirectUri = this.redirectUri;
     if (!server || !redirectUri) return Promise.reject(new Error('The redirect listener is not ready: prepare() was not called.'));
+    // The last gate before a browser: OAuthProvider checked the URL already (oauthUrls.ts).
+    if (!isAllowedOAuthUrl(url)) return Promise.reject(new Error(`Refused to open the authorization page ${notificationText(url.href, 300)}: only https: URLs, or http: to this machine, are allowed.`));
     const expectedState = url.searchParams.get('state');
     const expectedPath = new URL(redirectUri).pathname;
     const timeoutMs = this.options.timeoutMs ?? 5 * 60_000;

@@ -3,7 +3,7 @@
 // the extension supplies a SecretStorage-backed store. Records hold secrets (tokens, client
 // secrets): implementations must never log them.
 
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 
@@ -51,18 +51,37 @@ interface TokenFile {
 }
 
 /**
- * All records in one JSON file, readable by its owner only (0600, folder 0700). Writes go to
- * a temporary file that is renamed over the old one, so a crash never leaves half a file, and
- * are serialized within the process.
+ * All records in one JSON file, readable by its owner only. Every write makes the folder 0700
+ * and the file 0600, whatever they were before (another tool, an older version or a umask may
+ * have loosened them). The file must be a plain file: a symbolic link there is refused, since
+ * it would make the store read or reveal what it points at. Writes go to a temporary file
+ * (created exclusively, so no planted link is followed) that is renamed over the old one, so a
+ * crash never leaves half a file, and are serialized within the process.
  */
 export class FileTokenStore implements TokenStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly path: string) {}
 
+  /** Refuses a token file that is not a plain file. False when there is none yet. */
+  private async checkFile(): Promise<boolean> {
+    let stats;
+    try {
+      stats = await lstat(this.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    if (!stats.isFile()) {
+      throw new Error(`The OAuth token file ${this.path} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; it was not used. Remove it to sign in again.`);
+    }
+    return true;
+  }
+
   private async read(): Promise<TokenFile> {
     let text: string;
     try {
+      if (!(await this.checkFile())) return { version: 1, servers: {} };
       text = await readFile(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, servers: {} };
@@ -73,10 +92,14 @@ export class FileTokenStore implements TokenStore {
   }
 
   private async write(file: TokenFile): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const folder = dirname(this.path);
+    // mkdir's mode applies only to folders it creates, and is masked by the umask.
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    await chmod(folder, 0o700);
+    await this.checkFile();
     const temporary = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(file, null, 2), { mode: 0o600 });
-    // writeFile's mode is masked by the umask and ignored for an existing file: set it explicitly.
+    await rm(temporary, { force: true });
+    await writeFile(temporary, JSON.stringify(file, null, 2), { mode: 0o600, flag: 'wx' });
     await chmod(temporary, 0o600);
     await rename(temporary, this.path);
   }

@@ -80,26 +80,71 @@ interface Link {
   retired: boolean;
 }
 
-async function connectWithin(link: Link, signal: AbortSignal, timeoutMs: number, name: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+/**
+ * The connect timeout, paused while an OAuth sign-in waits for the user (consent, browser):
+ * the bound is on the server and the network, not on how long a person takes. Pauses nest.
+ */
+class ConnectDeadline {
+  private timer: NodeJS.Timeout | undefined;
+  private remainingMs: number;
+  private runningSince = 0;
+  private pauses = 0;
+  private settled = false;
+  private expire!: () => void;
+  readonly expired: Promise<never>;
+
+  constructor(
+    readonly timeoutMs: number,
+    onExpire: () => Error,
+  ) {
+    this.remainingMs = timeoutMs;
+    this.expired = new Promise<never>((_, reject) => {
+      this.expire = () => reject(onExpire());
+    });
+    this.expired.catch(() => undefined);
+    this.run();
+  }
+
+  /** AuthorizeRequest.onUserInteraction. */
+  readonly onUserInteraction = (waiting: boolean): void => {
+    if (this.settled) return;
+    if (waiting) {
+      if (this.pauses++ > 0) return;
+      clearTimeout(this.timer);
+      this.remainingMs -= Date.now() - this.runningSince;
+    } else if (this.pauses > 0 && --this.pauses === 0) {
+      this.run();
+    }
+  };
+
+  private run(): void {
+    this.runningSince = Date.now();
+    this.timer = setTimeout(() => {
+      this.settled = true;
+      this.expire();
+    }, Math.max(0, this.remainingMs));
+  }
+
+  dispose(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+  }
+}
+
+/** The SDK's own bound on initialize stays out of the way: the ConnectDeadline bounds it. */
+const unboundedRequestMs = 2 ** 31 - 1;
+
+async function connectWithin(link: Link, signal: AbortSignal, deadline: ConnectDeadline): Promise<void> {
   const abort = () => void link.transport.close().catch(() => undefined);
   signal.addEventListener('abort', abort, { once: true });
   try {
-    await Promise.race([
-      link.client.connect(link.transport, { timeout: timeoutMs, signal }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new McpSessionError('start-failed', name, `"${name}" did not answer initialize within ${timeoutMs} ms.`, { retryable: true })),
-          timeoutMs,
-        );
-      }),
-    ]);
+    await Promise.race([link.client.connect(link.transport, { timeout: unboundedRequestMs, signal }), deadline.expired]);
   } catch (e) {
     // An SSE transport whose start failed keeps its EventSource retrying until closed.
     await link.transport.close().catch(() => undefined);
     throw e;
   } finally {
-    clearTimeout(timer);
+    deadline.dispose();
     signal.removeEventListener('abort', abort);
   }
 }
@@ -180,14 +225,18 @@ class RemoteConnection implements Connection, SessionRecovery {
   /** A new client and transport, connected and initialized; its events are ignored until it becomes current. */
   private async open(kind: 'http' | 'sse', signal: AbortSignal): Promise<Link> {
     const requestInit: RequestInit = { headers: this.def.headers };
-    const fetch = this.request.authProvider && authorizingFetch(this.request.authProvider, this.url, { log: (line) => this.log(line) });
+    const timeoutMs = this.request.connectTimeoutMs;
+    const deadline = new ConnectDeadline(timeoutMs, () => new McpSessionError('start-failed', this.name, `"${this.name}" did not answer initialize within ${timeoutMs} ms.`, { retryable: true }));
+    const fetch =
+      this.request.authProvider &&
+      authorizingFetch(this.request.authProvider, this.url, { log: (line) => this.log(line), onUserInteraction: deadline.onUserInteraction });
     const transport: Transport =
       kind === 'http'
         ? new StreamableHTTPClientTransport(this.url, { requestInit, fetch, reconnectionOptions: this.options.reconnection ?? defaultReconnection })
         : new SSEClientTransport(this.url, { requestInit, fetch });
     const link: Link = { client: this.request.createClient(), transport, retired: false };
     this.watch(link);
-    await connectWithin(link, signal, this.request.connectTimeoutMs, this.name);
+    await connectWithin(link, signal, deadline);
     return link;
   }
 

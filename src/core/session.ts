@@ -224,7 +224,8 @@ export class ServerSession implements SessionApi {
         throw new McpSessionError('cancelled', this.name, `Starting "${this.name}" was cancelled because it was stopped.`);
       }
       this.setState({ state: 'error', message: error.message, retryable: error.details.retryable ?? true }, 'start failed');
-      if (supervised) this.onCrash(error.message, 'restart failed');
+      // A restart that needs the user to sign in waits for them: retrying cannot help.
+      if (supervised && error.code !== 'needs-sign-in') this.onCrash(error.message, 'restart failed');
       throw error;
     } finally {
       if (this.startAttempt === attempt) this.startAttempt = undefined;

@@ -10,12 +10,12 @@ import type { InputDefinition } from '../core/config';
 
 export type { CallToolResult };
 
-export type McpServerState = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'invalid';
+export type McpServerState = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'needs-sign-in' | 'invalid';
 
 export interface McpServerInfo {
   name: string;
   state: McpServerState;
-  /** The error of a server in `error` or `invalid`. */
+  /** The error of a server in `error`, `needs-sign-in` or `invalid`. */
   message?: string;
   /** Where it is configured, e.g. "workspace (.vscode/mcp.json)". */
   source: string;
@@ -34,7 +34,9 @@ export interface McpSessionsApi {
   /**
    * Calls a tool, starting the server on first use. Rejects with an Error whose `code` is
    * one of the core's McpErrorCode values (`tool-error` for an isError result) and whose
-   * message names the server. Cancelling `token` cancels the call on the server.
+   * message names the server. Cancelling `token` cancels the call on the server. A call never
+   * signs in to a server: one that needs an OAuth sign-in rejects with `needs-sign-in` and
+   * waits (state `needs-sign-in`) until the user signs in with "Sign In to Server…".
    */
   callTool(server: string, tool: string, args?: Record<string, unknown>, token?: vscode.CancellationToken): Promise<CallToolResult>;
   /** Present only when the extension runs in development or test mode. */

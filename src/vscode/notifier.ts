@@ -47,6 +47,11 @@ export class FailureNotifier implements Disposable {
     }
   }
 
+  /** True while a user action on `server` runs: someone is there to be asked (the sign-in consent uses it). */
+  isUserActing(server: string): boolean {
+    return this.userActions.has(server);
+  }
+
   /** A failure nobody asked about. */
   backgroundFailure(server: string, message: string): void {
     if (this.disposed || this.userActions.has(server)) return;

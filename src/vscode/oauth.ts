@@ -8,17 +8,22 @@
 // another window are used. While a provider is signing in, later attempts for the same URL
 // get that provider and wait for its sign-in instead of opening the browser again.
 //
-// A sign-in in the browser can outlast the connect timeout. The start that asked for it then
-// fails, but the sign-in goes on; when it succeeds, servers of that URL that failed meanwhile
-// are started again, once.
+// The browser opens only with consent (oauthConsent.ts): while a user action waits on the
+// server, after a modal or for an authorization host the user allowed. Otherwise the sign-in
+// fails with `needs-sign-in` and the server shows "needs sign-in" until the user signs in.
+//
+// The connect timeout pauses while the user is asked and signs in (core: remote.ts). Other
+// connections of the same URL that failed while the sign-in was under way are started again,
+// once, when it succeeds.
 
 import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type * as vscode from 'vscode';
 import type { RegistryApi } from '../core/api';
 import type { RemoteServerDefinition } from '../core/definitions';
-import { DisposableStore, type Disposable } from '../core/lifecycle';
+import { isMcpSessionError } from '../core/errors';
+import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
-import { OAuthProvider, type AuthorizeRequest } from '../core/oauth';
+import { OAuthProvider, type AuthorizeRequest, type SignInConsent } from '../core/oauth';
 import { oauthStoreKey, type OAuthRecord } from '../core/oauthStore';
 import { SecretTokenStore } from './oauthStore';
 import { SignInPrompts, type SignInOverrides, type SignInRedirectHandler } from './oauthSignIn';
@@ -33,7 +38,7 @@ export interface OAuthTestingApi {
 
 interface SignInEvents {
   started(provider: SignInProvider): void;
-  ended(provider: SignInProvider, signedInThroughBrowser: boolean): void;
+  ended(provider: SignInProvider, outcome: 'signed-in' | 'needs-sign-in' | 'failed', throughBrowser: boolean): void;
 }
 
 /** The core's provider, plus: concurrent authorizations share one, and a stale registration is replaced. */
@@ -57,15 +62,20 @@ class SignInProvider extends OAuthProvider {
   override authorize(request: AuthorizeRequest): Promise<void> {
     this.pending ??= (async () => {
       this.events.started(this);
-      let ok = false;
+      let outcome: 'signed-in' | 'needs-sign-in' | 'failed' = 'failed';
       try {
-        await super.authorize(request);
-        ok = true;
+        await this.runAuthorization(request);
+        outcome = 'signed-in';
+      } catch (e) {
+        if (isMcpSessionError(e, 'needs-sign-in')) outcome = 'needs-sign-in';
+        throw e;
       } finally {
-        this.events.ended(this, ok && this.handler.wentToBrowser);
+        this.events.ended(this, outcome, this.handler.wentToBrowser);
       }
     })().finally(() => (this.pending = undefined));
-    return this.pending;
+    // Every connection waiting on this sign-in hears when it waits for the user (its connect timeout pauses).
+    const pending = this.pending;
+    return this.reportingUserInteraction(request, () => pending);
   }
 
   /**
@@ -89,14 +99,21 @@ export class OAuthService implements Disposable {
   private readonly signingIn = new Map<string, SignInProvider>();
   /** Servers that went to error while their URL's sign-in was under way, by store key. */
   private readonly failedDuringSignIn = new Map<string, Set<string>>();
+  /** Store keys whose last authorization needed a person who was not asked or said no. */
+  private readonly waitingForSignIn = new Set<string>();
+  private readonly changeEmitter = new Emitter<void>();
+  /** Fired when a server starts or stops needing a sign-in. */
+  readonly onDidChangeSignIns = this.changeEmitter.event;
   private readonly disposables = new DisposableStore();
 
   constructor(
     secrets: vscode.SecretStorage,
     globalState: vscode.Memento,
     private readonly registry: RegistryApi,
+    private readonly consent: SignInConsent,
     private readonly log: Logger,
   ) {
+    this.disposables.add(this.changeEmitter);
     this.store = new SecretTokenStore(secrets, globalState);
     this.prompts = this.disposables.add(new SignInPrompts(log));
     this.disposables.add(
@@ -119,9 +136,23 @@ export class OAuthService implements Disposable {
       key,
       server.name,
       handler,
-      { started: (provider) => this.onSignInStarted(provider), ended: (provider, throughBrowser) => this.onSignInEnded(provider, throughBrowser) },
-      { serverUrl: server.url, store: this.store, redirectHandler: handler, clientName: 'MCP Session Manager (VS Code)', logger: this.log },
+      { started: (provider) => this.onSignInStarted(provider), ended: (provider, outcome, throughBrowser) => this.onSignInEnded(provider, outcome, throughBrowser) },
+      {
+        serverUrl: server.url,
+        serverName: server.name,
+        consent: this.consent,
+        store: this.store,
+        redirectHandler: handler,
+        clientName: 'MCP Session Manager (VS Code)',
+        logger: this.log,
+      },
     );
+  }
+
+  /** True when the server's last start stopped at a sign-in that only the user can give. */
+  needsSignIn(server: string): boolean {
+    const key = this.keyOf(server);
+    return key !== undefined && this.waitingForSignIn.has(key);
   }
 
   /** Remote servers of the registry, by name, with their store keys. */
@@ -138,6 +169,7 @@ export class OAuthService implements Disposable {
     if (key === undefined) return false;
     const stored = (await this.store.get(key)) !== undefined;
     await this.store.delete(key);
+    this.setWaitingForSignIn(key, false);
     const affected = this.remoteServers().filter((s) => s.key === key && this.registry.get(s.name)?.state.state !== 'stopped');
     await Promise.all(affected.map((s) => this.registry.stop(s.name, 'signed out')));
     this.log.info(`Signed out of ${key} (server "${server}")${stored ? '' : ': nothing was stored'}`);
@@ -163,12 +195,21 @@ export class OAuthService implements Disposable {
     this.failedDuringSignIn.set(provider.storeKey, new Set());
   }
 
-  private onSignInEnded(provider: SignInProvider, signedInThroughBrowser: boolean): void {
+  private setWaitingForSignIn(key: string, waiting: boolean): void {
+    if (this.waitingForSignIn.has(key) === waiting) return;
+    if (waiting) this.waitingForSignIn.add(key);
+    else this.waitingForSignIn.delete(key);
+    this.changeEmitter.fire();
+  }
+
+  private onSignInEnded(provider: SignInProvider, outcome: 'signed-in' | 'needs-sign-in' | 'failed', throughBrowser: boolean): void {
+    // The server's status follows the last authorization: a failure other than a missing sign-in is an error.
+    this.setWaitingForSignIn(provider.storeKey, outcome === 'needs-sign-in');
     if (this.signingIn.get(provider.storeKey) !== provider) return;
     this.signingIn.delete(provider.storeKey);
     const failed = this.failedDuringSignIn.get(provider.storeKey) ?? new Set<string>();
     this.failedDuringSignIn.delete(provider.storeKey);
-    if (!signedInThroughBrowser) return;
+    if (outcome !== 'signed-in' || !throughBrowser) return;
     this.log.info(`Signed in to "${provider.server}" (${provider.storeKey})`);
     for (const name of failed) {
       if (this.registry.isShutDown || this.registry.get(name)?.state.state !== 'error') continue;

@@ -1,7 +1,8 @@
 // The extension's view of its servers: the configuration (every configured server, in its
 // configuration state) joined with the registry (sessions of the servers that are ready).
 // It feeds the registry (reconcile after every configuration load), applies the autoStart
-// policy, makes `needs-input` and `untrusted` servers explain themselves when used, and keeps
+// policy, makes `needs-input` and `untrusted` servers explain themselves when used, shows a
+// remote server whose start stopped at a sign-in as `needs-sign-in` (oauth.ts), and keeps
 // the context keys and the list cache up to date. Commands, the tree, the status bar and the
 // API use it; the registry knows nothing of any of them.
 
@@ -9,7 +10,7 @@ import * as vscode from 'vscode';
 import type { CallOptions, CallToolResult, Prompt, RegistryApi, Resource, ServerSnapshot, StateChange, Tool } from '../core/api';
 import { ConfigResolutionError } from '../core/config';
 import { McpSessionError } from '../core/errors';
-import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { ConfigurationService, ConfiguredServer } from './configuration';
 import type { CachedLists, ListCache } from './listCache';
@@ -20,7 +21,13 @@ import { readSettings } from './settings';
 /** Servers started together in the background (autoStart "always", trust granted). */
 const backgroundStartConcurrency = 2;
 
-export type ServerStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'invalid';
+export type ServerStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'needs-sign-in' | 'invalid';
+
+/** What the view needs of OAuth sign-ins (OAuthService). */
+export interface SignInStates {
+  needsSignIn(server: string): boolean;
+  readonly onDidChangeSignIns: Event<void>;
+}
 
 export interface ServerView {
   name: string;
@@ -52,8 +59,10 @@ export class ServerService implements Disposable {
     private readonly notifier: FailureNotifier,
     private readonly redactor: SecretRedactor,
     private readonly logger: Logger,
+    private readonly signIns?: SignInStates,
   ) {
     this.store.add(configuration.onDidChange(() => this.onConfigurationLoaded()));
+    if (signIns) this.store.add(signIns.onDidChangeSignIns(() => this.changeEmitter.fire()));
     this.store.add(registry.onDidChangeState((e) => this.onStateChange(e)));
     this.store.add(registry.onDidChangeLists((name) => this.onListsChanged(name)));
     this.store.add(registry.onDidAddServer(() => this.changeEmitter.fire()));
@@ -92,11 +101,12 @@ export class ServerService implements Disposable {
     const lists = live
       ? { tools: snapshot!.tools ?? [], resources: snapshot!.resources ?? [], prompts: snapshot!.prompts ?? [], savedAt: Date.now(), cached: false }
       : this.cachedLists(configured);
+    const needsSignIn = state.state === 'error' && this.signIns?.needsSignIn(configured.name) === true;
     return {
       name: configured.name,
       configured,
       snapshot,
-      status: state.state,
+      status: needsSignIn ? 'needs-sign-in' : state.state,
       // Error messages can quote a command line: they are shown in the tree, pickers and the API.
       message: state.state === 'error' ? this.redactor.redact(state.message) : undefined,
       lists,
@@ -137,7 +147,8 @@ export class ServerService implements Disposable {
   private onStateChange(e: StateChange): void {
     if (e.current.state === 'error') {
       this.logger.warn(`[${e.server}] ${e.current.message}`);
-      this.notifier.backgroundFailure(e.server, e.current.message);
+      // Waiting for the user's sign-in is no failure: the tree, the status bar and the API show it.
+      if (!this.signIns?.needsSignIn(e.server)) this.notifier.backgroundFailure(e.server, e.current.message);
     }
     this.updateContextKeys();
     this.changeEmitter.fire();

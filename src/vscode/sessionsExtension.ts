@@ -18,6 +18,8 @@ import { ExtensionLog, ServerLogChannels } from './log';
 import { shownMessages, showMessage } from './messages';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
+import { SignInConsentPrompt } from './oauthConsent';
+import { signIn } from './oauthSignInCommand';
 import { signOut } from './oauthSignOut';
 import { SecretRedactor } from './redact';
 import { ResultDocuments } from './results';
@@ -64,7 +66,9 @@ export class SessionsExtension implements CommandContext {
       authProviderFor: (server) => this.oauth.providerFor(server),
     });
     this.log.info(`Process ledger in ${stateDir}`);
-    this.oauth = new OAuthService(context.secrets, context.globalState, this.registry, this.log);
+    // The consent reads the notifier's user actions when a sign-in asks, never during construction.
+    const consent = new SignInConsentPrompt((server) => this.notifier.isUserActing(server), this.log);
+    this.oauth = new OAuthService(context.secrets, context.globalState, this.registry, consent, this.log);
     this.serverLogs = new ServerLogChannels(this.registry, this.redactor);
     this.notifier = new FailureNotifier(
       {
@@ -78,7 +82,7 @@ export class SessionsExtension implements CommandContext {
     this.configuration = new ConfigurationService(this.inputs, this.redactor, this.log, this.notifier, (file, issue) => {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
-    this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log);
+    this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log, this.oauth);
     this.results = new ResultDocuments();
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
@@ -105,7 +109,7 @@ export class SessionsExtension implements CommandContext {
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
-    subscriptions.push(this.step('commands, api', registerCommands(this, { ...commands, 'mcpSessions.signOut': signOut(this.oauth) }), apiStore));
+    subscriptions.push(this.step('commands, api', registerCommands(this, { ...commands, 'mcpSessions.signIn': signIn(this.oauth), 'mcpSessions.signOut': signOut(this.oauth) }), apiStore));
     subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));

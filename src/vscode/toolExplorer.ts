@@ -206,6 +206,15 @@ function statusMessage(view: ServerView): ExplorerNode | undefined {
         icon: 'key',
         command: { title: 'Start Server', command: 'mcpSessions.startServer', arguments: [server] },
       };
+    case 'needs-sign-in':
+      return {
+        kind: 'message',
+        server,
+        text: 'Sign in to start this server',
+        icon: 'account',
+        tooltip: view.message,
+        command: { title: 'Sign In', command: 'mcpSessions.signIn', arguments: [server] },
+      };
     case 'invalid':
       return { kind: 'message', server, text: view.message ?? 'The configuration is invalid', icon: 'error', command: { title: 'Open Configuration', command: 'mcpSessions.openConfiguration', arguments: [server] } };
     case 'error':
@@ -276,6 +285,8 @@ export function statusLabel(status: ServerStatus): string {
       return 'not trusted';
     case 'needs-input':
       return 'needs input';
+    case 'needs-sign-in':
+      return 'needs sign-in';
     case 'invalid':
       return 'invalid configuration';
     default:
@@ -293,13 +304,16 @@ function statusExplanation(view: ServerView): string | undefined {
       return 'Defined by the workspace, which is not trusted: it starts once you trust the workspace.';
     case 'needs-input':
       return 'Needs input values; they are asked for when you start it.';
+    case 'needs-sign-in':
+      return 'Needs you to sign in: use Sign In. It was not signed in to in the background.';
     default:
       return undefined;
   }
 }
 
 function contextState(status: ServerStatus): string {
-  return status === 'needs-input' ? 'needsInput' : status;
+  if (status === 'needs-input') return 'needsInput';
+  return status === 'needs-sign-in' ? 'needsSignIn' : status;
 }
 
 export function statusIcon(status: ServerStatus): vscode.ThemeIcon {
@@ -316,6 +330,8 @@ export function statusIcon(status: ServerStatus): vscode.ThemeIcon {
       return new vscode.ThemeIcon('workspace-untrusted');
     case 'needs-input':
       return new vscode.ThemeIcon('key');
+    case 'needs-sign-in':
+      return new vscode.ThemeIcon('account');
     case 'stopped':
       return new vscode.ThemeIcon('circle-large-outline');
   }

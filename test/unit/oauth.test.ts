@@ -3,16 +3,17 @@
 // authorization server and protected MCP endpoint in a child process). The "browser" follows
 // the authorization endpoint's redirect by hand and delivers it to the real loopback listener.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult } from '../../src/core/api';
 import type { RemoteServerDefinition } from '../../src/core/definitions';
 import { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
-import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type TokenStore } from '../../src/core/oauth';
+import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type SignInConsent, type TokenStore } from '../../src/core/oauth';
 import { SessionRegistry } from '../../src/core/registry';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
+import { eventually } from '../support/processes';
 
 // ---- the fixture ------------------------------------------------------------------------------
 
@@ -23,6 +24,7 @@ interface Stats {
   authorizations: Array<{ client_id: string; scope: string; resource: string | null }>;
   tokens: { authorization_code: number; refresh_token: number };
   mcp: { ok: number; 401: number; 403: number };
+  requests: Record<string, number>;
 }
 
 const fixtures: OAuthFixture[] = [];
@@ -48,12 +50,15 @@ class Browser {
   readonly opened: URL[] = [];
   /** Set to answer the next authorization with this error instead of following the redirect. */
   deny = false;
+  /** Waits before following the redirect back (the user takes their time). */
+  delayMs = 0;
 
   readonly open = async (url: URL): Promise<void> => {
     this.opened.push(url);
     const response = await fetch(url, { redirect: 'manual' });
     assert.equal(response.status, 302, `the authorization endpoint answered ${response.status}: ${await response.text()}`);
     const location = new URL(response.headers.get('location')!);
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.deny) {
       location.searchParams.delete('code');
       location.searchParams.set('error', 'access_denied');
@@ -75,15 +80,23 @@ function definition(fixture: OAuthFixture, name = 'protected'): RemoteServerDefi
   return { kind: 'http', name, url: fixture.url, headers: {}, source };
 }
 
-function registryFor(fixture: OAuthFixture, store: TokenStore, browser: Browser): SessionRegistry {
+function registryFor(
+  fixture: OAuthFixture,
+  store: TokenStore,
+  browser: Browser,
+  options: { consent?: SignInConsent; connectTimeoutMs?: number; pingIntervalMs?: number } = {},
+): SessionRegistry {
   const registry = new SessionRegistry({
     logger: lineLogger((line) => logLines.push(line), 'debug'),
-    pingIntervalMs: 0,
-    connectTimeoutMs: 15_000,
+    pingIntervalMs: options.pingIntervalMs ?? 0,
+    pingTimeoutMs: 1000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
     defaultCallTimeoutMs: 15_000,
     authProviderFor: (server) =>
       new OAuthProvider({
         serverUrl: server.url,
+        serverName: server.name,
+        consent: options.consent,
         store,
         redirectHandler: new LoopbackRedirectHandler({ open: browser.open, timeoutMs: 10_000 }),
         logger: lineLogger((line) => logLines.push(line), 'debug'),
@@ -283,6 +296,160 @@ describe('OAuth for remote servers', function () {
     assert.match(error.message, /requires authorization \(HTTP 401\)/);
   });
 
+  describe('URLs from hostile metadata', () => {
+    /** Starts "protected" against the fixture and returns the start's error; the browser must stay closed. */
+    async function refusedStart(fixture: OAuthFixture): Promise<{ error: McpSessionError; browser: Browser }> {
+      const browser = new Browser();
+      const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
+      const error = await rejection(registry.start('protected'));
+      assert.equal(browser.opened.length, 0, 'no browser opened');
+      assert.equal((await stats(fixture)).requests['GET /authorize'], undefined, 'no authorization request');
+      assert.equal(registry.get('protected')!.state.state, 'error');
+      return { error, browser };
+    }
+
+    for (const endpoint of ['file:///etc/passwd', 'vscode://vscode.git/clone?url=https://evil.example/repo.git']) {
+      it(`refuses the authorization endpoint ${endpoint.split(':')[0]}: before anything opens`, async () => {
+        const fixture = await startOAuthFixture([`--authorization-endpoint=${endpoint}`]);
+        const { error } = await refusedStart(fixture);
+        assert.equal(error.code, 'start-failed');
+        assert.match(error.message, /^Signing in to "protected" was refused: its authorization endpoint is /);
+        assert.ok(error.message.includes(new URL(endpoint).href), error.message);
+        assert.match(error.message, /only https: URLs, or http: to this machine, are allowed/);
+        assert.equal(error.details.retryable, false);
+        assert.equal((await stats(fixture)).registrations, 0, 'the metadata was refused before registering');
+      });
+    }
+
+    // The SDK's metadata schema refuses these two itself, with its own message.
+    for (const endpoint of ['javascript:alert(1)', 'data:text/html,<script>1</script>']) {
+      it(`refuses the authorization endpoint ${endpoint.split(':')[0]}: before anything opens`, async () => {
+        const fixture = await startOAuthFixture([`--authorization-endpoint=${endpoint}`]);
+        const { error } = await refusedStart(fixture);
+        assert.match(error.message, /authorization_endpoint/);
+      });
+    }
+
+    it('refuses a registration endpoint over http to another host, without sending anything there', async () => {
+      const fixture = await startOAuthFixture(['--registration-endpoint=http://metadata.internal.invalid/register']);
+      const { error } = await refusedStart(fixture);
+      assert.equal(error.message, 'Signing in to "protected" was refused: its registration endpoint is http://metadata.internal.invalid/register, and only https: URLs, or http: to this machine, are allowed.');
+    });
+
+    it('refuses a resource_metadata URL on another origin: the other origin gets no request', async () => {
+      const elsewhere = await startOAuthFixture();
+      const target = `${elsewhere.issuer}/.well-known/oauth-protected-resource/mcp`;
+      const fixture = await startOAuthFixture([`--resource-metadata=${target}`]);
+      const { error } = await refusedStart(fixture);
+      assert.match(error.message, /protected resource metadata URL http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp is not on the server's origin/);
+      assert.ok(error.message.includes(target));
+      assert.deepEqual((await stats(elsewhere)).requests, {}, 'nothing reached the other origin');
+      assert.equal((await stats(fixture)).requests['POST /register'], undefined);
+    });
+
+    it('refuses authorization server metadata whose issuer is another server', async () => {
+      const fixture = await startOAuthFixture(['--issuer=https://issuer.elsewhere.example']);
+      const { error } = await refusedStart(fixture);
+      assert.match(error.message, /names another issuer \(https:\/\/issuer\.elsewhere\.example\)/);
+      assert.equal((await stats(fixture)).registrations, 0);
+    });
+
+    it('escapes a hostile URL in the message', async () => {
+      const fixture = await startOAuthFixture(['--authorization-endpoint=vscode://x/[click](command:workbench.action.openSettings)']);
+      const { error } = await refusedStart(fixture);
+      assert.ok(!/\]\(command:/.test(error.message), error.message);
+    });
+  });
+
+  describe('consent', () => {
+    const background: SignInConsent = { canAsk: () => false, confirm: async () => assert.fail('nobody is there to ask') };
+
+    it('a start nobody waits on fails with needs-sign-in before any OAuth request, and opens nothing', async () => {
+      const fixture = await startOAuthFixture();
+      const browser = new Browser();
+      const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser, { consent: background });
+      const error = await rejection(registry.start('protected'));
+      assert.equal(error.code, 'needs-sign-in');
+      assert.equal(error.message, '"protected" needs you to sign in. It was not started in the background; use Sign In on the server.');
+      assert.equal(browser.opened.length, 0);
+      assert.deepEqual(Object.keys((await stats(fixture)).requests), ['POST /mcp'], 'only the MCP request that got the 401');
+      assert.equal(registry.get('protected')!.state.state, 'error');
+    });
+
+    it('asks with the server and the authorization URL; a no fails with needs-sign-in and opens nothing', async () => {
+      const fixture = await startOAuthFixture();
+      const browser = new Browser();
+      const asked: Array<{ server: string; host: string }> = [];
+      const consent: SignInConsent = { canAsk: () => true, confirm: async (server, url) => (asked.push({ server, host: url.host }), false) };
+      const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser, { consent });
+      const error = await rejection(registry.start('protected'));
+      assert.equal(error.code, 'needs-sign-in');
+      assert.match(error.message, /was declined/);
+      assert.deepEqual(asked, [{ server: 'protected', host: new URL(fixture.issuer).host }]);
+      assert.equal(browser.opened.length, 0);
+      assert.equal((await stats(fixture)).requests['GET /authorize'], undefined);
+    });
+
+    it('a yes opens the browser; a background start with a refresh token at hand refreshes without asking', async () => {
+      const fixture = await startOAuthFixture();
+      const browser = new Browser();
+      let someoneThere = true;
+      const consent: SignInConsent = { canAsk: () => someoneThere, confirm: async () => true };
+      const file = join(workDir, 'oauth.json');
+      const first = registryFor(fixture, new FileTokenStore(file), browser, { consent });
+      assert.equal(textOf(await first.callTool('protected', 'echo', { text: 'yes' })), 'yes');
+      await first.shutdown();
+      assert.equal(browser.opened.length, 1);
+
+      someoneThere = false;
+      await control(fixture, 'expire-tokens');
+      const second = registryFor(fixture, new FileTokenStore(file), browser, { consent });
+      assert.equal(textOf(await second.callTool('protected', 'echo', { text: 'refreshed' })), 'refreshed');
+      assert.equal(browser.opened.length, 1, 'no browser for a refresh');
+      assert.ok((await stats(fixture)).tokens.refresh_token >= 1);
+    });
+
+    it('a restart after a crash, with nobody to ask, ends in needs-sign-in: no browser, no restart loop', async () => {
+      const first = await startOAuthFixture();
+      const port = new URL(first.url).port;
+      const browser = new Browser();
+      let someoneThere = true;
+      const consent: SignInConsent = { canAsk: () => someoneThere, confirm: async () => true };
+      const registry = registryFor(first, new FileTokenStore(join(workDir, 'oauth.json')), browser, { consent, pingIntervalMs: 200 });
+      assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'signed in' })), 'signed in');
+      assert.equal(browser.opened.length, 1);
+
+      // The server restarts on the same port and has forgotten every client and token.
+      someoneThere = false;
+      first.child.kill('SIGTERM');
+      await new Promise((resolve) => first.child.once('exit', resolve));
+      const second = await startOAuthFixture([`--port=${port}`]);
+      const session = registry.get('protected')!;
+      await eventually(() => (session.state.state === 'error' && /needs you to sign in/.test(session.state.message)) || undefined, 15_000, 'the restart to stop at the sign-in');
+      const requestsThen = (await stats(second)).requests['POST /mcp'];
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal((await stats(second)).requests['POST /mcp'], requestsThen, 'no further restart attempt');
+      assert.equal(session.state.state, 'error');
+      assert.equal(browser.opened.length, 1, 'no browser for the restart');
+      assert.equal((await stats(second)).requests['GET /authorize'], undefined);
+    });
+  });
+
+  describe('connect timeout', () => {
+    it('pauses while the user is asked and signs in: a 4 s sign-in fits in a 1 s connect timeout', async () => {
+      const fixture = await startOAuthFixture();
+      const browser = new Browser();
+      browser.delayMs = 2500;
+      const consent: SignInConsent = { canAsk: () => true, confirm: () => new Promise((resolve) => setTimeout(() => resolve(true), 1500)) };
+      const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser, { consent, connectTimeoutMs: 1000 });
+      const started = Date.now();
+      await registry.start('protected');
+      assert.ok(Date.now() - started >= 4000, 'the sign-in took longer than the connect timeout');
+      assert.equal(registry.get('protected')!.state.state, 'running');
+      assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'in time' })), 'in time');
+    });
+  });
+
   describe('LoopbackRedirectHandler', () => {
     it('answers only the redirect with the expected state, then stops listening', async () => {
       let redirectUri = '';
@@ -336,6 +503,36 @@ describe('OAuth for remote servers', function () {
       assert.equal(statSync(file).mode & 0o777, 0o600);
       assert.equal(await store.get('a'), undefined);
       assert.deepEqual(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { servers: object }).servers).sort(), ['b', 'c']);
+    });
+
+    it('makes an existing 0777 folder 0700 and the file 0600 on every write', async () => {
+      const folder = join(workDir, 'state');
+      mkdirSync(folder);
+      chmodSync(folder, 0o777);
+      const file = join(folder, 'tokens.json');
+      const store = new FileTokenStore(file);
+      await store.set('a', { tokens: { access_token: 'A', token_type: 'Bearer' } });
+      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+
+      chmodSync(folder, 0o755);
+      chmodSync(file, 0o666);
+      await store.set('b', {});
+      assert.equal(statSync(folder).mode & 0o777, 0o700, 'checked again on the next write');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+    });
+
+    it('refuses a token file that is a symbolic link, and leaves its target alone', async () => {
+      const target = join(workDir, 'elsewhere.json');
+      writeFileSync(target, JSON.stringify({ version: 1, servers: { planted: { tokens: { access_token: 'P', token_type: 'Bearer' } } } }), { mode: 0o644 });
+      const file = join(workDir, 'tokens.json');
+      symlinkSync(target, file);
+      const store = new FileTokenStore(file);
+      await assert.rejects(store.set('a', { tokens: { access_token: 'A', token_type: 'Bearer' } }), /tokens\.json is a symbolic link; it was not used/);
+      await assert.rejects(store.get('planted'), /is a symbolic link/);
+      assert.ok(lstatSync(file).isSymbolicLink());
+      assert.ok(!readFileSync(target, 'utf8').includes('"A"'), 'nothing written through the link');
+      assert.equal(statSync(target).mode & 0o777, 0o644);
     });
 
     it('keys records by URL without query or fragment', () => {
