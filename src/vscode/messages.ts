@@ -36,17 +36,23 @@ export function showMessage(severity: MessageSeverity, text: string, ...actions:
 }
 
 /**
- * Asks before something is written that the user did not ask for in our own UI. Resolves true
- * only when the user chose `action`; a dismissed dialog, and a host that refuses to show
- * modal dialogs (VS Code running extension tests rejects them), answer no.
+ * A modal question. Resolves to the action chosen, or undefined when the dialog was dismissed
+ * or the host refuses to show modal dialogs (VS Code running extension tests rejects them).
+ * The detail keeps its line breaks; each line is escaped.
  */
-export async function confirmModal(text: string, detail: string, action: string): Promise<boolean> {
+export async function askModal(text: string, detail: string, ...actions: string[]): Promise<string | undefined> {
   try {
-    const choice = await vscode.window.showWarningMessage(shown(text), { modal: true, detail: shown(detail) }, action);
-    return choice === action;
+    const safeDetail = detail.split('\n').map((line) => notificationText(line)).join('\n');
+    passedToVsCode.push(safeDetail);
+    return await vscode.window.showWarningMessage(shown(text), { modal: true, detail: safeDetail }, ...actions);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Asks before something is written that the user did not ask for in our own UI: true only when the user chose `action`. */
+export async function confirmModal(text: string, detail: string, action: string): Promise<boolean> {
+  return (await askModal(text, detail, action)) === action;
 }
 
 export type ReportProgress = (message: string, increment?: number) => void;

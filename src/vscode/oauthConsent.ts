@@ -11,9 +11,10 @@
 //   that cannot be shown (VS Code refuses modals in extension test runs) is a no.
 
 import * as vscode from 'vscode';
-import { labelText, notificationText } from '../core/displayText';
+import { labelText } from '../core/displayText';
 import type { Logger } from '../core/logger';
 import type { SignInConsent } from '../core/oauth';
+import { askModal } from './messages';
 
 const section = 'mcpSessions';
 export const allowedHostsKey = 'oauth.allowedAuthorizationHosts';
@@ -42,21 +43,12 @@ export class SignInConsentPrompt implements SignInConsent {
     }
     const open = 'Open Browser';
     const always = `Always Allow ${labelText(host, 100)}`;
-    let choice: string | undefined;
-    try {
-      choice = await vscode.window.showWarningMessage(
-        `Sign in to MCP server "${notificationText(server, 200)}"?`,
-        {
-          modal: true,
-          detail: `Your browser will open the sign-in page of ${notificationText(host, 200)}:\n${notificationText(authorizationUrl.origin + authorizationUrl.pathname, 300)}\n\nContinue only if you expect this server to sign in there.`,
-        },
-        open,
-        always,
-      );
-    } catch (e) {
-      this.log.warn(`Could not ask whether to sign in to "${server}": ${(e as Error).message}`);
-      return false;
-    }
+    const choice = await askModal(
+      `Sign in to MCP server "${server}"?`,
+      `Your browser will open the sign-in page of ${host}:\n${authorizationUrl.origin + authorizationUrl.pathname}\n\nContinue only if you expect this server to sign in there.`,
+      open,
+      always,
+    );
     if (choice === always) {
       await vscode.workspace.getConfiguration(section).update(allowedHostsKey, [...new Set([...allowedHosts(), host])], vscode.ConfigurationTarget.Global);
     }
