@@ -42,9 +42,10 @@ export function showMessage(severity: MessageSeverity, text: string, ...actions:
  */
 export async function askModal(text: string, detail: string, ...actions: string[]): Promise<string | undefined> {
   try {
+    const safeText = shown(text);
     const safeDetail = detail.split('\n').map((line) => notificationText(line)).join('\n');
     passedToVsCode.push(safeDetail);
-    return await vscode.window.showWarningMessage(shown(text), { modal: true, detail: safeDetail }, ...actions);
+    return await vscode.window.showWarningMessage(safeText, { modal: true, detail: safeDetail }, ...actions);
   } catch {
     return undefined;
   }

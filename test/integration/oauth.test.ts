@@ -138,8 +138,10 @@ describe('oauth: signing in to HTTP servers', function () {
       assert.match(e.message, /Signing in to "protected" was declined/);
       return true;
     });
-    // The modal was asked for, naming the server; this host refused to show it.
-    assert.match(api.testing.logText(), /Could not ask whether to sign in to "protected": .*refused to show dialog in tests.*Sign in to MCP server "protected"\?/);
+    // The modal was asked for, naming the server and the authorization host; this host refused to show it.
+    const asked = api.testing.shownMessages().findIndex((m) => m === 'Sign in to MCP server "protected"?');
+    assert.ok(asked >= 0, 'the consent dialog was passed to VS Code');
+    assert.match(api.testing.shownMessages()[asked + 1] ?? '', /^Your browser will open the sign-in page of 127\.0\.0\.1:\d+:/);
     assert.equal(browser.opened.length, 0);
     assert.equal((await stats()).requests['GET /authorize'], undefined, 'no authorization request reached the server');
     assert.equal(server(api)?.state, 'needs-sign-in');
