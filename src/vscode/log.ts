@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { RegistryApi, ServerLogLine } from '../core/api';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
 import { RingBuffer, type Logger } from '../core/logger';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 
 /** Lines kept in memory per channel, so tests (and only tests) can read what was written. */
 const mirrorCapacity = 5000;

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { Disposable } from '../core/lifecycle';
 import { RingBuffer, type Logger } from '../core/logger';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 
 const gatherMs = 400;
 const quietMs = 15_000;

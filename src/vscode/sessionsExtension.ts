@@ -18,7 +18,8 @@ import { ExtensionLog, ServerLogChannels } from './log';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
 import { signOut } from './oauthSignOut';
-import { SecretRedactor } from './redact';
+import { SecretRedactor } from '../core/redact';
+import { redactingSecretStorage } from './secretStorage';
 import { ResultDocuments } from './results';
 import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
@@ -61,9 +62,10 @@ export class SessionsExtension implements CommandContext {
       ...registryOptionsFrom(readSettings()),
       // Called per connection attempt, never during construction.
       authProviderFor: (server) => this.oauth.providerFor(server),
+      redactor: this.redactor,
     });
     this.log.info(`Process ledger in ${stateDir}`);
-    this.oauth = new OAuthService(context.secrets, context.globalState, this.registry, this.log);
+    this.oauth = new OAuthService(redactingSecretStorage(context.secrets, this.redactor), context.globalState, this.registry, this.log);
     this.serverLogs = new ServerLogChannels(this.registry, this.redactor);
     this.notifier = new FailureNotifier(
       {
@@ -78,7 +80,7 @@ export class SessionsExtension implements CommandContext {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
     this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log);
-    this.results = new ResultDocuments();
+    this.results = new ResultDocuments(this.redactor);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     const changeEmitter = new vscode.EventEmitter<void>();

@@ -5,10 +5,10 @@
 
 import * as vscode from 'vscode';
 import type { Prompt, Resource, Tool } from '../core/api';
-import { describeDefinition, redactUrl } from '../core/definitions';
+import { describeDefinition, redactUrl, shownDefinition } from '../core/definitions';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 import type { ServerService, ServerStatus, ServerView } from './servers';
 import { tildify } from './configuration';
 
@@ -131,7 +131,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   serverTooltip(view: ServerView): vscode.MarkdownString {
     const md = new vscode.MarkdownString('', true);
     md.appendMarkdown(`**${escape(view.name)}** — ${statusLabel(view.status)}\n\n`);
-    const def = view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw;
+    const def = shownDefinition(view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw);
     md.appendCodeblock(this.redactor.redact(def.kind === 'stdio' ? describeDefinition(def) : redactUrl(def.url)), def.kind === 'stdio' ? 'shellscript' : 'text');
     const facts: string[] = [];
     if (def.kind === 'stdio' && def.cwd) facts.push(`Working directory: \`${escape(tildify(def.cwd))}\``);
