@@ -72,7 +72,8 @@ export class CliHost {
       this.disposables.add(
         this.registry.onDidAddServer((name) => {
           this.registry.get(name)?.onDidLog((line) => {
-            if (line.stream === 'stderr') options.diagnostic(`[${name}] ${line.text}`);
+            // Redacted before it is prefixed: a secret broken across lines is found at the line's start.
+            if (line.stream === 'stderr') options.diagnostic(`[${name}] ${options.redactor?.redact(line.text) ?? line.text}`);
           });
         }),
       );

@@ -18,7 +18,9 @@
 // Limits, by design:
 // - A secret broken across lines is redacted where each piece at the line edge is at least
 //   `edgePieceLength` characters; a shorter piece (at most 5 characters of it) can remain.
-//   Each text given to `redact` is one unit, and each of its lines is checked at both ends.
+//   Each text given to `redact` is one unit, and each of its lines (also lines broken by an
+//   escaped `\n` in JSON text) is checked at both ends,
+//   so callers redact a server's line before they prefix it (`[server] …`).
 // - A secret under 3 characters is replaced only where it is the whole value of a field: after
 //   `=`, `:` or a quote, and followed by a quote, separator, whitespace or the end of the text.
 //   Replacing it everywhere would garble every log line that contains those characters.
@@ -109,7 +111,8 @@ export class SecretRedactor {
     if (text.length === 0 || (this.replacements.size === 0 && this.shortSecrets.size === 0)) return text;
     this.pattern ??= this.buildPattern();
     const replaced = text.replace(this.pattern, (match) => this.replacements.get(match) ?? this.shortSecrets.get(match) ?? match);
-    return this.edgeSpellings.size === 0 ? replaced : replaced.split(/(\r?\n)/).map((part) => this.redactEdges(part)).join('');
+    // Line breaks, and escaped ones (`\n` in JSON text, `\\n` in JSON inside JSON), end a line.
+    return this.edgeSpellings.size === 0 ? replaced : replaced.split(/(\r?\n|(?:\\+r)?\\+n)/).map((part) => this.redactEdges(part)).join('');
   }
 
   /** An error safe to show or rethrow: same name, code and server, redacted message. */
@@ -133,10 +136,14 @@ export class SecretRedactor {
     return new RegExp([...long, ...short].join('|'), 'g');
   }
 
-  /** A line that ends with the start of a secret, or starts with its end (the rest is on the next line). */
+  /**
+   * A line that ends with the start of a secret, or starts with its end (the rest is on the
+   * next line). Indentation and trailing spaces do not count.
+   */
   private redactEdges(line: string): string {
-    if (line.length < edgePieceLength || line === '\n' || line === '\r\n') return line;
-    let result = line;
+    if (line.length < edgePieceLength) return line;
+    const [, indent, body, trailing] = /^(\s*)([\s\S]*?)(\s*)$/.exec(line)!;
+    let result = body;
     for (const [spelling, label] of this.edgeSpellings) {
       for (let length = Math.min(spelling.length - 1, result.length); length >= edgePieceLength; length--) {
         if (result.endsWith(spelling.slice(0, length))) {
@@ -151,7 +158,7 @@ export class SecretRedactor {
         }
       }
     }
-    return result;
+    return indent + result + trailing;
   }
 }
 

@@ -119,7 +119,8 @@ export class ServerLogChannels implements Disposable {
 
   private append(entry: ServerChannel, line: ServerLogLine, replayed = false): void {
     if (this.disposed) return;
-    const text = this.redactor.redact(`${replayed ? `(${clock(line.time)}) ` : ''}${prefixFor(line.stream)}${line.text}`);
+    // The server's text is redacted before it is prefixed: a secret broken across lines is found at the line's start.
+    const text = `${replayed ? `(${clock(line.time)}) ` : ''}${prefixFor(line.stream)}${this.redactor.redact(line.text)}`;
     const level = levelFor(line);
     entry.mirror.push(`[${level}] ${text}`);
     entry.channel[level](text);

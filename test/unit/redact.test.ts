@@ -59,6 +59,7 @@ describe('SecretRedactor', () => {
     assert.equal(redactor.redact('token: sk-fixt'), `token: ${label}`);
     assert.equal(redactor.redact('ure-7f3a9c1e5b is the rest'), `${label} is the rest`);
     assert.equal(redactor.redact('ends with sk-f'), 'ends with sk-f', 'a piece under 6 characters stays (documented limit)');
+    assert.equal(redactor.redact(JSON.stringify({ text: 'token: sk-fixture-7f\n3a9c1e5b done' })), JSON.stringify({ text: `token: ${label}\n${label} done` }));
   });
 
   it('replaces a secret under 3 characters only where it is the whole value of a field', () => {
