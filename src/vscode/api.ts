@@ -54,6 +54,8 @@ export interface TestingApi {
   statusBar(): { text: string; warning: boolean; visible: boolean };
   /** Texts of the failure and configuration notifications shown so far, newest last. */
   notifications(): string[];
+  /** Where the extension writes: its log folder (the log channels' files) and its state folder (the process ledger). */
+  folders(): { logs: string; state: string };
   /**
    * What VS Code does at deactivation: calls deactivate(), disposes context.subscriptions in
    * order without waiting, then waits for deactivate's promise. The extension is gone after.

@@ -232,6 +232,7 @@ export class SessionsExtension implements CommandContext {
       },
       statusBar: () => this.statusBar.state,
       notifications: () => this.notifier.history,
+      folders: () => ({ logs: this.context.logUri.fsPath, state: (this.context.storageUri ?? this.context.globalStorageUri).fsPath }),
       teardown: async () => {
         const shutdown = this.deactivate();
         for (const subscription of [...this.context.subscriptions]) {
