@@ -145,14 +145,17 @@ export class SecretRedactor {
     const [, indent, body, trailing] = /^(\s*)([\s\S]*?)(\s*)$/.exec(line)!;
     let result = body;
     for (const [spelling, label] of this.edgeSpellings) {
+      // Candidate pieces end (or start) with the line's last (or first) character: few of them.
+      const last = result[result.length - 1];
       for (let length = Math.min(spelling.length - 1, result.length); length >= edgePieceLength; length--) {
-        if (result.endsWith(spelling.slice(0, length))) {
+        if (spelling[length - 1] === last && result.endsWith(spelling.slice(0, length))) {
           result = result.slice(0, result.length - length) + label;
           break;
         }
       }
+      const first = result[0];
       for (let length = Math.min(spelling.length - 1, result.length); length >= edgePieceLength; length--) {
-        if (result.startsWith(spelling.slice(spelling.length - length))) {
+        if (spelling[spelling.length - length] === first && result.startsWith(spelling.slice(spelling.length - length))) {
           result = label + result.slice(length);
           break;
         }
