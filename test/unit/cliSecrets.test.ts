@@ -5,10 +5,11 @@
 // on stdout or stderr, with -v, in list, list --status, results, tool errors and start errors.
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { isProcessAlive } from '../../src/core/processTree';
 import { assertNoCanary, canary } from '../support/canary';
 import { fixturesDir, repoRoot } from '../support/paths';
 
@@ -35,9 +36,12 @@ describe('mcp-sessions CLI: secrets never reach its output (canary)', function (
   let dir: string;
   let config: string;
   let http: ChildProcess | undefined;
+  let pidDir: string;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mcp-cli-secrets-'));
+    pidDir = join(dir, 'pids');
+    mkdirSync(pidDir);
     const envFile = join(dir, 'server.env');
     writeFileSync(envFile, `FIXTURE_TOKEN=${secrets.envFile}\n`);
     http = spawn(process.execPath, [join(fixturesDir, 'http-server.mjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -54,7 +58,7 @@ describe('mcp-sessions CLI: secrets never reach its output (canary)', function (
         servers: {
           fx: {
             command: process.execPath,
-            args: [join(fixturesDir, 'stdio-server.mjs'), '--token=${input:token}', '${env:CANARY_ENV}'],
+            args: [join(fixturesDir, 'stdio-server.mjs'), '--token=${input:token}', '${env:CANARY_ENV}', `--pid-dir=${pidDir}`],
             env: { FROM_ENV: '${env:CANARY_ENV}', API_KEY: secrets.literalEnv },
             envFile,
           },
@@ -65,9 +69,18 @@ describe('mcp-sessions CLI: secrets never reach its output (canary)', function (
     );
   });
 
-  after(() => {
-    http?.kill('SIGTERM');
+  after(async () => {
+    if (http && http.exitCode === null) {
+      const exited = new Promise((resolve) => http!.once('exit', resolve));
+      http.kill('SIGTERM');
+      await exited;
+    }
+    // Every fixture server the CLI started has ended with it.
+    const pids = readdirSync(pidDir).map(Number);
+    const alive = pids.filter((pid) => isProcessAlive(pid));
     rmSync(dir, { recursive: true, force: true });
+    assert.ok(pids.length > 0, 'the fixture servers wrote their pids');
+    assert.deepEqual(alive, [], 'fixture servers outlived the CLI');
   });
 
   function run(args: string[]): Promise<CliRun> {

@@ -4,6 +4,8 @@
 // JSON-RPC errors, log notifications and stderr, in many encodings and broken across lines).
 // None of it may appear in any log channel, the log files on disk, notifications, tooltips,
 // result documents, errors, the API's server list, the process ledger or a copied command line.
+// Runs late (y-, before z-teardown): the failure notifications it provokes open the notifier's
+// 15 s burst, which would silence the notifications another suite waits for.
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
+import { isProcessAlive } from '../../src/core/processTree';
 import type { McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
 import { assertNoCanary, canary } from '../support/canary';
@@ -106,6 +109,7 @@ describe('secrets never reach any output (canary)', function () {
     delete process.env.CANARY_COMMAND;
     http.kill('SIGTERM');
     oauth.child.kill('SIGTERM');
+    for (const pid of [http.pid!, oauth.pid]) await eventually(() => !isProcessAlive(pid) || undefined, 3000, `fixture ${pid} to exit`);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -183,6 +187,6 @@ describe('secrets never reach any output (canary)', function () {
     );
     for (const [path, text] of Object.entries(filesUnder(logs))) captured[`log file ${path}`] = text;
     assertNoCanary(captured, secrets);
-    assert.match(captured['channel canary-stdio'], /split \$\{input:canary-input\}/, 'the server channel got the stderr lines');
+    assert.match(captured['channel canary-stdio'], /split --token=\$\{input:canary-input\}/, 'the server channel got the stderr lines');
   });
 });
