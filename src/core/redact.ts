@@ -35,12 +35,12 @@ const edgePieceLength = 6;
 /**
  * Whether a variable or header holds a secret: its name says so (tokens, keys, passwords,
  * credentials, cookies), or its value looks like a token (16+ characters without spaces, with
- * letters and digits, not a path or URL). Registering every value instead would redact words
+ * letters and digits, not a path, URL or command-line flag). Registering every value instead would redact words
  * such as "production" or "true" from every log line.
  */
 export function secretVariable(name: string, value: string): boolean {
   if (/token|secret|passw|pwd|pass$|(^|[-_])(api|access|private|secret)?[-_]?key($|[-_])|apikey|auth|credential|cookie|session|signature|bearer|(^|[-_])pat$/i.test(name)) return true;
-  return value.length >= 16 && !/\s/.test(value) && /[a-z]/i.test(value) && /\d/.test(value) && !/^[/~.]|:\/\/|^[a-z]:\\/i.test(value);
+  return value.length >= 16 && !/\s/.test(value) && /[a-z]/i.test(value) && /\d/.test(value) && !/^[-/~.]|:\/\/|^[a-z]:\\/i.test(value);
 }
 
 export class SecretRedactor {

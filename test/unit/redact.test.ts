@@ -98,6 +98,7 @@ describe('SecretRedactor', () => {
     assert.ok(!secretVariable('NODE_ENV', 'production'));
     assert.ok(!secretVariable('LOG_DIR', '/var/log/server-2024-11'));
     assert.ok(!secretVariable('MONKEY', 'true'));
+    assert.ok(!secretVariable('NODE_OPTIONS', '--max-old-space-size=4096'));
   });
 
   it('redacts the message of an error and keeps its code and server', () => {
