@@ -122,7 +122,7 @@ export class SecretRedactor {
     if (message === error.message) return error;
     const copy = new Error(message);
     copy.name = error.name;
-    for (const key of ['code', 'server', 'details'] as const) {
+    for (const key of ['code', 'server'] as const) {
       if (key in error) (copy as unknown as Record<string, unknown>)[key] = (error as unknown as Record<string, unknown>)[key];
     }
     return copy;
