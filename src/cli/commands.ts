@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CallOptions } from '../core/api';
 import { formatIssue, type ConfigIssue } from '../core/config';
-import { describeDefinition, type ServerDefinition } from '../core/definitions';
+import { describeDefinition, shownDefinition, type ServerDefinition } from '../core/definitions';
+import type { SecretRedactor } from '../core/redact';
 import { errorMessage, isMcpSessionError, McpSessionError } from '../core/errors';
 import type { CommandLine } from './args';
-import { describableServer, findServer, loadConfiguration, ServerResolver, type ConfiguredServer, type LoadedConfiguration } from './configuration';
+import { findServer, shownServer, loadConfiguration, ServerResolver, type ConfiguredServer, type LoadedConfiguration } from './configuration';
 import { CliError, ExitCode, exitCodeFor, usageError } from './exitCodes';
 import { formatPromptResult, formatPrompts, formatResourceContents, formatResources, formatToolResult, formatTools, json, table } from './format';
 import type { CliHost } from './host';
@@ -20,6 +21,8 @@ export interface CommandContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
   inputs: InputReader;
+  /** Told every `${env:…}` and `${input:…}` value resolved; stdout and stderr are redacted with it. */
+  redactor?: SecretRedactor;
   stdout(text: string): void;
   stderr(text: string): void;
   /** Reads all of stdin, for `--args @-`. */
@@ -44,7 +47,7 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
   if (commandLine.command === 'list') return commandLine.options.status ? listWithStatus(context, config) : list(context, config);
 
   const [serverName] = commandLine.operands;
-  const definition = await new ServerResolver(context.inputs, context.env).resolve(findServer(config, serverName));
+  const definition = await new ServerResolver(context.inputs, context.env, context.redactor).resolve(findServer(config, serverName));
   const registry = context.host.registry;
   registry.reconcile([definition]);
   const { json: asJson, timeoutMs } = commandLine.options;
@@ -139,7 +142,8 @@ function sourceOf(server: ConfiguredServer): string {
   return server.displayFile;
 }
 
-function definitionJson(def: ServerDefinition, server: ConfiguredServer): Record<string, unknown> {
+function definitionJson(resolved: ServerDefinition, server: ConfiguredServer): Record<string, unknown> {
+  const def = shownDefinition(resolved);
   const common = { name: def.name, kind: def.kind, source: sourceOf(server) };
   return def.kind === 'stdio' ? { ...common, command: def.command, args: def.args, ...(def.cwd ? { cwd: def.cwd } : {}) } : { ...common, url: def.url };
 }
@@ -151,7 +155,7 @@ function configErrorsExitCode(config: LoadedConfiguration): number {
 /** Lists the servers without starting them or asking for inputs (see describableServer). */
 async function list(context: CommandContext, config: LoadedConfiguration): Promise<number> {
   const { servers } = config;
-  const definitions = await Promise.all(servers.map(describableServer));
+  const definitions = servers.map(shownServer);
   if (context.commandLine.options.json) {
     context.stdout(json(definitions.map((d, i) => definitionJson(d, servers[i]))));
   } else if (servers.length === 0) {
@@ -172,7 +176,7 @@ interface ServerStatus {
 }
 
 async function listWithStatus(context: CommandContext, config: LoadedConfiguration): Promise<number> {
-  const resolver = new ServerResolver(context.inputs, context.env);
+  const resolver = new ServerResolver(context.inputs, context.env, context.redactor);
   const registry = context.host.registry;
   const statuses: ServerStatus[] = [];
   // Inputs are asked one after another; the servers then start in parallel.
@@ -181,7 +185,7 @@ async function listWithStatus(context: CommandContext, config: LoadedConfigurati
       statuses.push({ definition: await resolver.resolve(server), state: 'stopped', exitCode: ExitCode.ok });
     } catch (e) {
       if (!(e instanceof CliError) || e.exitCode !== ExitCode.usage) throw e;
-      statuses.push({ definition: server.raw, state: 'error', error: e.message, exitCode: e.exitCode });
+      statuses.push({ definition: shownServer(server), state: 'error', error: e.message, exitCode: e.exitCode });
     }
   }
   registry.reconcile(statuses.filter((s) => s.exitCode === ExitCode.ok).map((s) => s.definition));

@@ -5,9 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { parseConfig, resolveServer, ConfigResolutionError, type ConfigIssue, type InputAnswers, type InputDefinition, type RawServerDefinition } from '../core/config';
+import { parseConfig, resolveServer, shownForm, ConfigResolutionError, type ConfigIssue, type InputAnswers, type InputDefinition, type RawServerDefinition } from '../core/config';
 import type { ServerDefinition } from '../core/definitions';
 import { usageError } from './exitCodes';
+import type { SecretRedactor } from '../core/redact';
 import type { InputReader } from './inputs';
 
 export interface ConfiguredServer {
@@ -111,16 +112,8 @@ export function findServer(config: LoadedConfiguration, name: string): Configure
  * The server as `list` shows it: ${workspaceFolder} and ${userHome} substituted, but
  * ${env:…} and ${input:…} left as written — they may hold secrets, and listing asks nothing.
  */
-export async function describableServer(server: ConfiguredServer): Promise<ServerDefinition> {
-  try {
-    return await resolveServer(
-      server.raw,
-      { env: (name) => `\${env:${name}}`, workspaceFolder: server.workspaceFolder, userHome: homedir(), input: async (id) => `\${input:${id}}` },
-      server.inputs,
-    );
-  } catch {
-    return server.raw;
-  }
+export function shownServer(server: ConfiguredServer): ServerDefinition {
+  return shownForm(server.raw, { workspaceFolder: server.workspaceFolder, userHome: homedir() });
 }
 
 /** Substitutes variables; inputs are asked once per run and shared between servers. */
@@ -130,6 +123,7 @@ export class ServerResolver {
   constructor(
     private readonly inputs: InputReader,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly redactor?: SecretRedactor,
   ) {}
 
   async resolve(server: ConfiguredServer): Promise<ServerDefinition> {
@@ -142,6 +136,7 @@ export class ServerResolver {
           workspaceFolder: server.workspaceFolder,
           userHome: homedir(),
           input: (id, definition) => this.inputs.read(id, definition, name),
+          secret: (value, variable) => this.redactor?.add(value, variable),
         },
         server.inputs,
         this.answers,

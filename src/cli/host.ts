@@ -17,10 +17,13 @@ import { isGroupAlive, signalGroup } from '../core/processTree';
 import { SessionRegistry } from '../core/registry';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import { lineLogger, nullLogger } from '../core/logger';
+import type { SecretRedactor } from '../core/redact';
 import { signalExitCodes } from './exitCodes';
 
 export interface HostOptions {
   verbose: boolean;
+  /** Learns the secrets of each definition and envFile (redact.ts); the caller redacts output with it. */
+  redactor?: SecretRedactor;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Writes one diagnostic line to stderr. */
@@ -58,6 +61,7 @@ export class CliHost {
       // One command, one answer: a crash fails the command instead of restarting the server.
       supervisor: { restartOnCrash: false },
       clientInfo: { name: 'mcp-sessions', version: '0.1.0' },
+      redactor: options.redactor,
     });
     this.disposables.add(
       this.registry.onDidChangeState((e) => {
@@ -68,7 +72,8 @@ export class CliHost {
       this.disposables.add(
         this.registry.onDidAddServer((name) => {
           this.registry.get(name)?.onDidLog((line) => {
-            if (line.stream === 'stderr') options.diagnostic(`[${name}] ${line.text}`);
+            // Redacted before it is prefixed: a secret broken across lines is found at the line's start.
+            if (line.stream === 'stderr') options.diagnostic(`[${name}] ${options.redactor?.redact(line.text) ?? line.text}`);
           });
         }),
       );

@@ -1,5 +1,6 @@
 // Runs one parsed command line in a CliHost and turns its outcome into an exit code, writing
-// the failure (with the server's stderr tail) to stderr.
+// the failure (with the server's stderr tail) to stderr. Everything written to stdout and
+// stderr goes through one SecretRedactor, which learns each secret as it is resolved.
 
 import { readFileSync } from 'node:fs';
 import type { CommandLine } from './args';
@@ -8,13 +9,16 @@ import { ExitCode, exitCodeFor } from './exitCodes';
 import { CliHost } from './host';
 import { CliInputReader } from './inputs';
 import { processTerminal } from './prompt';
+import { SecretRedactor } from '../core/redact';
 
 /** Exit code of a CLI whose reader closed stdout (`… | head`), as if killed by SIGPIPE. */
 const brokenPipeExitCode = 141;
 
 export async function execute(commandLine: CommandLine): Promise<number> {
-  const diagnostic = (line: string) => process.stderr.write(`${line}\n`);
+  const redactor = new SecretRedactor();
+  const diagnostic = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
   const host = new CliHost({
+    redactor,
     verbose: commandLine.options.verbose,
     connectTimeoutMs: commandLine.options.connectTimeoutMs,
     requestTimeoutMs: commandLine.options.timeoutMs,
@@ -37,10 +41,11 @@ export async function execute(commandLine: CommandLine): Promise<number> {
           cwd: process.cwd(),
           env: process.env,
           inputs: new CliInputReader(process.env, terminal),
+          redactor,
           stdout: (text) => {
-            if (!stdoutBroken) process.stdout.write(text);
+            if (!stdoutBroken) process.stdout.write(redactor.redact(text));
           },
-          stderr: (text) => process.stderr.write(text),
+          stderr: (text) => process.stderr.write(redactor.redact(text)),
           readStdin: () => readFileSync(0, 'utf8'),
           showProgress: process.stderr.isTTY === true,
         },

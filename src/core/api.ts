@@ -118,6 +118,8 @@ export interface RegistryOptions {
   traceProtocol?: boolean;
   /** OAuth for a remote server (oauth.ts offers OAuthProvider), or undefined when it needs none. Called per connection attempt. */
   authProviderFor?(server: import('./definitions').RemoteServerDefinition): import('@modelcontextprotocol/sdk/client/auth.js').OAuthClientProvider | undefined;
+  /** Told the secrets each definition carries and each stdio server's envFile holds (redact.ts). */
+  redactor?: import('./redact').SecretRedactor;
 }
 
 export interface SessionApi {

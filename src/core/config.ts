@@ -556,6 +556,8 @@ export interface VariableResolver {
   userHome: string;
   /** Asks for an input's value; undefined means the user cancelled. */
   input(id: string, definition: InputDefinition | undefined): Promise<string | undefined>;
+  /** Told every `${env:…}` and `${input:…}` value substituted, with the variable as written: register it with the SecretRedactor. */
+  secret?(value: string, variable: string): void;
 }
 
 /** A server could not be resolved. The message names the server and the variable, never a resolved value. */
@@ -599,7 +601,7 @@ export async function resolveServer(
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(raw.headers)) headers[name] = await substitute(value);
-    return { ...raw, url, headers };
+    return { ...raw, url, headers, shown: shownForm(raw, resolver) };
   }
 
   const command = await substitute(expandHome(raw.command));
@@ -616,10 +618,39 @@ export async function resolveServer(
     const base = resolver.workspaceFolder ?? (raw.source.file ? dirname(raw.source.file) : undefined);
     return isAbsolute(path) || base === undefined ? path : resolvePath(base, path);
   };
-  const resolved: StdioServerDefinition = { ...raw, command, args, env };
+  const resolved: StdioServerDefinition = { ...raw, command, args, env, shown: shownForm(raw, resolver) };
   if (raw.envFile !== undefined) resolved.envFile = absolute(await substitute(expandHome(raw.envFile)));
   if (raw.cwd !== undefined) resolved.cwd = absolute(await substitute(expandHome(raw.cwd)));
   return resolved;
+}
+
+/**
+ * The server as it is shown and logged: `${workspaceFolder}`, `${userHome}`, `~` and
+ * `${pathSeparator}` substituted, `${env:…}` and `${input:…}` left as written, since their
+ * values may be secrets. Asks for nothing and never throws.
+ */
+export function shownForm<T extends RawServerDefinition>(raw: T, context: { workspaceFolder?: string; userHome: string }): T {
+  const show = (template: string) =>
+    template.replace(variablePattern, (text, body: string) => {
+      const variable = parseVariable(body);
+      if (variable?.kind === 'workspaceFolder') return context.workspaceFolder ?? text;
+      if (variable?.kind === 'userHome') return context.userHome;
+      if (variable?.kind === 'pathSeparator') return sep;
+      return text;
+    });
+  const def: RawServerDefinition = raw;
+  if (def.kind !== 'stdio') {
+    return { ...def, url: show(def.url), headers: Object.fromEntries(Object.entries(def.headers).map(([k, v]) => [k, show(v)])) } as T;
+  }
+  const shown: StdioServerDefinition = {
+    ...def,
+    command: show(expandHome(def.command)),
+    args: def.args.map(show),
+    env: Object.fromEntries(Object.entries(def.env).map(([k, v]) => [k, v === null ? null : show(v)])),
+  };
+  if (def.envFile !== undefined) shown.envFile = show(expandHome(def.envFile));
+  if (def.cwd !== undefined) shown.cwd = show(expandHome(def.cwd));
+  return shown as T;
 }
 
 /**
@@ -682,8 +713,11 @@ async function variableValue(
   switch (variable?.kind) {
     case undefined:
       return text; // unknown: left as is (parseConfig warned about it)
-    case 'env':
-      return resolver.env(variable.name) ?? ''; // like VS Code: a missing variable is empty
+    case 'env': {
+      const value = resolver.env(variable.name) ?? ''; // like VS Code: a missing variable is empty
+      resolver.secret?.(value, text);
+      return value;
+    }
     case 'userHome':
       return resolver.userHome;
     case 'pathSeparator':
@@ -703,6 +737,7 @@ async function variableValue(
       if (value === undefined) {
         throw new ConfigResolutionError(server, text, `Server "${server}" was not started: input "${variable.id}" was cancelled`, true);
       }
+      resolver.secret?.(value, text);
       return value;
     }
   }

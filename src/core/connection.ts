@@ -73,6 +73,8 @@ export interface ConnectRequest {
   closeOptions: CloseOptions;
   /** Receives every JSON-RPC message when protocol tracing is on. */
   trace?(direction: 'send' | 'receive', message: import('@modelcontextprotocol/sdk/types.js').JSONRPCMessage): void;
+  /** Told the secret values of a stdio server's envFile when it is read. */
+  redactor?: import('./redact').SecretRedactor;
   /** Authorizes the requests of a remote server with OAuth (oauth.ts); undefined when it needs none. */
   authProvider?: import('@modelcontextprotocol/sdk/client/auth.js').OAuthClientProvider;
 }

@@ -24,6 +24,8 @@ export interface StdioServerDefinition {
   envFile?: string;
   cwd?: string;
   source: DefinitionSource;
+  /** Set by resolveServer: this server with `${env:…}` and `${input:…}` as written (config.ts shownForm). */
+  shown?: StdioServerDefinition;
 }
 
 export interface RemoteServerDefinition {
@@ -33,6 +35,8 @@ export interface RemoteServerDefinition {
   url: string;
   headers: Record<string, string>;
   source: DefinitionSource;
+  /** Set by resolveServer: this server with `${env:…}` and `${input:…}` as written (config.ts shownForm). */
+  shown?: RemoteServerDefinition;
 }
 
 export type ServerDefinition = StdioServerDefinition | RemoteServerDefinition;
@@ -50,27 +54,44 @@ export function definitionFingerprint(def: ServerDefinition): string {
     }
     return value;
   };
-  const { source: _source, ...rest } = def;
+  const { source: _source, shown: _shown, ...rest } = def;
   return JSON.stringify(stable(rest));
 }
 
-/** A one-line, secret-free description: the command line or the URL. */
-export function describeDefinition(def: ServerDefinition): string {
-  if (def.kind === 'stdio') {
-    return [def.command, ...def.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
-  }
-  return `${def.kind === 'sse' ? 'SSE' : 'HTTP'} ${redactUrl(def.url)}`;
+/**
+ * What every display and log site shows of a server: the definition as written (secrets as
+ * their `${env:…}` / `${input:…}` templates), never the resolved values.
+ */
+export function shownDefinition<T extends ServerDefinition>(def: T): T {
+  return (def.shown as T | undefined) ?? def;
 }
 
-/** Drops user info and query values from a URL, which may carry tokens. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, 'REDACTED');
-    return u.toString();
-  } catch {
-    return url;
+/** A one-line, secret-free description: the command line or the URL, as written. */
+export function describeDefinition(def: ServerDefinition): string {
+  const shown = shownDefinition(def);
+  if (shown.kind === 'stdio') {
+    return [shown.command, ...shown.args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ');
   }
+  return `${shown.kind === 'sse' ? 'SSE' : 'HTTP'} ${redactUrl(shown.url)}`;
+}
+
+/**
+ * Drops user info, literal query values and the fragment from a URL, which may carry tokens. A query value
+ * that is a `${…}` template stays: it names the variable, not its value.
+ */
+export function redactUrl(url: string): string {
+  const parts = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#]*@)?([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(url);
+  if (!parts) return url;
+  const [, scheme, rest, query, fragment] = parts;
+  const redactedQuery = query
+    ?.slice(1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals < 0) return pair;
+      const value = pair.slice(equals + 1);
+      return `${pair.slice(0, equals)}=${/^(\$\{[^}]*\})+$/.test(value) ? value : 'REDACTED'}`;
+    })
+    .join('&');
+  return `${scheme}${rest}${redactedQuery === undefined ? '' : `?${redactedQuery}`}${fragment ? '#REDACTED' : ''}`;
 }

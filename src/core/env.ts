@@ -136,6 +136,8 @@ function setVariable(env: Record<string, string>, name: string, value: string | 
 export async function serverEnvironment(
   base: Record<string, string>,
   def: { env: Record<string, string | null>; envFile?: string },
+  /** Told each variable read from `envFile`, so secret ones can be registered for redaction. */
+  onFileVariable?: (name: string, value: string) => void,
 ): Promise<Record<string, string>> {
   const env = { ...base };
   if (def.envFile !== undefined) {
@@ -146,7 +148,10 @@ export async function serverEnvironment(
       const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`;
       throw new Error(`envFile "${def.envFile}" ${reason}`);
     }
-    for (const [name, value] of Object.entries(parseDotenv(text))) setVariable(env, name, value);
+    for (const [name, value] of Object.entries(parseDotenv(text))) {
+      onFileVariable?.(name, value);
+      setVariable(env, name, value);
+    }
   }
   for (const [name, value] of Object.entries(def.env)) setVariable(env, name, value);
   return env;

@@ -67,6 +67,7 @@ export class SessionRegistry implements RegistryApi {
   /** Tells open remote connections that the machine slept; ticks only while one is open. */
   private readonly clockJumps: ClockJumpDetector;
   private readonly authProviderFor: RegistryOptions['authProviderFor'];
+  private readonly redactor: RegistryOptions['redactor'];
 
   private readonly addEmitter = new Emitter<string>();
   private readonly removeEmitter = new Emitter<string>();
@@ -96,6 +97,7 @@ export class SessionRegistry implements RegistryApi {
       traceProtocol: options.traceProtocol ?? false,
     };
     this.authProviderFor = options.authProviderFor;
+    this.redactor = options.redactor;
     this.clockJumps = new ClockJumpDetector({ logger: this.logger });
     const remote = createRemoteConnector({ onClockJump: this.clockJumps.onJump, probeTimeoutMs: this.settings.pingTimeoutMs });
     this.connectors = { stdio: connectStdio, http: remote, sse: remote, ...connectors };
@@ -150,6 +152,7 @@ export class SessionRegistry implements RegistryApi {
         continue;
       }
       wanted.set(def.name, def);
+      this.redactor?.addDefinition(def);
     }
 
     for (const [name, entry] of [...this.entries]) {
@@ -200,6 +203,7 @@ export class SessionRegistry implements RegistryApi {
       ledger: this.ledger,
       schemaValidator: this.schemaValidator,
       authProviderFor: this.authProviderFor,
+      redactor: this.redactor,
     });
     const listeners = new DisposableStore();
     listeners.add(session.onDidChangeState((e) => this.stateEmitter.fire(e)));

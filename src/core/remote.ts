@@ -29,7 +29,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CloseOptions, CloseReport, Connection, ConnectRequest, Connector } from './connection';
-import { redactUrl, type RemoteServerDefinition } from './definitions';
+import { redactUrl, shownDefinition, type RemoteServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
 import { authorizingFetch } from './oauth';
 import type { Disposable, Event } from './lifecycle';
@@ -178,7 +178,7 @@ class RemoteConnection implements Connection, SessionRecovery {
       throw new McpSessionError('start-failed', this.def.name, `"${this.def.name}" has an invalid URL.`, { retryable: false });
     }
     this.kind = this.def.kind;
-    this.shown = redactUrl(this.def.url);
+    this.shown = redactUrl(shownDefinition(this.def).url);
   }
 
   get client(): Client {

@@ -52,6 +52,7 @@ export interface SessionDependencies {
   ledger?: ProcessLedgerLike;
   schemaValidator: CachingSchemaValidator;
   authProviderFor?: import('./api').RegistryOptions['authProviderFor'];
+  redactor?: import('./redact').SecretRedactor;
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -213,6 +214,7 @@ export class ServerSession implements SessionApi {
         logger: this.deps.logger,
         baseEnv: this.settings.baseEnv,
         ledger: this.deps.ledger,
+        redactor: this.deps.redactor,
         closeOptions: this.closeOptions(),
         authProvider: this.def.kind === 'stdio' ? undefined : this.deps.authProviderFor?.(this.def),
         trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${JSON.stringify(message)}`) : undefined,

@@ -8,7 +8,8 @@ import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Connection, ConnectRequest, CloseOptions, CloseReport, Connector } from './connection';
 import type { StdioServerDefinition } from './definitions';
-import { describeDefinition } from './definitions';
+import { describeDefinition, shownDefinition } from './definitions';
+import { secretVariable } from '../core/redact';
 import { McpSessionError, describeExit, errorMessage } from './errors';
 import { GroupProcess } from './processTree';
 import { RingBuffer } from './logger';
@@ -164,10 +165,14 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
   const name = def.name;
   const stderrTail = new RingBuffer<string>(stderrTailLines);
   const commandLine = describeDefinition(def);
+  // Messages and the ledger name the command as written: resolved values may be secrets.
+  const shown = shownDefinition(def);
 
   let env: Record<string, string>;
   try {
-    env = await serverEnvironment(request.baseEnv as Record<string, string>, def);
+    env = await serverEnvironment(request.baseEnv as Record<string, string>, def, (variable, value) => {
+      if (secretVariable(variable, value)) request.redactor?.add(value, `[redacted envFile ${variable}]`);
+    });
   } catch (e) {
     throw new McpSessionError('start-failed', name, `Could not start "${name}": ${errorMessage(e)}`, { retryable: false, cause: e });
   }
@@ -180,15 +185,15 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
     const why =
       code === 'ENOENT'
         ? def.cwd && (e as NodeJS.ErrnoException).path !== def.command
-          ? `the command "${def.command}" or the folder "${def.cwd}" was not found`
-          : `the command "${def.command}" was not found on PATH`
+          ? `the command "${shown.command}" or the folder "${shown.cwd}" was not found`
+          : `the command "${shown.command}" was not found on PATH`
         : code === 'EACCES'
-          ? `the command "${def.command}" is not executable`
+          ? `the command "${shown.command}" is not executable`
           : errorMessage(e);
     throw new McpSessionError('start-failed', name, `Could not start "${name}": ${why}. Check its command in the configuration.`, { retryable: false, cause: e });
   }
-  // Only the executable goes to disk: arguments may carry resolved secrets.
-  request.ledger?.record({ pid: child.pid, server: name, command: def.command });
+  // Only the executable, as written, goes to disk: arguments may carry resolved secrets.
+  request.ledger?.record({ pid: child.pid, server: name, command: shown.command });
   request.logger.info(`Started "${name}" as process group ${child.pid}: ${commandLine}`);
 
   const transport = new ProcessTransport(child, {

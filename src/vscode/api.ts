@@ -58,6 +58,8 @@ export interface TestingApi {
   notifications(): string[];
   /** Every notification, modal dialog and progress title or message as passed to VS Code, newest last. */
   shownMessages(): string[];
+  /** Where the extension writes: its log folder (the log channels' files) and its state folder (the process ledger). */
+  folders(): { logs: string; state: string };
   /**
    * What VS Code does at deactivation: calls deactivate(), disposes context.subscriptions in
    * order without waiting, then waits for deactivate's promise. The extension is gone after.

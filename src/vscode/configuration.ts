@@ -31,7 +31,7 @@ import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { InputStore } from './inputs';
 import type { FailureNotifier } from './notifier';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 import { serverListSettings, settingsSection } from './settings';
 
 export type Availability =
@@ -290,6 +290,7 @@ export class ConfigurationService implements Disposable {
       env: (name) => process.env[name],
       workspaceFolder: (source.folder ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath,
       userHome: homedir(),
+      secret: (value, variable) => this.redactor.add(value, variable),
       input: async (id, definition) => {
         const input = definition ?? { id, type: 'promptString' as const };
         const stored = await this.inputs.get(scope, input);

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { InputDefinition } from '../core/config';
 import { iconLabelText, labelText } from '../core/displayText';
 import type { Logger } from '../core/logger';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 
 const indexKey = 'mcpSessions.storedInputs';
 
@@ -35,7 +35,7 @@ export class InputStore {
   async get(scope: string, input: InputDefinition): Promise<string | undefined> {
     const key = this.key(scope, input.id);
     const value = input.type === 'command' ? this.commandResults.get(key) : await this.secrets.get(key);
-    if (value !== undefined && isSecret(input)) this.redactor.add(value, input.id);
+    if (value !== undefined && isSecret(input)) this.redactor.add(value, `\${input:${input.id}}`);
     return value;
   }
 
@@ -43,7 +43,7 @@ export class InputStore {
   async ask(scope: string, input: InputDefinition, server: string): Promise<string | undefined> {
     const value = await this.prompt(input, server);
     if (value === undefined) return undefined;
-    if (isSecret(input)) this.redactor.add(value, input.id);
+    if (isSecret(input)) this.redactor.add(value, `\${input:${input.id}}`);
     const key = this.key(scope, input.id);
     if (input.type === 'command') {
       this.commandResults.set(key, value);

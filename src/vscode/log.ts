@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { RegistryApi, ServerLogLine } from '../core/api';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
 import { RingBuffer, type Logger } from '../core/logger';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 
 /** Lines kept in memory per channel, so tests (and only tests) can read what was written. */
 const mirrorCapacity = 5000;
@@ -119,7 +119,8 @@ export class ServerLogChannels implements Disposable {
 
   private append(entry: ServerChannel, line: ServerLogLine, replayed = false): void {
     if (this.disposed) return;
-    const text = this.redactor.redact(`${replayed ? `(${clock(line.time)}) ` : ''}${prefixFor(line.stream)}${line.text}`);
+    // The server's text is redacted before it is prefixed: a secret broken across lines is found at the line's start.
+    const text = `${replayed ? `(${clock(line.time)}) ` : ''}${prefixFor(line.stream)}${this.redactor.redact(line.text)}`;
     const level = levelFor(line);
     entry.mirror.push(`[${level}] ${text}`);
     entry.channel[level](text);

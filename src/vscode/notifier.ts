@@ -9,7 +9,7 @@ import { notificationText } from '../core/displayText';
 import type { Disposable } from '../core/lifecycle';
 import { RingBuffer, type Logger } from '../core/logger';
 import { showMessage } from './messages';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 
 const gatherMs = 400;
 const quietMs = 15_000;

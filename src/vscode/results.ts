@@ -1,7 +1,8 @@
 // Results open as read-only documents on the `mcp-result:` scheme: plain text, JSON when
 // the result is JSON or structured, Markdown when it mixes kinds of content. Images (and
 // binary resources) are written to a temporary folder of this window and opened with
-// `vscode.open`, which shows images in VS Code's image preview.
+// `vscode.open`, which shows images in VS Code's image preview. Text is redacted: a server
+// may send back a secret it was given.
 
 import * as vscode from 'vscode';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '../core/api';
 import type { Disposable } from '../core/lifecycle';
+import type { SecretRedactor } from '../core/redact';
 import { resultDocumentPath } from './itemText';
 
 export const resultScheme = 'mcp-result';
@@ -23,7 +25,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
   private counter = 0;
   private binaryDir: string | undefined;
 
-  constructor() {
+  constructor(private readonly redactor: SecretRedactor) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(resultScheme, this);
   }
 
@@ -71,8 +73,8 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
   }
 
   private add(path: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: resultScheme, path });
-    this.documents.set(uri.toString(), text);
+    const uri = vscode.Uri.from({ scheme: resultScheme, path: this.redactor.redact(path) });
+    this.documents.set(uri.toString(), this.redactor.redact(text));
     while (this.documents.size > maxDocuments) this.documents.delete(this.documents.keys().next().value!);
     return uri;
   }

@@ -15,7 +15,7 @@ import type { Logger } from '../core/logger';
 import type { ConfigurationService, ConfiguredServer } from './configuration';
 import type { CachedLists, ListCache } from './listCache';
 import type { FailureNotifier } from './notifier';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 import { readSettings } from './settings';
 
 /** Servers started together in the background (autoStart "always", trust granted). */

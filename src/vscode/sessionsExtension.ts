@@ -21,7 +21,8 @@ import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
 import { signIn } from './oauthSignInCommand';
 import { signOut } from './oauthSignOut';
-import { SecretRedactor } from './redact';
+import { SecretRedactor } from '../core/redact';
+import { redactingSecretStorage } from './secretStorage';
 import { ResultDocuments } from './results';
 import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
@@ -64,11 +65,12 @@ export class SessionsExtension implements CommandContext {
       ...registryOptionsFrom(readSettings()),
       // Called per connection attempt, never during construction.
       authProviderFor: (server) => this.oauth.providerFor(server),
+      redactor: this.redactor,
     });
     this.log.info(`Process ledger in ${stateDir}`);
     // The consent reads the notifier's user actions when a sign-in asks, never during construction.
     const consent = new SignInConsentPrompt((server) => this.notifier.isUserActing(server), this.log);
-    this.oauth = new OAuthService(context.secrets, context.globalState, this.registry, consent, this.log);
+    this.oauth = new OAuthService(redactingSecretStorage(context.secrets, this.redactor), context.globalState, this.registry, consent, this.log);
     this.serverLogs = new ServerLogChannels(this.registry, this.redactor);
     this.notifier = new FailureNotifier(
       {
@@ -83,7 +85,7 @@ export class SessionsExtension implements CommandContext {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
     this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log, this.oauth);
-    this.results = new ResultDocuments();
+    this.results = new ResultDocuments(this.redactor);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     const changeEmitter = new vscode.EventEmitter<void>();
@@ -236,6 +238,7 @@ export class SessionsExtension implements CommandContext {
       statusBar: () => this.statusBar.state,
       notifications: () => this.notifier.history,
       shownMessages,
+      folders: () => ({ logs: this.context.logUri.fsPath, state: (this.context.storageUri ?? this.context.globalStorageUri).fsPath }),
       teardown: async () => {
         const shutdown = this.deactivate();
         for (const subscription of [...this.context.subscriptions]) {

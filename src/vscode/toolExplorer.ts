@@ -5,12 +5,12 @@
 
 import * as vscode from 'vscode';
 import type { Prompt, Resource, Tool } from '../core/api';
-import { describeDefinition, redactUrl } from '../core/definitions';
+import { describeDefinition, redactUrl, shownDefinition } from '../core/definitions';
 import { labelText } from '../core/displayText';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { promptTreeText, resourceTreeText, serverTooltipMarkdown, toolTreeText, type TreeText } from './itemText';
-import type { SecretRedactor } from './redact';
+import type { SecretRedactor } from '../core/redact';
 import type { ServerService, ServerStatus, ServerView } from './servers';
 import { tildify } from './configuration';
 
@@ -131,7 +131,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   }
 
   serverTooltip(view: ServerView): vscode.MarkdownString {
-    const def = view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw;
+    const def = shownDefinition(view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw);
     const problem = statusExplanation(view);
     const source = view.configured.raw.source;
     const age = view.lists?.cached ? ` (cached from ${new Date(view.lists.savedAt).toLocaleString()})` : '';

@@ -12,7 +12,7 @@ import type { ConfigurationService } from '../configuration';
 import type { InputStore } from '../inputs';
 import type { ExtensionLog, ServerLogChannels } from '../log';
 import type { FailureNotifier } from '../notifier';
-import type { SecretRedactor } from '../redact';
+import type { SecretRedactor } from '../../core/redact';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
 import type { ExplorerNode } from '../toolExplorer';
