@@ -103,6 +103,7 @@ describe('secrets never reach any output (canary)', function () {
     api.testing.oauth.overrideSignIn({});
     await vscode.commands.executeCommand('mcpSessions.signOut', 'canary-oauth').then(undefined, () => undefined);
     await settings().update('servers', undefined, vscode.ConfigurationTarget.Global);
+    await settings().update('oauth.allowedAuthorizationHosts', undefined, vscode.ConfigurationTarget.Global);
     await api.testing.reloadConfiguration();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     delete process.env.CANARY_ENV;
@@ -116,6 +117,9 @@ describe('secrets never reach any output (canary)', function () {
   it('starts the servers with the secrets, and shows them as written', async () => {
     for (const name of ['canary-stdio', 'canary-http']) await vscode.commands.executeCommand('mcpSessions.startServer', name);
     await eventually(() => api.listServers().filter((s) => s.name === 'canary-stdio' || s.name === 'canary-http').every((s) => s.state === 'running') || undefined, 20_000, 'the canary servers running');
+    // Consent as a user gives it: the authorization host allowed in user settings, then Sign In.
+    await settings().update('oauth.allowedAuthorizationHosts', [new URL(oauth.issuer).host], vscode.ConfigurationTarget.Global);
+    assert.equal(await vscode.commands.executeCommand('mcpSessions.signIn', 'canary-oauth'), true);
     await api.callTool('canary-oauth', 'echo', { text: 'signed in' });
 
     const tree = await api.testing.renderTree();
