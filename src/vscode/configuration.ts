@@ -447,9 +447,8 @@ async function folderIdentity(source: Source): Promise<string> {
 
 /** Why `raw` must wait for workspace trust, or undefined when it may start in an untrusted workspace. */
 function untrustedReason(raw: RawServerDefinition, source: Source): string | undefined {
-  if (source.fromWorkspace) {
-    return source.kind === 'file' && source.folder ? `it is defined in ${source.label}, inside the workspace folder` : `it is defined by the workspace (${source.label})`;
-  }
+  if (source.kind === 'folder' && source.folder) return `it is defined in ${source.folder.name}/.vscode/mcp.json`;
+  if (source.fromWorkspace) return source.folder ? `it is defined in ${source.label}, inside the workspace folder` : `it is defined in ${source.label}, which the workspace settings name`;
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   return workspaceDependence(raw, source.rules.relativeTo, folders);
 }

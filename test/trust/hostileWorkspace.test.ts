@@ -85,7 +85,7 @@ describe('a hostile folder opened untrusted', function () {
       'uses-workspace-folder': 'untrusted',
       github: 'stopped',
     });
-    assert.match(server(api, evilKey)!.message ?? '', /^it is defined by the workspace \(workspace \(\.vscode\/mcp\.json\)\), and the workspace is not trusted$/);
+    assert.equal(server(api, evilKey)!.message, 'it is defined in hostile-workspace/.vscode/mcp.json, and the workspace is not trusted');
     assert.match(server(api, 'uses-workspace-folder')!.message ?? '', /^it uses \$\{workspaceFolder\} in "args\[0\]", and the workspace is not trusted$/);
 
     const tree = await api.testing.renderTree();
@@ -95,7 +95,10 @@ describe('a hostile folder opened untrusted', function () {
     assert.ok(why, `a child says why: ${JSON.stringify(dependent.children)}`);
     assert.match(why.tooltip ?? '', /uses \$\{workspaceFolder\} in "args\[0\]"/);
 
-    await assert.rejects(api.callTool(githubOfWorkspace, 'echo', { text: 'x' }), /was not started: it is defined by the workspace .*Trust the workspace to start it/);
+    await assert.rejects(api.callTool(githubOfWorkspace, 'echo', { text: 'x' }), (e: Error) => {
+      assert.equal(e.message, 'Server "github (hostile-workspace)" was not started: it is defined in hostile-workspace/.vscode/mcp.json, and the workspace is not trusted. Trust the workspace to start it');
+      return true;
+    });
     assert.deepEqual(markers(), []);
   });
 
