@@ -66,5 +66,7 @@ export interface RenderedNode {
   description?: string;
   tooltip?: string;
   contextValue?: string;
+  /** The id of the command the item runs when clicked. */
+  command?: string;
   children: RenderedNode[];
 }

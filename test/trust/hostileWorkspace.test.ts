@@ -23,14 +23,18 @@ function markers(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith('hostile-marker-'));
 }
 
-/** Processes running the folder's code or from inside it (Linux /proc). */
+/**
+ * Processes running the folder's code or from inside it (Linux /proc), except VS Code's own
+ * (its JSON language server runs in the folder once a settings file is edited).
+ */
 function processesFromFolder(folder: string): string[] {
   const found: string[] = [];
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cmdline.includes('evil.cjs') || cwd === folder || cwd.startsWith(folder + sep)) found.push(`${pid} (${cwd}): ${cmdline}`);
+      const vscodeOwn = cmdline.includes(`${sep}lib${sep}vscode${sep}`) && !cmdline.includes('evil.cjs');
+      if (!vscodeOwn && (cmdline.includes('evil.cjs') || cwd === folder || cwd.startsWith(folder + sep))) found.push(`${pid} (${cwd}): ${cmdline}`);
     } catch {
       // ended meanwhile, or not ours to read
     }
@@ -94,6 +98,20 @@ describe('a hostile folder opened untrusted', function () {
     const why = dependent.children.find((c) => c.label === 'Not started: the workspace is not trusted');
     assert.ok(why, `a child says why: ${JSON.stringify(dependent.children)}`);
     assert.match(why.tooltip ?? '', /uses \$\{workspaceFolder\} in "args\[0\]"/);
+    assert.equal(why.command, 'workbench.trust.manage', 'clicking it offers Manage Workspace Trust');
+
+    // A file named by the user that lies inside the folder is the folder's.
+    const config = vscode.workspace.getConfiguration('mcpSessions');
+    const userFiles = config.inspect<string[]>('configFiles')!.globalValue!;
+    await config.update('configFiles', [...userFiles, join(folder, '.cursor', 'mcp.json')], vscode.ConfigurationTarget.Global);
+    try {
+      await api.testing.reloadConfiguration();
+      assert.equal(server(api, 'cursor-evil')?.state, 'untrusted');
+      assert.match(server(api, 'cursor-evil')!.message ?? '', /^it is defined in .*\/\.cursor\/mcp\.json, inside the workspace folder, and the workspace is not trusted$/);
+    } finally {
+      await config.update('configFiles', userFiles, vscode.ConfigurationTarget.Global);
+      await api.testing.reloadConfiguration();
+    }
 
     await assert.rejects(api.callTool(githubOfWorkspace, 'echo', { text: 'x' }), (e: Error) => {
       assert.equal(e.message, 'Server "github (hostile-workspace)" was not started: it is defined in hostile-workspace/.vscode/mcp.json, and the workspace is not trusted. Trust the workspace to start it');
