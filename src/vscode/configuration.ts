@@ -43,7 +43,7 @@ import { serverListSettings, settingsSection } from './settings';
 
 export type Availability =
   | { status: 'ready'; definition: ServerDefinition }
-  /** `reason`: why it waits for trust, e.g. "it is defined by the workspace (.vscode/mcp.json)". */
+  /** `reason`: why it waits for trust, e.g. "it is defined in my-repo/.vscode/mcp.json". */
   | { status: 'untrusted'; reason: string }
   | { status: 'needs-input'; inputs: string[] }
   | { status: 'invalid'; message: string };
@@ -218,7 +218,7 @@ export class ConfigurationService implements Disposable {
 
     // configFiles named by the user are the user's (relative to the home folder), unless they lie
     // inside a workspace folder; named by the workspace, they are the workspace's and are not even
-    // read before it is trusted (inspect() returns workspace values whatever the trust).
+    // read before it is trusted (whether inspect() shows an untrusted workspace's value is VS Code's choice).
     const inspected = vscode.workspace.getConfiguration(settingsSection).inspect<string[]>('configFiles');
     const seen = new Set<string>();
     const addFiles = (files: unknown, relativeTo: string | undefined, namedByWorkspace: boolean) => {
@@ -268,7 +268,7 @@ export class ConfigurationService implements Disposable {
     this.publishDiagnostics(parsed);
 
     const taken = new Map<string, Source>();
-    const servers: (ConfiguredServer & { order: number })[] = [];
+    const servers: (ConfiguredServer & { sourceIndex: number; position: number })[] = [];
     const origins = new Map<string, ParsedSource>();
     const identities = new Map<ParsedSource, Promise<string>>();
     // The user's own sources name their servers first; the list keeps the sources' order.
@@ -296,12 +296,13 @@ export class ConfigurationService implements Disposable {
           sourceTag: source.tag,
           availability: await this.availability(named, source, inputs, await identities.get(origin)!),
           rawFingerprint: definitionFingerprint(named),
-          order: index * 1e6 + position,
+          sourceIndex: index,
+          position,
         });
       }
     }
     if (this.disposed) return;
-    this.servers = servers.sort((a, b) => a.order - b.order).map(({ order: _order, ...server }) => server);
+    this.servers = servers.sort((a, b) => a.sourceIndex - b.sourceIndex || a.position - b.position).map(({ sourceIndex: _s, position: _p, ...server }) => server);
     this.origins = origins;
     this.loadedOnce = true;
     const summary = servers.map((s) => `${s.name}=${s.availability.status}`).join(', ') || 'none';

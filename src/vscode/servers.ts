@@ -267,7 +267,7 @@ export class ServerService implements Disposable {
   }
 }
 
-/** "it is defined by the workspace (…), and the workspace is not trusted". */
+/** "it is defined in my-repo/.vscode/mcp.json, and the workspace is not trusted". */
 function untrustedMessage(reason: string): string {
   return `${reason}, and the workspace is not trusted`;
 }

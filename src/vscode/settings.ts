@@ -30,7 +30,7 @@ export const restartRequiringSettings = [
   'mcpSessions.shutdown.termGraceMs',
 ] as const;
 
-/** Settings whose workspace value counts only once the workspace is trusted (as listed in package.json). */
+/** Settings whose workspace value counts only once the workspace is trusted: package.json lists the same (the trust suite checks). */
 export const restrictedSettings = [
   'mcpSessions.autoStart',
   'mcpSessions.servers',
@@ -50,7 +50,7 @@ function positive(value: unknown, fallback: number, minimum = 0): number {
 }
 
 /** A restricted setting's value: the effective one in a trusted workspace, else the user's (or the default). */
-export function trustedValue(config: vscode.WorkspaceConfiguration, key: string): unknown {
+function trustedValue(config: vscode.WorkspaceConfiguration, key: string): unknown {
   if (vscode.workspace.isTrusted) return config.get(key);
   const inspected = config.inspect(key);
   return inspected?.globalValue ?? inspected?.defaultValue;

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } 
 import { homedir, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import * as vscode from 'vscode';
+import { restrictedSettings } from '../../src/vscode/settings';
 import { extensionApi, server, type Api } from '../integration/api';
 import { delay, eventually } from '../support/processes';
 
@@ -77,6 +78,8 @@ describe('a hostile folder opened untrusted', function () {
     assert.deepEqual(active.map((s) => `${s.name}: ${s.state}`), [], 'nothing was started');
     // Restricted (package.json): VS Code hides the workspace's value (the last test sees it once trusted).
     assert.equal(vscode.workspace.getConfiguration('mcpSessions').get('autoStart'), 'never');
+    const manifest = vscode.extensions.getExtension('mcp-session-manager.mcp-session-manager')!.packageJSON as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [...restrictedSettings], 'package.json restricts what settings.ts reads as restricted');
   });
 
   it('shows the workspace\'s servers and the user servers that depend on it as untrusted, with the reason', async () => {
