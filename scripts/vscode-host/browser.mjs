@@ -70,3 +70,21 @@ export async function captureExtensionHostConsole(page, { onLine, onOther }) {
   });
   page.on('console', (message) => onOther(message.type(), message.text()));
 }
+
+/**
+ * Grants workspace trust the way a user does: "Workspaces: Manage Workspace Trust" from the
+ * command palette (unless the trust editor is already open), then its "Trust" button.
+ */
+export async function grantWorkspaceTrust(page, timeoutMs = 20_000) {
+  const trustButton = page.locator('.workspace-trust-buttons .monaco-description-button[aria-label^="Trust,"] .monaco-button');
+  if (!(await trustButton.isVisible())) {
+    const widget = page.locator('.quick-input-widget');
+    const input = widget.locator('input').first();
+    await page.keyboard.press('F1');
+    await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill('>Workspaces: Manage Workspace Trust');
+    await widget.locator('.monaco-list-row', { hasText: 'Manage Workspace Trust' }).first().waitFor({ timeout: timeoutMs });
+    await input.press('Enter');
+  }
+  await trustButton.click({ timeout: timeoutMs });
+}

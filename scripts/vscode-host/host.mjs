@@ -28,6 +28,12 @@ export const QUIET_SETTINGS = {
   'security.workspace.trust.enabled': false,
 };
 
+/** With trust on, a folder opened for the first time is in Restricted Mode, without a modal prompt. */
+export const TRUST_ON_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+};
+
 /** A port on 127.0.0.1 that was free a moment ago (preferred one first, then the next ones). */
 export async function freePort(preferred) {
   const tryPort = (port) =>
@@ -108,7 +114,7 @@ function pruneOldRuns() {
  * The TMPDIR holds VS Code's IPC sockets, whose paths must stay under 108 bytes, so it lives in
  * a short folder under /tmp, reachable as RUN/tmp and removed when the server stops.
  */
-export function createRunDir(label) {
+export function createRunDir(label, userSettings = {}) {
   pruneOldRuns();
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const runDir = join(RUNS_DIR, `${label}-${stamp}-${process.pid}-${++runCounter}`);
@@ -117,7 +123,7 @@ export function createRunDir(label) {
   }
   writeFileSync(join(runDir, 'owner.pid'), String(process.pid));
   symlinkSync(mkdtempSync('/tmp/vsch-'), join(runDir, 'tmp'));
-  writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS, null, 2) + '\n');
+  writeFileSync(join(runDir, 'user-data', 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...userSettings }, null, 2) + '\n');
   return runDir;
 }
 
@@ -221,16 +227,29 @@ function tailOf(file, lines = 30) {
 
 /**
  * Starts code-server and waits until /healthz answers.
+ * `trustEnabled`: workspace trust on (TRUST_ON_SETTINGS, no --disable-workspace-trust), so the
+ * folder opens in Restricted Mode. `userSettings` are merged into a fresh run folder's user
+ * settings. `isolatedHome`: HOME is an empty RUN/home, so the extension host's home folder is
+ * the run's own.
  * @param {{ version: string, workspace: string, extensionsDir?: string, env?: Record<string,string>,
- *           port?: number, runDir?: string, label?: string, startTimeoutMs?: number }} options
+ *           port?: number, runDir?: string, label?: string, startTimeoutMs?: number,
+ *           trustEnabled?: boolean, userSettings?: Record<string, unknown>, isolatedHome?: boolean }} options
  * @returns {Promise<{ url: string, port: number, runDir: string, workspace: string, logFile: string, pid: number,
- *           stop(): Promise<void>, exited: Promise<number|null> }>}
+ *           home?: string, stop(): Promise<void>, exited: Promise<number|null> }>}
  */
-export async function startCodeServer({ version, workspace, extensionsDir, env = {}, port, runDir, label = 'code-server', startTimeoutMs = 60000 }) {
+export async function startCodeServer({ version, workspace, extensionsDir, env = {}, port, runDir, label = 'code-server', startTimeoutMs = 60000, trustEnabled = false, userSettings = {}, isolatedHome = false }) {
   requireInstalled(version);
   const workspacePath = resolve(workspace);
   if (!existsSync(workspacePath)) throw new Error(`workspace folder ${workspacePath} does not exist`);
-  runDir ??= createRunDir(`${label}-${version}`);
+  const settings = { ...(trustEnabled ? TRUST_ON_SETTINGS : {}), ...userSettings };
+  if (runDir && Object.keys(settings).length > 0) throw new Error('trustEnabled and userSettings need a fresh run folder (no runDir)');
+  runDir ??= createRunDir(`${label}-${version}`, settings);
+  let home;
+  if (isolatedHome) {
+    home = join(runDir, 'home');
+    mkdirSync(home, { recursive: true });
+    env = { ...env, HOME: home };
+  }
   extensionsDir = resolve(extensionsDir ?? join(runDir, 'extensions'));
   const boundPort = port ?? (await freePort());
   const url = `http://127.0.0.1:${boundPort}`;
@@ -247,7 +266,7 @@ export async function startCodeServer({ version, workspace, extensionsDir, env =
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(trustEnabled ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--disable-proxy',
     '--ignore-last-opened',
@@ -307,7 +326,7 @@ export async function startCodeServer({ version, workspace, extensionsDir, env =
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, port: boundPort, runDir, workspace: workspacePath, logFile, pid: pgid, stop, exited };
+  return { url, port: boundPort, runDir, workspace: workspacePath, logFile, pid: pgid, home, stop, exited };
 }
 
 /**

@@ -7,17 +7,24 @@
 // the extension into the server's extension host, awaits the tests module's run() and calls
 // window.codeAutomationExit(code).
 //
+// With --trust-enabled the folder opens untrusted (Restricted Mode). A test cannot click, so
+// when it prints a line containing GRANT_TRUST_MARKER the runner grants trust through the UI
+// (grantWorkspaceTrust); the test then sees onDidGrantWorkspaceTrust.
+//
 // CLI: node scripts/vscode-host/run-tests.mjs --version 4.100.3|4.139.1 --extension <dir>
 //        --tests <compiled tests index.js> --workspace <dir> [--timeout ms] [--grep re] [--verbose]
+//        [--trust-enabled] [--user-settings <json file>] [--isolated-home] [--env NAME=VALUE]...
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { captureExtensionHostConsole, launchBrowser, workbenchUrl } from './browser.mjs';
+import { captureExtensionHostConsole, grantWorkspaceTrust, launchBrowser, workbenchUrl } from './browser.mjs';
 import { CODE_SERVER_VERSIONS, progress } from './install.mjs';
 import { serverErrorLines, startCodeServer } from './host.mjs';
 
 export const DEFAULT_TIMEOUT_MS = 300_000;
+/** A test prints this to have the runner grant workspace trust through the UI (--trust-enabled). */
+export const GRANT_TRUST_MARKER = '@@grant-workspace-trust';
 
 class UsageError extends Error {}
 
@@ -37,9 +44,10 @@ function checkInputs({ version, extensionPath, testsPath, workspace }) {
 /**
  * Runs the tests; resolves with the exit code (0 all passed, 1 failures, timeout or a harness error).
  * @param {{ version: string, extensionPath: string, testsPath: string, workspace: string,
- *           timeoutMs?: number, env?: Record<string,string>, verbose?: boolean, out?: (line: string) => void }} options
+ *           timeoutMs?: number, env?: Record<string,string>, verbose?: boolean, out?: (line: string) => void,
+ *           trustEnabled?: boolean, userSettings?: Record<string, unknown>, isolatedHome?: boolean }} options
  */
-export async function runExtensionTests({ version, extensionPath, testsPath, workspace, timeoutMs = DEFAULT_TIMEOUT_MS, env = {}, verbose = false, out = (line) => process.stdout.write(`${line}\n`) }) {
+export async function runExtensionTests({ version, extensionPath, testsPath, workspace, timeoutMs = DEFAULT_TIMEOUT_MS, env = {}, verbose = false, out = (line) => process.stdout.write(`${line}\n`), trustEnabled = false, userSettings = {}, isolatedHome = false }) {
   extensionPath = resolve(extensionPath);
   testsPath = resolve(testsPath);
   workspace = resolve(workspace);
@@ -51,7 +59,7 @@ export async function runExtensionTests({ version, extensionPath, testsPath, wor
   let browser;
   let timer;
   try {
-    server = await startCodeServer({ version, workspace, env, label: 'tests' });
+    server = await startCodeServer({ version, workspace, env, label: trustEnabled ? 'trust-tests' : 'tests', trustEnabled, userSettings, isolatedHome });
     progress(`code-server ${version} at ${server.url} (run folder ${server.runDir}) after ${elapsed()}`);
     const consoleLog = join(server.runDir, 'workbench-console.log');
     writeFileSync(consoleLog, '');
@@ -68,8 +76,18 @@ export async function runExtensionTests({ version, extensionPath, testsPath, wor
       }
       settle({ code: typeof code === 'number' ? code : 1 });
     });
+    let granting = Promise.resolve();
     await captureExtensionHostConsole(page, {
-      onLine: (_level, args) => out(format(...args)),
+      onLine: (_level, args) => {
+        const line = format(...args);
+        out(line);
+        if (trustEnabled && line.includes(GRANT_TRUST_MARKER)) {
+          granting = granting
+            .then(() => grantWorkspaceTrust(page))
+            .then(() => progress('granted workspace trust through the trust editor'))
+            .catch((error) => out(`run-tests: granting workspace trust failed: ${error.message}`));
+        }
+      },
       onOther: (type, text) => {
         appendFileSync(consoleLog, `[${type}] ${text}\n`);
         if (verbose) process.stderr.write(`[workbench ${type}] ${text}\n`);
@@ -119,7 +137,7 @@ export async function runExtensionTests({ version, extensionPath, testsPath, wor
 }
 
 function parseArgs(argv) {
-  const options = { timeoutMs: DEFAULT_TIMEOUT_MS, verbose: false, env: {} };
+  const options = { timeoutMs: DEFAULT_TIMEOUT_MS, verbose: false, env: {}, trustEnabled: false, userSettings: {}, isolatedHome: false };
   const value = (i, name) => {
     if (argv[i + 1] === undefined) throw new UsageError(`${name} needs a value`);
     return argv[i + 1];
@@ -134,6 +152,23 @@ function parseArgs(argv) {
       case '--timeout': options.timeoutMs = Number(value(i++, arg)); break;
       case '--grep': options.env.MOCHA_GREP = value(i++, arg); break;
       case '--verbose': options.verbose = true; break;
+      case '--trust-enabled': options.trustEnabled = true; break;
+      case '--isolated-home': options.isolatedHome = true; break;
+      case '--user-settings': {
+        const file = value(i++, arg);
+        try {
+          options.userSettings = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new UsageError(`--user-settings ${file}: ${error.message}`);
+        }
+        break;
+      }
+      case '--env': {
+        const [name, ...rest] = value(i++, arg).split('=');
+        if (!name || rest.length === 0) throw new UsageError('--env needs NAME=VALUE');
+        options.env[name] = rest.join('=');
+        break;
+      }
       default: throw new UsageError(`unknown argument ${arg}`);
     }
   }
@@ -151,7 +186,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   } catch (error) {
     console.error(`run-tests: ERROR ${error instanceof UsageError ? error.message : error.stack ?? error}`);
     if (error instanceof UsageError) {
-      console.error('usage: node scripts/vscode-host/run-tests.mjs --version 4.100.3|4.139.1 --extension <dir> --tests <index.js> --workspace <dir> [--timeout ms] [--grep re] [--verbose]');
+      console.error('usage: node scripts/vscode-host/run-tests.mjs --version 4.100.3|4.139.1 --extension <dir> --tests <index.js> --workspace <dir> [--timeout ms] [--grep re] [--verbose] [--trust-enabled] [--user-settings <json file>] [--isolated-home] [--env NAME=VALUE]');
     }
   }
   process.exit(code);

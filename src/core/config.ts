@@ -6,7 +6,7 @@
 // The package's UMD entry point (its "main") cannot be bundled by esbuild: it requires its
 // modules through a local `require` that the bundle does not provide. The ESM build can.
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
-import { dirname, isAbsolute, resolve as resolvePath, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import type { DefinitionSource, RemoteServerDefinition, ServerDefinition, StdioServerDefinition } from './definitions';
 
 export type JsonPath = (string | number)[];
@@ -558,6 +558,67 @@ export interface VariableResolver {
   input(id: string, definition: InputDefinition | undefined): Promise<string | undefined>;
   /** Told every `${env:…}` and `${input:…}` value substituted, with the variable as written: register it with the SecretRedactor. */
   secret?(value: string, variable: string): void;
+  /** The folder a relative `cwd` or `envFile` resolves against (see pathRules); default: workspaceFolder, else the file's folder. */
+  relativeTo?: string;
+  /** The working directory of a stdio server without `cwd`; default: the host's own. */
+  defaultCwd?: string;
+}
+
+/**
+ * Who wrote a definition, which decides where its relative paths point:
+ * - `workspace`: `.vscode/mcp.json` or a file named by workspace settings: the workspace folder.
+ * - `user-settings`: the `mcpSessions.servers` user setting: the home folder, never a workspace.
+ * - `user-file`: a file named by the user's `mcpSessions.configFiles`: that file's folder.
+ */
+export type DefinitionOwner =
+  | { kind: 'workspace'; folder: string }
+  | { kind: 'user-settings'; home: string }
+  | { kind: 'user-file'; file: string; home: string };
+
+/** Where relative paths of an owner's definitions resolve, and where its stdio servers start without `cwd`. */
+export function pathRules(owner: DefinitionOwner): { relativeTo: string; defaultCwd?: string } {
+  switch (owner.kind) {
+    case 'workspace':
+      return { relativeTo: owner.folder };
+    case 'user-settings':
+      return { relativeTo: owner.home, defaultCwd: owner.home };
+    case 'user-file':
+      return { relativeTo: dirname(owner.file), defaultCwd: owner.home };
+  }
+}
+
+/** A relative entry of `mcpSessions.configFiles`: a user's resolves against the home folder, a workspace's against its folder. */
+export function resolveConfigFilePath(file: string, relativeTo: string, home: string): string {
+  const expanded = file.replace(/^~(?=$|[\\/])/, home);
+  return isAbsolute(expanded) ? expanded : resolvePath(relativeTo, expanded);
+}
+
+/** True when `path` is `folder` or inside it (both absolute). */
+export function isInsideFolder(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Why a definition the user wrote would run something from a workspace folder, or undefined
+ * when it would not: `${workspaceFolder}` in any field, or a relative `cwd`/`envFile` whose
+ * base (`relativeTo`, from pathRules) lies in one of `workspaceFolders`. Such a server must not
+ * start while the workspace is untrusted.
+ */
+export function workspaceDependence(raw: RawServerDefinition, relativeTo: string, workspaceFolders: readonly string[]): string | undefined {
+  for (const [fieldPath, text] of substitutableFields(raw)) {
+    if (variablesIn(text).some((v) => v.variable?.kind === 'workspaceFolder')) {
+      return `it uses \${workspaceFolder} in "${formatJsonPath(fieldPath)}"`;
+    }
+  }
+  if (raw.kind !== 'stdio' || !workspaceFolders.some((folder) => isInsideFolder(relativeTo, folder))) return undefined;
+  for (const key of ['cwd', 'envFile'] as const) {
+    const path = raw[key];
+    if (path !== undefined && !/^(~|\$\{userHome\})(?=$|[\\/])/.test(path) && !isAbsolute(path)) {
+      return `its relative "${key}" resolves inside the workspace folder`;
+    }
+  }
+  return undefined;
 }
 
 /** A server could not be resolved. The message names the server and the variable, never a resolved value. */
@@ -583,8 +644,9 @@ export type InputAnswers = Map<string, Promise<string | undefined>>;
 
 /**
  * Substitutes variables in command, args, env values, envFile, cwd, url and headers, expands a
- * leading `~` in command, cwd and envFile, and makes a relative cwd/envFile absolute (against the
- * workspace folder, else the configuration file's folder). Throws ConfigResolutionError.
+ * leading `~` in command, cwd and envFile, makes a relative cwd/envFile absolute (against
+ * `relativeTo`, else the workspace folder, else the configuration file's folder) and sets a
+ * missing cwd to `defaultCwd`. Throws ConfigResolutionError.
  */
 export async function resolveServer(
   raw: RawServerDefinition,
@@ -615,12 +677,13 @@ export async function resolveServer(
   for (const [name, value] of Object.entries(raw.env)) env[name] = value === null ? null : await substitute(value);
 
   const absolute = (path: string): string => {
-    const base = resolver.workspaceFolder ?? (raw.source.file ? dirname(raw.source.file) : undefined);
+    const base = resolver.relativeTo ?? resolver.workspaceFolder ?? (raw.source.file ? dirname(raw.source.file) : undefined);
     return isAbsolute(path) || base === undefined ? path : resolvePath(base, path);
   };
   const resolved: StdioServerDefinition = { ...raw, command, args, env, shown: shownForm(raw, resolver) };
   if (raw.envFile !== undefined) resolved.envFile = absolute(await substitute(expandHome(raw.envFile)));
   if (raw.cwd !== undefined) resolved.cwd = absolute(await substitute(expandHome(raw.cwd)));
+  else if (resolver.defaultCwd !== undefined) resolved.cwd = resolver.defaultCwd;
   return resolved;
 }
 

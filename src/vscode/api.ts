@@ -15,7 +15,7 @@ export type McpServerState = 'running' | 'starting' | 'stopping' | 'stopped' | '
 export interface McpServerInfo {
   name: string;
   state: McpServerState;
-  /** The error of a server in `error`, `needs-sign-in` or `invalid`. */
+  /** The error of a server in `error`, `needs-sign-in` or `invalid`; why a server in `untrusted` waits for workspace trust. */
   message?: string;
   /** Where it is configured, e.g. "workspace (.vscode/mcp.json)". */
   source: string;
@@ -72,5 +72,7 @@ export interface RenderedNode {
   description?: string;
   tooltip?: string;
   contextValue?: string;
+  /** The id of the command the item runs when clicked. */
+  command?: string;
   children: RenderedNode[];
 }

@@ -1,26 +1,33 @@
 // Where servers come from, and what state their configuration is in.
 //
-// Sources, in precedence order for names: `.vscode/mcp.json` of each workspace folder (VS
-// Code's format, with inputs), the `mcpSessions.servers` user setting, then the files in
-// `mcpSessions.configFiles` (Claude Desktop / Cursor `mcpServers`, or mcp.json). Problems
-// become diagnostics on the file plus at most one warning notification per new set of
-// errors; valid servers are unaffected. A server whose name is already taken by an earlier
-// source is renamed `name (folder)` and says so.
+// Sources, listed in this order: `.vscode/mcp.json` of each workspace folder (VS Code's format,
+// with inputs), the `mcpSessions.servers` user setting, then the files in
+// `mcpSessions.configFiles` (Claude Desktop / Cursor `mcpServers`, or mcp.json): the user's,
+// then (only once the workspace is trusted) the workspace's. Problems become diagnostics on the
+// file plus at most one warning notification per new set of errors; valid servers are
+// unaffected. Names go to the user's own sources first: a workspace server whose name is taken
+// is renamed `name (folder)` and says so, so a name never moves to a repository's server.
 //
 // Each server ends up in one of these states: `ready` (resolved, handed to the registry),
-// `untrusted` (from the workspace, which is not trusted: never resolved, never started),
-// `needs-input` (an `${input:…}` without a stored value: resolved when the user starts it),
-// or `invalid` (variable substitution failed). Reloads are serialized and coalesced.
+// `untrusted` (the workspace is not trusted and the server is the workspace's, or depends on a
+// workspace folder — see workspaceDependence: never resolved, never started), `needs-input` (an
+// `${input:…}` without a stored value: resolved when the user starts it), or `invalid`
+// (variable substitution failed). Reloads are serialized and coalesced.
 
 import * as vscode from 'vscode';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import {
   ConfigResolutionError,
   formatIssue,
+  isInsideFolder,
   parseConfig,
   parseServersObject,
+  pathRules,
+  resolveConfigFilePath,
   resolveServer,
+  workspaceDependence,
   type ConfigIssue,
   type InputDefinition,
   type RawServerDefinition,
@@ -29,14 +36,15 @@ import {
 import { definitionFingerprint, type ServerDefinition } from '../core/definitions';
 import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
-import type { InputStore } from './inputs';
+import type { InputBinding, InputStore } from './inputs';
 import type { FailureNotifier } from './notifier';
 import type { SecretRedactor } from '../core/redact';
 import { serverListSettings, settingsSection } from './settings';
 
 export type Availability =
   | { status: 'ready'; definition: ServerDefinition }
-  | { status: 'untrusted' }
+  /** `reason`: why it waits for trust, e.g. "it is defined in my-repo/.vscode/mcp.json". */
+  | { status: 'untrusted'; reason: string }
   | { status: 'needs-input'; inputs: string[] }
   | { status: 'invalid'; message: string };
 
@@ -63,6 +71,8 @@ interface Source {
   uri?: vscode.Uri;
   folder?: vscode.WorkspaceFolder;
   fromWorkspace: boolean;
+  /** Where its relative paths resolve and where its stdio servers start without `cwd` (pathRules). */
+  rules: { relativeTo: string; defaultCwd?: string };
 }
 
 interface ParsedSource {
@@ -112,7 +122,10 @@ export class ConfigurationService implements Disposable {
       this.watch();
       this.scheduleReload('workspace folders changed');
     }));
-    this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload('workspace trust granted')));
+    this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      this.watch(); // the workspace's own configFiles are read from now on
+      void this.reload('workspace trust granted');
+    }));
     this.store.add({ dispose: () => clearTimeout(this.debounceTimer) });
     this.watch();
   }
@@ -189,6 +202,7 @@ export class ConfigurationService implements Disposable {
   // ---- loading --------------------------------------------------------------------------------
 
   private sources(): Source[] {
+    const home = homedir();
     const folders = vscode.workspace.workspaceFolders ?? [];
     const multiRoot = folders.length > 1;
     const sources: Source[] = folders.map((folder) => ({
@@ -198,25 +212,33 @@ export class ConfigurationService implements Disposable {
       uri: vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json'),
       folder,
       fromWorkspace: true,
+      rules: pathRules({ kind: 'workspace', folder: folder.uri.fsPath }),
     }));
-    sources.push({ kind: 'user', label: 'user settings (mcpSessions.servers)', tag: 'user settings', fromWorkspace: false });
+    sources.push({ kind: 'user', label: 'user settings (mcpSessions.servers)', tag: 'user settings', fromWorkspace: false, rules: pathRules({ kind: 'user-settings', home }) });
 
-    // configFiles named by the user are the user's; named by the workspace, they are the workspace's.
+    // configFiles named by the user are the user's (relative to the home folder), unless they lie
+    // inside a workspace folder; named by the workspace, they are the workspace's and are not even
+    // read before it is trusted (whether inspect() shows an untrusted workspace's value is VS Code's choice).
     const inspected = vscode.workspace.getConfiguration(settingsSection).inspect<string[]>('configFiles');
     const seen = new Set<string>();
-    const addFiles = (files: unknown, fromWorkspace: boolean) => {
-      if (!Array.isArray(files)) return;
+    const addFiles = (files: unknown, relativeTo: string | undefined, namedByWorkspace: boolean) => {
+      if (!Array.isArray(files) || relativeTo === undefined) return;
       for (const file of files) {
         if (typeof file !== 'string' || file.trim() === '') continue;
-        const path = expandPath(file, folders[0]?.uri.fsPath);
+        const path = resolveConfigFilePath(file, relativeTo, home);
         if (seen.has(path)) continue;
         seen.add(path);
-        sources.push({ kind: 'file', label: tildify(path), tag: basename(path), uri: vscode.Uri.file(path), fromWorkspace });
+        const folder = folders.find((f) => isInsideFolder(path, f.uri.fsPath));
+        const fromWorkspace = namedByWorkspace || folder !== undefined;
+        const rules = fromWorkspace ? pathRules({ kind: 'workspace', folder: (folder ?? folders[0])?.uri.fsPath ?? dirname(path) }) : pathRules({ kind: 'user-file', file: path, home });
+        sources.push({ kind: 'file', label: tildify(path), tag: basename(path), uri: vscode.Uri.file(path), folder, fromWorkspace, rules });
       }
     };
-    addFiles(inspected?.globalValue, false);
-    addFiles(inspected?.workspaceValue, true);
-    addFiles(inspected?.workspaceFolderValue, true);
+    addFiles(inspected?.globalValue, home, false);
+    if (vscode.workspace.isTrusted) {
+      addFiles(inspected?.workspaceValue, folders[0]?.uri.fsPath, true);
+      addFiles(inspected?.workspaceFolderValue, folders[0]?.uri.fsPath, true);
+    }
     return sources;
   }
 
@@ -246,11 +268,14 @@ export class ConfigurationService implements Disposable {
     this.publishDiagnostics(parsed);
 
     const taken = new Map<string, Source>();
-    const servers: ConfiguredServer[] = [];
+    const servers: (ConfiguredServer & { sourceIndex: number; position: number })[] = [];
     const origins = new Map<string, ParsedSource>();
-    for (const origin of parsed) {
+    const identities = new Map<ParsedSource, Promise<string>>();
+    // The user's own sources name their servers first; the list keeps the sources' order.
+    const byPrecedence = parsed.map((origin, index) => ({ origin, index })).sort((a, b) => Number(a.origin.source.fromWorkspace) - Number(b.origin.source.fromWorkspace) || a.index - b.index);
+    for (const { origin, index } of byPrecedence) {
       const { source, servers: raws, inputs } = origin;
-      for (const raw of raws) {
+      for (const [position, raw] of raws.entries()) {
         let name = raw.name;
         let renamed: string | undefined;
         const owner = taken.get(name);
@@ -262,19 +287,22 @@ export class ConfigurationService implements Disposable {
         taken.set(name, source);
         origins.set(name, origin);
         const named: RawServerDefinition = name === raw.name ? raw : { ...raw, name };
+        if (!identities.has(origin)) identities.set(origin, folderIdentity(source));
         servers.push({
           name,
           configuredName: raw.name,
           renamed,
           raw: named,
           sourceTag: source.tag,
-          availability: await this.availability(named, source, inputs),
+          availability: await this.availability(named, source, inputs, await identities.get(origin)!),
           rawFingerprint: definitionFingerprint(named),
+          sourceIndex: index,
+          position,
         });
       }
     }
     if (this.disposed) return;
-    this.servers = servers;
+    this.servers = servers.sort((a, b) => a.sourceIndex - b.sourceIndex || a.position - b.position).map(({ sourceIndex: _s, position: _p, ...server }) => server);
     this.origins = origins;
     this.loadedOnce = true;
     const summary = servers.map((s) => `${s.name}=${s.availability.status}`).join(', ') || 'none';
@@ -282,23 +310,29 @@ export class ConfigurationService implements Disposable {
     this.changeEmitter.fire();
   }
 
-  private async availability(raw: RawServerDefinition, source: Source, inputs: InputDefinition[], interactive = false): Promise<Availability> {
-    if (source.fromWorkspace && !vscode.workspace.isTrusted) return { status: 'untrusted' };
-    const scope = inputScope(source);
+  private async availability(raw: RawServerDefinition, source: Source, inputs: InputDefinition[], identity: string, interactive = false): Promise<Availability> {
+    if (!vscode.workspace.isTrusted) {
+      const reason = untrustedReason(raw, source);
+      if (reason) return { status: 'untrusted', reason };
+    }
+    // A stored input answers only the definition that asked for it, in the same folder (see inputs.ts).
+    // The name is left out: it changes when another source takes it.
+    const binding: InputBinding = { scope: inputScope(source), definition: definitionFingerprint({ ...raw, name: '' }), folderIdentity: identity };
     const missing: string[] = [];
     const resolver: VariableResolver = {
       env: (name) => process.env[name],
       workspaceFolder: (source.folder ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath,
       userHome: homedir(),
       secret: (value, variable) => this.redactor.add(value, variable),
+      ...source.rules,
       input: async (id, definition) => {
         const input = definition ?? { id, type: 'promptString' as const };
-        const stored = await this.inputs.get(scope, input);
+        const stored = await this.inputs.get(binding, input);
         if (stored !== undefined || !interactive) {
           if (stored === undefined) missing.push(id);
           return stored;
         }
-        return this.inputs.ask(scope, input, raw.name);
+        return this.inputs.ask(binding, input, raw.name);
       },
     };
     try {
@@ -319,7 +353,7 @@ export class ConfigurationService implements Disposable {
     if (server?.availability.status !== 'needs-input') return;
     const origin = this.origins.get(name);
     if (!origin) return;
-    const availability = await this.availability(server.raw, origin.source, origin.inputs, true);
+    const availability = await this.availability(server.raw, origin.source, origin.inputs, await folderIdentity(origin.source), true);
     if (availability.status === 'needs-input') throw new ConfigResolutionError(name, undefined, `Server "${name}" was not started: an input was not given`, true);
     await this.reload(`inputs given for "${name}"`);
   }
@@ -397,14 +431,33 @@ function inputScope(source: Source): string {
   return source.uri?.fsPath ?? source.kind;
 }
 
+/**
+ * The folder that holds a source's file, as the file system knows it (device, inode, birth
+ * time): a different repository cloned to the same path is a different folder, so inputs
+ * stored for the old one are not handed to the new one.
+ */
+async function folderIdentity(source: Source): Promise<string> {
+  if (!source.uri) return source.kind;
+  const folder = source.kind === 'folder' && source.folder ? source.folder.uri.fsPath : dirname(source.uri.fsPath);
+  try {
+    const { dev, ino, birthtimeNs } = await stat(folder, { bigint: true });
+    return `${dev}:${ino}:${birthtimeNs}`;
+  } catch {
+    return `missing:${folder}`;
+  }
+}
+
+/** Why `raw` must wait for workspace trust, or undefined when it may start in an untrusted workspace. */
+function untrustedReason(raw: RawServerDefinition, source: Source): string | undefined {
+  if (source.kind === 'folder' && source.folder) return `it is defined in ${source.folder.name}/.vscode/mcp.json`;
+  if (source.fromWorkspace) return source.folder ? `it is defined in ${source.label}, inside the workspace folder` : `it is defined in ${source.label}, which the workspace settings name`;
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return workspaceDependence(raw, source.rules.relativeTo, folders);
+}
+
 function inputIdsIn(raw: RawServerDefinition): string[] {
   const { source: _source, ...rest } = raw;
   return [...JSON.stringify(rest).matchAll(/\$\{input:([^}]+)\}/g)].map((m) => m[1]);
-}
-
-function expandPath(file: string, base: string | undefined): string {
-  const expanded = file.replace(/^~(?=$|[\\/])/, homedir());
-  return isAbsolute(expanded) || !base ? expanded : join(base, expanded);
 }
 
 export function tildify(path: string): string {

@@ -1,9 +1,15 @@
 // `${input:id}` values. Asked once (an input box, masked for password inputs; a quick pick for
-// pickString) and kept in SecretStorage, keyed by the configuration file that declares the
-// input; `command` inputs run their command each time they are needed and are kept in memory
-// for this window only. Every value that could be a secret (password and command inputs) is
-// registered with the SecretRedactor before it is used anywhere.
+// pickString) and kept in SecretStorage; `command` inputs run their command each time they are
+// needed and are kept in memory for this window only. Every value that could be a secret
+// (password and command inputs) is registered with the SecretRedactor before it is used anywhere.
+//
+// A stored value is bound to what asked for it (InputBinding): the file that declares the
+// input, the input's definition, the server definition that uses it and the identity of the
+// folder holding the file. Change any of them — edit the server or the input, or clone another
+// repository to the same path — and the value is asked for again instead of being handed to
+// something the user never gave it to.
 
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { InputDefinition } from '../core/config';
 import { iconLabelText, labelText } from '../core/displayText';
@@ -11,6 +17,16 @@ import type { Logger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
 
 const indexKey = 'mcpSessions.storedInputs';
+
+/** What a stored input value is bound to; see the top of this file. */
+export interface InputBinding {
+  /** The file that declares the input (or "user" for the user settings). */
+  scope: string;
+  /** Fingerprint of the server definition as written, variables unresolved. */
+  definition: string;
+  /** Device, inode and birth time of the folder that holds the file. */
+  folderIdentity: string;
+}
 
 /** Answers input prompts instead of the UI; set by integration tests only. */
 export type InputPromptOverride = (input: InputDefinition, server: string) => string | undefined;
@@ -27,24 +43,25 @@ export class InputStore {
     private readonly logger: Logger,
   ) {}
 
-  private key(scope: string, id: string): string {
-    return `mcpSessions.input:${scope}#${id}`;
+  private key(binding: InputBinding, input: InputDefinition): string {
+    const fingerprint = createHash('sha256').update(JSON.stringify([input, binding.definition, binding.folderIdentity])).digest('hex').slice(0, 32);
+    return `mcpSessions.input:${binding.scope}#${input.id}@${fingerprint}`;
   }
 
-  /** The stored value, or undefined when the input was never answered. Never prompts. */
-  async get(scope: string, input: InputDefinition): Promise<string | undefined> {
-    const key = this.key(scope, input.id);
+  /** The stored value, or undefined when the input was never answered for this binding. Never prompts. */
+  async get(binding: InputBinding, input: InputDefinition): Promise<string | undefined> {
+    const key = this.key(binding, input);
     const value = input.type === 'command' ? this.commandResults.get(key) : await this.secrets.get(key);
     if (value !== undefined && isSecret(input)) this.redactor.add(value, `\${input:${input.id}}`);
     return value;
   }
 
   /** Asks for the value (on behalf of `server`) and stores it; undefined when the user cancelled. */
-  async ask(scope: string, input: InputDefinition, server: string): Promise<string | undefined> {
+  async ask(binding: InputBinding, input: InputDefinition, server: string): Promise<string | undefined> {
     const value = await this.prompt(input, server);
     if (value === undefined) return undefined;
     if (isSecret(input)) this.redactor.add(value, `\${input:${input.id}}`);
-    const key = this.key(scope, input.id);
+    const key = this.key(binding, input);
     if (input.type === 'command') {
       this.commandResults.set(key, value);
     } else {

@@ -35,7 +35,7 @@ export interface ServerView {
   /** The registry's snapshot, for servers that are ready (trusted, inputs known, valid). */
   snapshot?: ServerSnapshot;
   status: ServerStatus;
-  /** The error of an `error` or `invalid` server. */
+  /** The error of an `error` or `invalid` server; why an `untrusted` one waits for trust. */
   message?: string;
   /** Lists of this session, else of an earlier one (`cached`). */
   lists?: CachedLists & { cached: boolean };
@@ -90,7 +90,7 @@ export class ServerService implements Disposable {
     const availability = configured.availability;
     if (availability.status !== 'ready') {
       const lists = this.cachedLists(configured);
-      if (availability.status === 'untrusted') return { name: configured.name, configured, status: 'untrusted', lists };
+      if (availability.status === 'untrusted') return { name: configured.name, configured, status: 'untrusted', message: untrustedMessage(availability.reason), lists };
       if (availability.status === 'needs-input') return { name: configured.name, configured, status: 'needs-input', lists };
       return { name: configured.name, configured, status: 'invalid', message: availability.message, lists };
     }
@@ -201,11 +201,7 @@ export class ServerService implements Disposable {
         return;
       case 'untrusted':
         if (interactive) this.startWhenTrusted.add(name);
-        throw new McpSessionError(
-          'not-running',
-          name,
-          `Server "${name}" comes from the workspace, which is not trusted, so it was not started. Trust the workspace to start it`,
-        );
+        throw new McpSessionError('not-running', name, `Server "${name}" was not started: ${untrustedMessage(configured.availability.reason)}. Trust the workspace to start it`);
       case 'needs-input':
         throw new McpSessionError(
           'not-running',
@@ -280,4 +276,9 @@ export class ServerService implements Disposable {
     this.backgroundQueue = [];
     this.store.dispose();
   }
+}
+
+/** "it is defined in my-repo/.vscode/mcp.json, and the workspace is not trusted". */
+function untrustedMessage(reason: string): string {
+  return `${reason}, and the workspace is not trusted`;
 }

@@ -224,6 +224,7 @@ export class SessionsExtension implements CommandContext {
                 description: typeof item.description === 'string' ? item.description : undefined,
                 tooltip: typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value,
                 contextValue: item.contextValue,
+                command: item.command?.command,
                 children: depth < 2 ? await render(child, depth + 1) : [],
               };
             }),

@@ -1,6 +1,11 @@
 // The extension's settings, read in one place. Settings the core reads when a server
 // connects only apply after a restart; changing one is answered with "Restart now"
 // (restartRequiringSettings), the way rust-analyzer does it.
+//
+// Settings that start or shape processes are restricted (restrictedSettings, and
+// `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json): until the
+// workspace is trusted only their user value counts. VS Code already hides restricted workspace
+// values from get() in an untrusted workspace; trustedValue() does not rely on the manifest.
 
 import * as vscode from 'vscode';
 import type { RegistryOptions } from '../core/api';
@@ -25,6 +30,18 @@ export const restartRequiringSettings = [
   'mcpSessions.shutdown.termGraceMs',
 ] as const;
 
+/** Settings whose workspace value counts only once the workspace is trusted: package.json lists the same (the trust suite checks). */
+export const restrictedSettings = [
+  'mcpSessions.autoStart',
+  'mcpSessions.servers',
+  'mcpSessions.configFiles',
+  'mcpSessions.trace.server',
+  'mcpSessions.connectTimeoutMs',
+  'mcpSessions.shutdown.stdinGraceMs',
+  'mcpSessions.shutdown.termGraceMs',
+  'mcpSessions.oauth.redirect',
+] as const;
+
 /** Settings that decide which servers exist: changing one reloads the configuration. */
 export const serverListSettings = ['mcpSessions.servers', 'mcpSessions.configFiles'] as const;
 
@@ -32,14 +49,22 @@ function positive(value: unknown, fallback: number, minimum = 0): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? value : fallback;
 }
 
+/** A restricted setting's value: the effective one in a trusted workspace, else the user's (or the default). */
+function trustedValue(config: vscode.WorkspaceConfiguration, key: string): unknown {
+  if (vscode.workspace.isTrusted) return config.get(key);
+  const inspected = config.inspect(key);
+  return inspected?.globalValue ?? inspected?.defaultValue;
+}
+
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration(settingsSection);
+  const value = (key: string) => trustedValue(config, key);
   return {
-    autoStart: config.get<string>('autoStart') === 'always' ? 'always' : 'never',
-    traceServer: config.get<string>('trace.server') === 'messages' ? 'messages' : 'off',
-    connectTimeoutMs: positive(config.get('connectTimeoutMs'), 30_000, 1000),
-    stdinGraceMs: positive(config.get('shutdown.stdinGraceMs'), 2000),
-    termGraceMs: positive(config.get('shutdown.termGraceMs'), 2000),
+    autoStart: value('autoStart') === 'always' ? 'always' : 'never',
+    traceServer: value('trace.server') === 'messages' ? 'messages' : 'off',
+    connectTimeoutMs: positive(value('connectTimeoutMs'), 30_000, 1000),
+    stdinGraceMs: positive(value('shutdown.stdinGraceMs'), 2000),
+    termGraceMs: positive(value('shutdown.termGraceMs'), 2000),
   };
 }
 

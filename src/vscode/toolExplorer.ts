@@ -195,7 +195,7 @@ function statusMessage(view: ServerView): ExplorerNode | undefined {
         server,
         text: 'Not started: the workspace is not trusted',
         icon: 'workspace-untrusted',
-        tooltip: 'This server is defined by the workspace. It starts once you trust the workspace.',
+        tooltip: `Not started: ${view.message ?? 'the workspace is not trusted'}. It starts once you trust the workspace.`,
         command: { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' },
       };
     case 'needs-input':
@@ -301,7 +301,7 @@ function statusExplanation(view: ServerView): string | undefined {
     case 'invalid':
       return view.message;
     case 'untrusted':
-      return 'Defined by the workspace, which is not trusted: it starts once you trust the workspace.';
+      return `Not started: ${view.message ?? 'the workspace is not trusted'}. It starts once you trust the workspace.`;
     case 'needs-input':
       return 'Needs input values; they are asked for when you start it.';
     case 'needs-sign-in':

@@ -90,7 +90,7 @@ describe('configuration', function () {
     await eventually(() => vscode.languages.getDiagnostics(uri).length === 0 || undefined, 10_000, 'diagnostics to clear once fixed');
   });
 
-  it('reads mcpSessions.configFiles (mcpServers format) and the user setting, shows sources and renames clashes', async () => {
+  it('reads mcpSessions.configFiles (mcpServers format) and the user setting, shows sources and renames the workspace\'s server on a clash', async () => {
     const claudeFile = join(tempDir, 'claude_desktop_config.json');
     writeFileSync(claudeFile, JSON.stringify({ mcpServers: { echo: { command: 'node', args: [fixtureServer] }, 'from-file': { command: 'node', args: [fixtureServer] } } }));
     const config = vscode.workspace.getConfiguration('mcpSessions');
@@ -98,19 +98,22 @@ describe('configuration', function () {
     await config.update('servers', { 'from-settings': { command: 'node', args: [fixtureServer] } }, vscode.ConfigurationTarget.Global);
     await api.testing.reloadConfiguration();
 
+    // The user's own file keeps the name; the workspace's server is the one renamed.
     const names = api.listServers().map((s) => s.name);
-    assert.deepEqual(names, ['echo', 'other', 'secret', 'broken', 'from-settings', 'echo (claude_desktop_config.json)', 'from-file']);
+    assert.deepEqual(names, ['echo (workspace)', 'other', 'secret', 'broken', 'from-settings', 'echo', 'from-file']);
     assert.equal(server(api, 'from-settings')!.source, 'user settings (mcpSessions.servers)');
     assert.match(server(api, 'from-file')!.source, /claude_desktop_config\.json$/);
-    const renamed = (await api.testing.renderTree()).find((n) => n.label === 'echo (claude_desktop_config.json)')!;
-    assert.match(renamed.tooltip ?? '', /also defined in workspace/);
+    assert.match(server(api, 'echo')!.source, /claude_desktop_config\.json$/);
+    assert.equal(server(api, 'echo (workspace)')!.source, 'workspace (.vscode/mcp.json)');
+    const renamed = (await api.testing.renderTree()).find((n) => n.label === 'echo (workspace)')!;
+    assert.match(renamed.tooltip ?? '', /also defined in .*claude.*desktop.*config.*json/);
 
     // The renamed server is a server of its own.
-    const result = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo (claude_desktop_config.json)', 'echo', { text: 'from the file' }, { showResult: false })) as {
+    const result = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo (workspace)', 'echo', { text: 'from the workspace' }, { showResult: false })) as {
       content: { text: string }[];
     };
-    assert.equal(result.content[0].text, 'from the file');
-    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo (claude_desktop_config.json)');
+    assert.equal(result.content[0].text, 'from the workspace');
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo (workspace)');
   });
 
   it('a syntax error in a config file is a diagnostic on that file; the file\'s servers are not used', async () => {
