@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandLine } from './args';
 import { failureMessage, runCommand } from './commands';
 import { ExitCode, exitCodeFor } from './exitCodes';
+import { terminalText } from '../core/displayText';
 import { CliHost } from './host';
 import { CliInputReader } from './inputs';
 import { processTerminal } from './prompt';
@@ -13,7 +14,8 @@ import { processTerminal } from './prompt';
 const brokenPipeExitCode = 141;
 
 export async function execute(commandLine: CommandLine): Promise<number> {
-  const diagnostic = (line: string) => process.stderr.write(`${line}\n`);
+  // Diagnostics carry server names, server stderr and error messages: escaped, always.
+  const diagnostic = (line: string) => process.stderr.write(`${terminalText(line, true)}\n`);
   const host = new CliHost({
     verbose: commandLine.options.verbose,
     connectTimeoutMs: commandLine.options.connectTimeoutMs,
@@ -43,6 +45,8 @@ export async function execute(commandLine: CommandLine): Promise<number> {
           stderr: (text) => process.stderr.write(text),
           readStdin: () => readFileSync(0, 'utf8'),
           showProgress: process.stderr.isTTY === true,
+          stdoutIsTerminal: process.stdout.isTTY === true,
+          stderrIsTerminal: process.stderr.isTTY === true,
         },
         signal,
       ),
