@@ -99,7 +99,7 @@ export function parseConfig(text: string, source: ConfigSource & { file: string 
   }
   const duplicateKey = (path: JsonPath, key: Node) =>
     reader.report('warning', path, `duplicate key "${String(key.value)}": only the first one is read`, 'key', { offset: key.offset, length: key.length });
-  const topLevel = locator.properties(root, [], duplicateKey);
+  const topLevel = locator.properties(root, (key) => duplicateKey([key.value as string], key));
   const hasServers = topLevel.has('servers');
   const hasMcpServers = topLevel.has('mcpServers');
   if (!hasServers && !hasMcpServers && topLevel.size > 0) {
@@ -185,16 +185,18 @@ function firstOffsetDeeperThan(text: string, limit: number): number | undefined 
  * later one is reported, and that every key is an own property (`__proto__` included).
  */
 function nodeValue(node: Node, path: JsonPath, onDuplicate: (path: JsonPath, key: Node) => void): unknown {
+  // Paths are built only for containers: the primitives, most of a file, need none.
+  const child = (value: Node, segment: string | number) => (value.type === 'object' || value.type === 'array' ? nodeValue(value, [...path, segment], onDuplicate) : value.value);
   switch (node.type) {
     case 'array':
-      return (node.children ?? []).map((child, index) => nodeValue(child, [...path, index], onDuplicate));
+      return (node.children ?? []).map(child);
     case 'object': {
       const value: Record<string, unknown> = {};
       for (const property of node.children ?? []) {
-        const [key, child] = property.children as [Node, Node | undefined];
+        const [key, valueNode] = property.children as [Node, Node | undefined];
         const name = key.value as string;
         if (Object.hasOwn(value, name)) onDuplicate([...path, name], key);
-        else Object.defineProperty(value, name, { value: child && nodeValue(child, [...path, name], onDuplicate), enumerable: true, writable: true, configurable: true });
+        else Object.defineProperty(value, name, { value: valueNode && child(valueNode, name), enumerable: true, writable: true, configurable: true });
       }
       return value;
     }
@@ -253,8 +255,8 @@ interface Locator {
 const noTextLocator: Locator = { at: () => ({ offset: 0, length: 0 }), substring: () => ({ offset: 0, length: 0 }) };
 
 interface TextLocator extends Locator {
-  /** An object node's properties by name, the first of equal keys winning; later ones go to `onDuplicate`. */
-  properties(node: Node, path: JsonPath, onDuplicate?: (path: JsonPath, key: Node) => void): Map<string, Node>;
+  /** An object node's properties by name, the first of equal keys winning; later keys go to `onDuplicate`. */
+  properties(node: Node, onDuplicate?: (key: Node) => void): Map<string, Node>;
 }
 
 /**
@@ -263,14 +265,14 @@ interface TextLocator extends Locator {
  */
 function textLocator(text: string, root: Node): TextLocator {
   const propertyMaps = new WeakMap<Node, Map<string, Node>>();
-  const properties = (node: Node, path: JsonPath, onDuplicate?: (path: JsonPath, key: Node) => void): Map<string, Node> => {
+  const properties = (node: Node, onDuplicate?: (key: Node) => void): Map<string, Node> => {
     let map = propertyMaps.get(node);
     if (map) return map;
     map = new Map();
     for (const property of node.children ?? []) {
       const [key, value] = property.children as [Node, Node | undefined];
       const name = key.value as string;
-      if (map.has(name)) onDuplicate?.([...path, name], key);
+      if (map.has(name)) onDuplicate?.(key);
       else if (value) map.set(name, value);
     }
     propertyMaps.set(node, map);
@@ -281,7 +283,7 @@ function textLocator(text: string, root: Node): TextLocator {
     for (let i = 0; node && i < path.length; i++) {
       const segment = path[i];
       if (typeof segment === 'number') node = node.type === 'array' ? node.children?.[segment] : undefined;
-      else node = node.type === 'object' ? properties(node, path.slice(0, i)).get(segment) : undefined;
+      else node = node.type === 'object' ? properties(node).get(segment) : undefined;
     }
     return node;
   };
