@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CallOptions } from '../core/api';
+import type { CallOptions, GetPromptResult, ReadResourceResult } from '../core/api';
 import { formatIssue, type ConfigIssue } from '../core/config';
 import { describeDefinition, type ServerDefinition } from '../core/definitions';
 import { terminalText } from '../core/displayText';
@@ -54,7 +54,6 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
   const { json: asJson, timeoutMs } = commandLine.options;
   const requestOptions: CallOptions = { signal, timeoutMs, maxTotalTimeoutMs: timeoutMs };
   const print = (value: unknown, text: (v: never) => string) => context.stdout(asJson ? json(value) : text(value as never));
-  const content = (text: (v: never) => string) => (value: never) => (context.stdoutIsTerminal ? terminalContent(text(value)) : text(value));
 
   switch (commandLine.command) {
     case 'tools':
@@ -67,14 +66,14 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
       print(await registry.listPrompts(serverName), formatPrompts);
       return ExitCode.ok;
     case 'read':
-      print(await registry.readResource(serverName, commandLine.operands[1], requestOptions), content(formatResourceContents));
+      print(await registry.readResource(serverName, commandLine.operands[1], requestOptions), (result: ReadResourceResult) => shownContent(formatResourceContents(result), context.stdoutIsTerminal));
       return ExitCode.ok;
     case 'prompt': {
       const args = readArguments(context);
       for (const [key, value] of Object.entries(args)) {
         if (typeof value !== 'string') throw usageError(`prompt arguments must be strings; "${key}" is ${typeof value}`);
       }
-      print(await registry.getPrompt(serverName, commandLine.operands[1], args as Record<string, string>, requestOptions), content(formatPromptResult));
+      print(await registry.getPrompt(serverName, commandLine.operands[1], args as Record<string, string>, requestOptions), (result: GetPromptResult) => shownContent(formatPromptResult(result), context.stdoutIsTerminal));
       return ExitCode.ok;
     }
     case 'call':
@@ -89,22 +88,25 @@ async function call(context: CommandContext, server: string, tool: string, reque
   try {
     const result = await context.host.registry.callTool(server, tool, args, { ...requestOptions, onProgress: progress?.update });
     progress?.clear();
-    const text = formatToolResult(result);
-    context.stdout(asJson ? json(result) : context.stdoutIsTerminal ? terminalContent(text) : text);
+    context.stdout(asJson ? json(result) : shownContent(formatToolResult(result), context.stdoutIsTerminal));
     return ExitCode.ok;
   } catch (e) {
     progress?.clear();
     if (isMcpSessionError(e, 'tool-error')) {
       const result = e.details.result as Parameters<typeof formatToolResult>[0];
-      const text = formatToolResult(result);
       if (asJson) context.stdout(json(result));
-      else context.stderr(context.stderrIsTerminal ? terminalContent(text) : text);
+      else context.stderr(shownContent(formatToolResult(result), context.stderrIsTerminal));
       context.stderr(`mcp-sessions: the tool "${terminalText(tool)}" on "${terminalText(server)}" reported an error\n`);
       return ExitCode.toolError;
     }
     if (isMcpSessionError(e, 'protocol')) await explainUnknownTool(context, server, tool);
     throw e;
   }
+}
+
+/** Result content: escaped for a terminal, exactly as the server sent it for a pipe or a file. */
+function shownContent(text: string, toTerminal: boolean): string {
+  return toTerminal ? terminalContent(text) : text;
 }
 
 /** A call that failed with a protocol error may just name a tool the server does not have. */
