@@ -71,9 +71,11 @@ export function decodeConfigText(bytes: Uint8Array): string {
 /** Parses a JSONC configuration file (comments and trailing commas allowed) in either shape. Never throws. */
 export function parseConfig(text: string, source: ConfigSource & { file: string }): ParsedConfig {
   const lines = new LineIndex(text);
-  const syntaxIssue = (message: string, offset: number, length: number): ConfigIssue => {
+  const syntaxIssue = (message: string, at: number, length: number): ConfigIssue => {
+    // jsonc-parser can place an error past the end (an unterminated comment at the very end).
+    const offset = Math.min(at, text.length);
     const { line, character } = lines.position(offset);
-    return { file: source.file, path: [], message: `${message} (line ${line + 1}, column ${character + 1})`, severity: 'error', offset, length };
+    return { file: source.file, path: [], message: `${message} (line ${line + 1}, column ${character + 1})`, severity: 'error', offset, length: Math.min(length, text.length - offset) };
   };
   const tooDeep = firstOffsetDeeperThan(text, maxNestingDepth);
   if (tooDeep !== undefined) {

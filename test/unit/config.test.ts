@@ -332,6 +332,14 @@ describe('config: hostile input', () => {
     assert.deepEqual(stdio(result, 'a').args, [brackets]);
   });
 
+  it('keeps the range of a syntax error inside the text (found by the fuzz campaign)', () => {
+    for (const text of ['/*', '{ /*', '{"servers": {} } /* x']) {
+      const issue = parse(text).issues[0];
+      assert.match(issue.message, /unterminated comment/);
+      assert.ok(issue.offset + issue.length <= text.length, `${JSON.stringify(text)}: ${issue.offset}+${issue.length}`);
+    }
+  });
+
   it('accepts nesting up to the limit', () => {
     const depth = maxNestingDepth - 4; // document, inputs array, input, args
     const text = `{ "inputs": [ { "id": "x", "type": "command", "command": "c", "args": ${'['.repeat(depth)}${']'.repeat(depth)} } ] }`;
