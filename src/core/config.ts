@@ -647,7 +647,9 @@ type Variable =
   | { kind: 'userHome' }
   | { kind: 'pathSeparator' };
 
-const variablePattern = /\$\{([^}]*)\}/g;
+// No `{` inside: with `[^}]*`, every unclosed `${` would scan to the end of the string, and a
+// string of many of them would take quadratic time.
+const variablePattern = /\$\{([^{}]*)\}/g;
 
 /** The variables in `text`; `variable` is undefined for one we do not know. */
 function variablesIn(text: string): { text: string; variable: Variable | undefined; index: number }[] {

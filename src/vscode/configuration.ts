@@ -407,7 +407,7 @@ function inputScope(source: Source): string {
 
 function inputIdsIn(raw: RawServerDefinition): string[] {
   const { source: _source, ...rest } = raw;
-  return [...JSON.stringify(rest).matchAll(/\$\{input:([^}]+)\}/g)].map((m) => m[1]);
+  return [...JSON.stringify(rest).matchAll(/\$\{input:([^{}]+)\}/g)].map((m) => m[1]);
 }
 
 function expandPath(file: string, base: string | undefined): string {

@@ -95,7 +95,7 @@ const hostileTexts = [
 const editAlphabet = ['{', '}', '[', ']', '"', ',', ':', '\\', '/', '*', '/*', '//', '\n', ' ', 'a', '1', '-', 'null', 'true', '\u0000', '\u001b', '\ufeff', '\u202e', 'é', '😀', '\ud800'];
 
 function hostileText(random: SeededRandom): string {
-  if (random.chance(0.02)) return 'x'.repeat(random.pick([10_000, 100_000, 1_000_000]));
+  if (random.chance(0.02)) return random.pick(['x', '${', '${input:', '\u0000']).repeat(random.pick([10_000, 100_000, 250_000]));
   let text = '';
   for (let i = 1 + random.int(3); i > 0; i--) text += random.pick(hostileTexts);
   return text;

@@ -340,6 +340,12 @@ describe('config: hostile input', () => {
     }
   });
 
+  it('finds variables in linear time, even in a string of 100,000 unclosed "${"', () => {
+    const result = parse(oneServer(JSON.stringify({ command: `\${env:A}${'${'.repeat(100_000)}`, args: ['${${unknown}'] })));
+    assert.equal(stdio(result, 'echo').command.length, 200_008);
+    assert.equal(onlyIssue(result, 'warning').message, 'unknown variable ${unknown} is left as is');
+  });
+
   it('accepts nesting up to the limit', () => {
     const depth = maxNestingDepth - 4; // document, inputs array, input, args
     const text = `{ "inputs": [ { "id": "x", "type": "command", "command": "c", "args": ${'['.repeat(depth)}${']'.repeat(depth)} } ] }`;
