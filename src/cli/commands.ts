@@ -3,15 +3,16 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CallOptions } from '../core/api';
+import type { CallOptions, GetPromptResult, ReadResourceResult } from '../core/api';
 import { formatIssue, type ConfigIssue } from '../core/config';
 import { describeDefinition, shownDefinition, type ServerDefinition } from '../core/definitions';
+import { terminalText } from '../core/displayText';
 import type { SecretRedactor } from '../core/redact';
 import { errorMessage, isMcpSessionError, McpSessionError } from '../core/errors';
 import type { CommandLine } from './args';
 import { findServer, shownServer, loadConfiguration, ServerResolver, type ConfiguredServer, type LoadedConfiguration } from './configuration';
 import { CliError, ExitCode, exitCodeFor, usageError } from './exitCodes';
-import { formatPromptResult, formatPrompts, formatResourceContents, formatResources, formatToolResult, formatTools, json, table } from './format';
+import { formatPromptResult, formatPrompts, formatResourceContents, formatResources, formatToolResult, formatTools, json, table, terminalContent } from './format';
 import type { CliHost } from './host';
 import type { InputReader } from './inputs';
 
@@ -29,6 +30,9 @@ export interface CommandContext {
   readStdin(): string;
   /** Whether progress may be drawn on stderr. */
   showProgress: boolean;
+  /** Whether stdout / stderr is a terminal: result content written there is escaped. */
+  stdoutIsTerminal: boolean;
+  stderrIsTerminal: boolean;
 }
 
 export async function runCommand(context: CommandContext, signal: AbortSignal): Promise<number> {
@@ -39,7 +43,7 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
     workspace: commandLine.options.workspace,
     report(issue) {
       // A syntax error can be reported twice at one spot (one per unclosed object).
-      const line = `${severityLabel[issue.severity]}: ${formatIssue(issue)}\n`;
+      const line = `${severityLabel[issue.severity]}: ${terminalText(formatIssue(issue))}\n`;
       if (!reported.has(line)) context.stderr(line);
       reported.add(line);
     },
@@ -65,14 +69,14 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
       print(await registry.listPrompts(serverName), formatPrompts);
       return ExitCode.ok;
     case 'read':
-      print(await registry.readResource(serverName, commandLine.operands[1], requestOptions), formatResourceContents);
+      print(await registry.readResource(serverName, commandLine.operands[1], requestOptions), (result: ReadResourceResult) => shownContent(formatResourceContents(result), context.stdoutIsTerminal));
       return ExitCode.ok;
     case 'prompt': {
       const args = readArguments(context);
       for (const [key, value] of Object.entries(args)) {
         if (typeof value !== 'string') throw usageError(`prompt arguments must be strings; "${key}" is ${typeof value}`);
       }
-      print(await registry.getPrompt(serverName, commandLine.operands[1], args as Record<string, string>, requestOptions), formatPromptResult);
+      print(await registry.getPrompt(serverName, commandLine.operands[1], args as Record<string, string>, requestOptions), (result: GetPromptResult) => shownContent(formatPromptResult(result), context.stdoutIsTerminal));
       return ExitCode.ok;
     }
     case 'call':
@@ -87,20 +91,25 @@ async function call(context: CommandContext, server: string, tool: string, reque
   try {
     const result = await context.host.registry.callTool(server, tool, args, { ...requestOptions, onProgress: progress?.update });
     progress?.clear();
-    context.stdout(asJson ? json(result) : formatToolResult(result));
+    context.stdout(asJson ? json(result) : shownContent(formatToolResult(result), context.stdoutIsTerminal));
     return ExitCode.ok;
   } catch (e) {
     progress?.clear();
     if (isMcpSessionError(e, 'tool-error')) {
       const result = e.details.result as Parameters<typeof formatToolResult>[0];
       if (asJson) context.stdout(json(result));
-      else context.stderr(formatToolResult(result));
-      context.stderr(`mcp-sessions: the tool "${tool}" on "${server}" reported an error\n`);
+      else context.stderr(shownContent(formatToolResult(result), context.stderrIsTerminal));
+      context.stderr(`mcp-sessions: the tool "${terminalText(tool)}" on "${terminalText(server)}" reported an error\n`);
       return ExitCode.toolError;
     }
     if (isMcpSessionError(e, 'protocol')) await explainUnknownTool(context, server, tool);
     throw e;
   }
+}
+
+/** Result content: escaped for a terminal, exactly as the server sent it for a pipe or a file. */
+function shownContent(text: string, toTerminal: boolean): string {
+  return toTerminal ? terminalContent(text) : text;
 }
 
 /** A call that failed with a protocol error may just name a tool the server does not have. */
@@ -219,7 +228,7 @@ async function listWithStatus(context: CommandContext, config: LoadedConfigurati
   } else {
     const rows = statuses.map((s, i) => [s.definition.name, s.definition.kind, s.state, s.tools === undefined ? '-' : String(s.tools), describeDefinition(s.definition), sourceOf(config.servers[i])]);
     context.stdout(table(['NAME', 'KIND', 'STATE', 'TOOLS', 'COMMAND / URL', 'SOURCE'], rows));
-    for (const s of statuses) if (s.error) context.stderr(`mcp-sessions: ${s.definition.name}: ${s.error}\n`);
+    for (const s of statuses) if (s.error) context.stderr(`mcp-sessions: ${terminalText(`${s.definition.name}: ${s.error}`)}\n`);
   }
   if (statuses.some((s) => s.exitCode === ExitCode.serverFailure || s.exitCode === ExitCode.timeout)) return ExitCode.serverFailure;
   return Math.max(configErrorsExitCode(config), ...statuses.map((s) => (s.exitCode === ExitCode.ok ? ExitCode.ok : ExitCode.usage)));
@@ -237,7 +246,7 @@ class ProgressLine {
 
   readonly update = (p: { progress: number; total?: number; message?: string }): void => {
     const amount = p.total ? `${p.progress}/${p.total}` : String(p.progress);
-    this.context.stderr(`\r\u001b[2K… ${amount}${p.message ? ` ${p.message}` : ''}`);
+    this.context.stderr(`\r\u001b[2K… ${amount}${p.message ? ` ${terminalText(p.message)}` : ''}`);
     this.shown = true;
   };
 

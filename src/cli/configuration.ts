@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { parseConfig, resolveServer, shownForm, ConfigResolutionError, type ConfigIssue, type InputAnswers, type InputDefinition, type RawServerDefinition } from '../core/config';
+import { decodeConfigText, parseConfig, resolveServer, shownForm, ConfigResolutionError, type ConfigIssue, type InputAnswers, type InputDefinition, type RawServerDefinition } from '../core/config';
 import type { ServerDefinition } from '../core/definitions';
 import { usageError } from './exitCodes';
 import type { SecretRedactor } from '../core/redact';
@@ -58,7 +58,7 @@ export function loadConfiguration(configs: string[], options: { cwd: string; wor
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = decodeConfigText(readFileSync(file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !explicit) {

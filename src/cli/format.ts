@@ -1,13 +1,25 @@
-// Plain-text rendering of lists and results for a terminal. JSON output (--json) does not
-// come through here: it prints the core's objects as they are.
+// Plain-text rendering of lists and results for a terminal, and of JSON output (--json).
+// Names, descriptions and commands come from servers and configuration files: in tables their
+// control and bidi characters are shown as \u{…} escapes (terminalText) instead of acting on
+// the terminal. Result content is escaped the same way when it goes to a terminal.
 
 import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from '../core/api';
+import { terminalText } from '../core/displayText';
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
+/** Left-aligned columns separated by two spaces; the last column is not padded. Cells are escaped. */
 export function table(header: string[], rows: string[][]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const all = [header, ...rows].map((row) => row.map((cell) => terminalText(cell)));
+  // A loop, not Math.max(...column): spreading 200,000 rows overflows the argument limit.
+  const widths = header.map((_, i) => all.reduce((widest, row) => Math.max(widest, (row[i] ?? '').length), 0));
   return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/**
+ * Result content (tool output, resource text, prompt messages) for a terminal: escaped, with
+ * its lines and tabs kept. Written to a pipe or a file it stays exactly as the server sent it.
+ */
+export function terminalContent(text: string): string {
+  return terminalText(text.replace(/\r\n/g, '\n'), true);
 }
 
 function firstLine(text: string | undefined): string {
@@ -91,6 +103,12 @@ export function formatPromptResult(result: GetPromptResult): string {
   return result.messages.map((m) => `${m.role}: ${formatContentBlock(m.content as ContentBlock)}`).join('');
 }
 
+/**
+ * JSON.stringify escapes C0 controls but not DEL, C1, bidi, zero-width or line-separator
+ * characters; written as \u escapes they parse to the same value and do nothing to a terminal.
+ */
+const jsonUnescaped = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
 export function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${JSON.stringify(value, null, 2).replace(jsonUnescaped, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 }

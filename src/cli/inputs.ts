@@ -3,6 +3,7 @@
 // error that names the input and the variable to set.
 
 import type { InputDefinition } from '../core/config';
+import { terminalText } from '../core/displayText';
 import { usageError } from './exitCodes';
 import { ask, type Terminal } from './prompt';
 
@@ -41,13 +42,14 @@ export class CliInputReader implements InputReader {
   }
 
   private async ask(terminal: Terminal, id: string, definition: InputDefinition | undefined): Promise<string | undefined> {
-    const label = definition?.description ?? id;
+    // Description, options and default come from the configuration file: escaped on the terminal.
+    const label = terminalText(definition?.description ?? id);
     const fallback = definition?.default;
     if (definition?.type === 'pickString' && definition.options?.length) {
       const options = definition.options;
-      terminal.output.write(`${label}:\n${options.map((o, i) => `  ${i + 1}) ${o}`).join('\n')}\n`);
+      terminal.output.write(`${label}:\n${options.map((o, i) => `  ${i + 1}) ${terminalText(o)}`).join('\n')}\n`);
       for (;;) {
-        const answer = await ask(terminal, `Choose 1-${options.length}${fallback !== undefined ? ` [${fallback}]` : ''}: `);
+        const answer = await ask(terminal, `Choose 1-${options.length}${fallback !== undefined ? ` [${terminalText(fallback)}]` : ''}: `);
         if (answer === undefined) return undefined;
         if (answer === '' && fallback !== undefined) return fallback;
         const picked = options[Number(answer) - 1] ?? options.find((o) => o === answer);
@@ -55,7 +57,7 @@ export class CliInputReader implements InputReader {
       }
     }
     const hidden = definition?.password === true;
-    const shownDefault = fallback !== undefined && !hidden ? ` [${fallback}]` : '';
+    const shownDefault = fallback !== undefined && !hidden ? ` [${terminalText(fallback)}]` : '';
     const answer = await ask(terminal, `${label}${shownDefault}: `, { hidden });
     if (answer === '' && fallback !== undefined) return fallback;
     return answer;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandLine } from './args';
 import { failureMessage, runCommand } from './commands';
 import { ExitCode, exitCodeFor } from './exitCodes';
+import { terminalText } from '../core/displayText';
 import { CliHost } from './host';
 import { CliInputReader } from './inputs';
 import { processTerminal } from './prompt';
@@ -16,7 +17,8 @@ const brokenPipeExitCode = 141;
 
 export async function execute(commandLine: CommandLine): Promise<number> {
   const redactor = new SecretRedactor();
-  const diagnostic = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+  // Diagnostics carry server names, server stderr and error messages: redacted, then escaped, always.
+  const diagnostic = (line: string) => process.stderr.write(`${terminalText(redactor.redact(line), true)}\n`);
   const host = new CliHost({
     redactor,
     verbose: commandLine.options.verbose,
@@ -48,6 +50,8 @@ export async function execute(commandLine: CommandLine): Promise<number> {
           stderr: (text) => process.stderr.write(redactor.redact(text)),
           readStdin: () => readFileSync(0, 'utf8'),
           showProgress: process.stderr.isTTY === true,
+          stdoutIsTerminal: process.stdout.isTTY === true,
+          stderrIsTerminal: process.stderr.isTTY === true,
         },
         signal,
       ),

@@ -5,7 +5,7 @@
 
 // The package's UMD entry point (its "main") cannot be bundled by esbuild: it requires its
 // modules through a local `require` that the bundle does not provide. The ESM build can.
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { createScanner, getNodeValue, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import type { DefinitionSource, RemoteServerDefinition, ServerDefinition, StdioServerDefinition } from './definitions';
 
@@ -54,59 +54,157 @@ export interface ConfigSource {
   fromWorkspace?: boolean;
 }
 
-/** Parses a JSONC configuration file (comments and trailing commas allowed) in either shape. */
+/**
+ * Deepest nesting of objects and arrays a configuration may have. Real files need a handful
+ * of levels; the cap keeps the recursive parser far from the stack's end.
+ */
+export const maxNestingDepth = 100;
+
+/**
+ * The text of a configuration file's bytes: UTF-8 without its byte order mark, the way the
+ * extension and the CLI both read files (malformed bytes become U+FFFD).
+ */
+export function decodeConfigText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/** Parses a JSONC configuration file (comments and trailing commas allowed) in either shape. Never throws. */
 export function parseConfig(text: string, source: ConfigSource & { file: string }): ParsedConfig {
+  const lines = new LineIndex(text);
+  const syntaxIssue = (message: string, at: number, length: number): ConfigIssue => {
+    // jsonc-parser can place an error past the end (an unterminated comment at the very end).
+    const offset = Math.min(at, text.length);
+    const { line, character } = lines.position(offset);
+    return { file: source.file, path: [], message: `${message} (line ${line + 1}, column ${character + 1})`, severity: 'error', offset, length: Math.min(length, text.length - offset) };
+  };
+  const tooDeep = firstOffsetDeeperThan(text, maxNestingDepth);
+  if (tooDeep !== undefined) {
+    const issue = syntaxIssue(`nested more than ${maxNestingDepth} levels deep, so the file is not read`, tooDeep, 1);
+    return { servers: [], inputs: [], issues: [issue] };
+  }
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, allowEmptyContent: true });
   if (syntaxErrors.length > 0) {
     // A tree built around syntax errors can hold half-read values (a truncated string, a
     // missing property), so a broken file contributes no servers at all.
-    const issues = syntaxErrors.map((e): ConfigIssue => {
-      const { line, column } = lineAndColumn(text, e.offset);
-      const message = `${syntaxErrorMessages[printParseErrorCode(e.error)] ?? 'invalid JSON'} (line ${line}, column ${column})`;
-      return { file: source.file, path: [], message, severity: 'error', offset: e.offset, length: e.length };
-    });
+    const issues = syntaxErrors.map((e) => syntaxIssue(syntaxErrorMessages[printParseErrorCode(e.error)] ?? 'invalid JSON', e.offset, e.length));
     return { servers: [], inputs: [], issues };
   }
   const result: ParsedConfig = { servers: [], inputs: [], issues: [] };
   if (!root) return result; // an empty file (or only comments) configures nothing
-  const reader = new ConfigReader(source, textLocator(text, root), result);
+  const locator = textLocator(text, root);
+  const reader = new ConfigReader(source, locator, result);
 
   if (root.type !== 'object') {
     reader.report('error', [], `the configuration must be a JSON object, got ${typeName(getNodeValue(root))}`);
     return result;
   }
-  const topLevel = getNodeValue(root) as Record<string, unknown>;
-  const hasServers = 'servers' in topLevel;
-  const hasMcpServers = 'mcpServers' in topLevel;
-  if (!hasServers && !hasMcpServers && Object.keys(topLevel).length > 0) {
+  const duplicateKey = (path: JsonPath, key: Node) =>
+    reader.report('warning', path, `duplicate key "${String(key.value)}": only the first one is read`, 'key', { offset: key.offset, length: key.length });
+  const topLevel = locator.properties(root, (key) => duplicateKey([key.value as string], key));
+  const hasServers = topLevel.has('servers');
+  const hasMcpServers = topLevel.has('mcpServers');
+  if (!hasServers && !hasMcpServers && topLevel.size > 0) {
     reader.report('warning', [], 'no "servers" (VS Code) or "mcpServers" (Claude Desktop, Cursor) object: this file configures no servers');
   }
   // Claude Desktop's file also holds the app's own settings, so only VS Code's mcp.json,
   // whose keys are all ours, gets warnings for keys it does not know.
   if (hasServers && !hasMcpServers) {
-    for (const key of Object.keys(topLevel)) {
+    for (const key of topLevel.keys()) {
       if (key !== 'servers' && key !== 'inputs') reader.report('warning', [key], `unknown property "${key}" is ignored`, 'key');
     }
   }
-  if ('inputs' in topLevel) result.inputs = reader.readInputs(topLevel.inputs);
+  const inputsNode = topLevel.get('inputs');
+  if (inputsNode) result.inputs = reader.readInputs(nodeValue(inputsNode, ['inputs'], duplicateKey));
 
   const seenNames = new Set<string>();
   for (const section of ['servers', 'mcpServers']) {
-    const sectionNode = findNodeAtLocation(root, [section]);
+    const sectionNode = topLevel.get(section);
     if (!sectionNode) continue;
     if (sectionNode.type !== 'object') {
       reader.report('error', [section], `must be an object mapping server names to servers, got ${typeName(getNodeValue(sectionNode))}`);
       continue;
     }
-    // Walk the properties rather than getNodeValue(section): that would silently keep only the last of two duplicates.
+    // Walk the properties rather than take the section's value: that would keep only one of two
+    // servers of the same name, and readServers reports the second.
     const entries = (sectionNode.children ?? []).map((property) => {
       const [key, value] = property.children as [Node, Node];
-      return { name: key.value as string, value: getNodeValue(value), keyRange: { offset: key.offset, length: key.length } };
+      const name = key.value as string;
+      return { name, value: nodeValue(value, [section, name], duplicateKey), keyRange: { offset: key.offset, length: key.length } };
     });
     reader.readServers(entries, [section], seenNames, new Set(result.inputs.map((i) => i.id)));
   }
   return result;
+}
+
+/** Zero-based line and character of offsets in a text; the line starts are found once. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    // \r\n, \r and \n each end a line, as in VS Code's documents.
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 13 && text.charCodeAt(i + 1) === 10) i++;
+      if (ch === 13 || ch === 10) this.starts.push(i + 1);
+    }
+  }
+
+  /** The position of `offset`, clamped to the text. */
+  position(offset: number): { line: number; character: number } {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= clamped) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low, character: clamped - this.starts[low] };
+  }
+}
+
+/**
+ * The offset of the first `{` or `[` that opens a level deeper than `limit`, outside strings
+ * and comments; undefined when the text stays within it. One pass, no recursion.
+ */
+function firstOffsetDeeperThan(text: string, limit: number): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
+    if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {
+      if (++depth > limit) return scanner.getTokenOffset();
+    } else if (token === SyntaxKind.CloseBraceToken || token === SyntaxKind.CloseBracketToken) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A node's value, like jsonc-parser's getNodeValue, except that of two equal keys the first
+ * wins (as in the locator, so a problem's range points at the value that was read) and each
+ * later one is reported, and that every key is an own property (`__proto__` included).
+ */
+function nodeValue(node: Node, path: JsonPath, onDuplicate: (path: JsonPath, key: Node) => void): unknown {
+  // Paths are built only for containers: the primitives, most of a file, need none.
+  const child = (value: Node, segment: string | number) => (value.type === 'object' || value.type === 'array' ? nodeValue(value, [...path, segment], onDuplicate) : value.value);
+  switch (node.type) {
+    case 'array':
+      return (node.children ?? []).map(child);
+    case 'object': {
+      const value: Record<string, unknown> = {};
+      for (const property of node.children ?? []) {
+        const [key, valueNode] = property.children as [Node, Node | undefined];
+        const name = key.value as string;
+        if (Object.hasOwn(value, name)) onDuplicate([...path, name], key);
+        else Object.defineProperty(value, name, { value: valueNode && child(valueNode, name), enumerable: true, writable: true, configurable: true });
+      }
+      return value;
+    }
+    default:
+      return node.value;
+  }
 }
 
 /**
@@ -158,9 +256,41 @@ interface Locator {
 
 const noTextLocator: Locator = { at: () => ({ offset: 0, length: 0 }), substring: () => ({ offset: 0, length: 0 }) };
 
-function textLocator(text: string, root: Node): Locator {
+interface TextLocator extends Locator {
+  /** An object node's properties by name, the first of equal keys winning; later keys go to `onDuplicate`. */
+  properties(node: Node, onDuplicate?: (key: Node) => void): Map<string, Node>;
+}
+
+/**
+ * Finds nodes by path through a map of each object's properties, built once per object: with
+ * thousands of servers in a section, a linear search per problem would make reporting quadratic.
+ */
+function textLocator(text: string, root: Node): TextLocator {
+  const propertyMaps = new WeakMap<Node, Map<string, Node>>();
+  const properties = (node: Node, onDuplicate?: (key: Node) => void): Map<string, Node> => {
+    let map = propertyMaps.get(node);
+    if (map) return map;
+    map = new Map();
+    for (const property of node.children ?? []) {
+      const [key, value] = property.children as [Node, Node | undefined];
+      const name = key.value as string;
+      if (map.has(name)) onDuplicate?.(key);
+      else if (value) map.set(name, value);
+    }
+    propertyMaps.set(node, map);
+    return map;
+  };
+  const nodeAt = (path: JsonPath): Node | undefined => {
+    let node: Node | undefined = root;
+    for (let i = 0; node && i < path.length; i++) {
+      const segment = path[i];
+      if (typeof segment === 'number') node = node.type === 'array' ? node.children?.[segment] : undefined;
+      else node = node.type === 'object' ? properties(node).get(segment) : undefined;
+    }
+    return node;
+  };
   const at = (path: JsonPath, part: 'key' | 'value'): TextRange => {
-    const node = findNodeAtLocation(root, path);
+    const node = nodeAt(path);
     if (!node) return { offset: 0, length: 0 };
     const key = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
     if (part === 'key' && key) return { offset: key.offset, length: key.length };
@@ -169,13 +299,15 @@ function textLocator(text: string, root: Node): Locator {
     return { offset: node.offset, length: node.length };
   };
   return {
+    properties,
     at,
     substring(path, needle) {
-      const node = findNodeAtLocation(root, path);
-      const found = node ? text.indexOf(needle, node.offset) : -1;
+      const node = nodeAt(path);
+      // Searched within the value only, so many problems never rescan the rest of the file.
+      const found = node ? text.slice(node.offset, node.offset + node.length).indexOf(needle) : -1;
       // A needle written with JSON escapes is not found verbatim: fall back to the whole string.
-      if (!node || found < 0 || found + needle.length > node.offset + node.length) return at(path, 'value');
-      return { offset: found, length: needle.length };
+      if (!node || found < 0) return at(path, 'value');
+      return { offset: node.offset + found, length: needle.length };
     },
   };
 }
@@ -196,6 +328,8 @@ const serverTypes: Record<string, 'stdio' | 'http' | 'sse'> = {
 /** Reads servers and inputs out of plain values, reporting each problem once with its path and range. */
 class ConfigReader {
   private readonly file: string;
+  /** Errors reported so far: a server or input with an error of its own is left out. */
+  private errors = 0;
 
   constructor(
     private readonly source: ConfigSource,
@@ -207,6 +341,7 @@ class ConfigReader {
 
   report(severity: ConfigIssue['severity'], path: JsonPath, message: string, part: 'key' | 'value' = 'value', range?: TextRange): void {
     const { offset, length } = range ?? this.locator.at(path, part);
+    if (severity === 'error') this.errors++;
     this.result.issues.push({ file: this.file, path, message, severity, offset, length });
   }
 
@@ -397,12 +532,14 @@ class ConfigReader {
       return [];
     }
     const inputs: InputDefinition[] = [];
+    const ids = new Set<string>();
     value.forEach((item, index) => {
       const input = this.readInput(item, ['inputs', index]);
       if (!input) return;
-      if (inputs.some((i) => i.id === input.id)) {
+      if (ids.has(input.id)) {
         this.report('error', ['inputs', index, 'id'], `duplicate input id "${input.id}": this input is ignored`);
       } else {
+        ids.add(input.id);
         inputs.push(input);
       }
     });
@@ -455,7 +592,7 @@ class ConfigReader {
   }
 
   private errorCount(): number {
-    return this.result.issues.filter((i) => i.severity === 'error').length;
+    return this.errors;
   }
 }
 
@@ -477,12 +614,6 @@ const syntaxErrorMessages: Record<string, string> = {
   InvalidEscapeCharacter: 'invalid escape character',
   InvalidCharacter: 'invalid character',
 };
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const lineStart = before.lastIndexOf('\n') + 1;
-  return { line: before.split('\n').length, column: offset - lineStart + 1 };
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -516,7 +647,9 @@ type Variable =
   | { kind: 'userHome' }
   | { kind: 'pathSeparator' };
 
-const variablePattern = /\$\{([^}]*)\}/g;
+// No `{` inside: with `[^}]*`, every unclosed `${` would scan to the end of the string, and a
+// string of many of them would take quadratic time.
+const variablePattern = /\$\{([^{}]*)\}/g;
 
 /** The variables in `text`; `variable` is undefined for one we do not know. */
 function variablesIn(text: string): { text: string; variable: Variable | undefined; index: number }[] {

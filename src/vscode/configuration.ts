@@ -20,8 +20,10 @@ import { homedir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import {
   ConfigResolutionError,
+  decodeConfigText,
   formatIssue,
   isInsideFolder,
+  LineIndex,
   parseConfig,
   parseServersObject,
   pathRules,
@@ -84,6 +86,8 @@ interface ParsedSource {
 }
 
 const reloadDebounceMs = 150;
+/** A file with thousands of problems logs the first ones; the Problems view has them all. */
+const maxLoggedIssuesPerSource = 50;
 const diagnosticSource = 'MCP Sessions';
 
 export class ConfigurationService implements Disposable {
@@ -250,7 +254,7 @@ export class ConfigurationService implements Disposable {
     }
     let text: string;
     try {
-      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source.uri!));
+      text = decodeConfigText(await vscode.workspace.fs.readFile(source.uri!));
     } catch (e) {
       if (source.kind === 'file') this.logger.warn(`Configuration file ${source.label} (from mcpSessions.configFiles) could not be read: ${(e as Error).message}`);
       return { source, servers: [], inputs: [], issues: [] };
@@ -259,10 +263,22 @@ export class ConfigurationService implements Disposable {
     return { source, ...parsed, text };
   }
 
+  /** One source that cannot be read, however it fails, never hides the servers of the others. */
+  private async readSourceSafely(source: Source): Promise<ParsedSource> {
+    try {
+      return await this.readSource(source);
+    } catch (e) {
+      const message = `could not be read: ${this.redactor.redact((e as Error).message)}`;
+      this.logger.error(`Configuration ${source.label} ${message}`);
+      const file = source.uri?.fsPath ?? source.label;
+      return { source, servers: [], inputs: [], issues: [{ file, path: [], message, severity: 'error', offset: 0, length: 0 }] };
+    }
+  }
+
   private async load(reason: string): Promise<void> {
     const started = Date.now();
     const sources = this.sources();
-    const parsed = await Promise.all(sources.map((s) => this.readSource(s)));
+    const parsed = await Promise.all(sources.map((s) => this.readSourceSafely(s)));
     if (this.disposed) return;
     this.parsed = parsed;
     this.publishDiagnostics(parsed);
@@ -364,14 +380,16 @@ export class ConfigurationService implements Disposable {
     this.diagnostics.clear();
     const errors: ConfigIssue[] = [];
     for (const { source, issues, text } of parsed) {
-      for (const issue of issues) {
-        const line = `${issue.severity}: ${formatIssue(issue)}`;
+      issues.forEach((issue, index) => {
+        if (issue.severity === 'error') errors.push(issue);
+        if (index > maxLoggedIssuesPerSource) return;
+        const line = index === maxLoggedIssuesPerSource ? `${issues.length - index} more problems in ${source.label}: see the Problems view` : `${issue.severity}: ${formatIssue(issue)}`;
         if (issue.severity === 'error') this.logger.warn(line);
         else this.logger.info(line);
-        if (issue.severity === 'error') errors.push(issue);
-      }
+      });
       if (source.uri && text !== undefined && issues.length > 0) {
-        this.diagnostics.set(source.uri, issues.map((issue) => toDiagnostic(issue, text)));
+        const lines = new LineIndex(text);
+        this.diagnostics.set(source.uri, issues.map((issue) => toDiagnostic(issue, lines)));
       }
     }
     const signature = errors.map((e) => `${e.file}|${formatIssue(e)}`).join('\n');
@@ -397,26 +415,17 @@ function issuePathText(issue: ConfigIssue): string {
   return issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
 }
 
-function toDiagnostic(issue: ConfigIssue, text: string): vscode.Diagnostic {
-  const range = new vscode.Range(positionAt(text, issue.offset), positionAt(text, issue.offset + issue.length));
+function toDiagnostic(issue: ConfigIssue, lines: LineIndex): vscode.Diagnostic {
+  const position = (offset: number) => {
+    const { line, character } = lines.position(offset);
+    return new vscode.Position(line, character);
+  };
+  const range = new vscode.Range(position(issue.offset), position(issue.offset + issue.length));
   const severity =
     issue.severity === 'error' ? vscode.DiagnosticSeverity.Error : issue.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
   const diagnostic = new vscode.Diagnostic(range, issue.message, severity);
   diagnostic.source = diagnosticSource;
   return diagnostic;
-}
-
-function positionAt(text: string, offset: number): vscode.Position {
-  const clamped = Math.max(0, Math.min(offset, text.length));
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < clamped; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return new vscode.Position(line, clamped - lineStart);
 }
 
 function uniqueName(name: string, source: Source, taken: Map<string, Source>): string {
@@ -457,7 +466,7 @@ function untrustedReason(raw: RawServerDefinition, source: Source): string | und
 
 function inputIdsIn(raw: RawServerDefinition): string[] {
   const { source: _source, ...rest } = raw;
-  return [...JSON.stringify(rest).matchAll(/\$\{input:([^}]+)\}/g)].map((m) => m[1]);
+  return [...JSON.stringify(rest).matchAll(/\$\{input:([^{}]+)\}/g)].map((m) => m[1]);
 }
 
 export function tildify(path: string): string {

@@ -12,6 +12,7 @@ import type { CallToolResult, GetPromptResult, ReadResourceResult } from '../cor
 import type { Disposable } from '../core/lifecycle';
 import type { SecretRedactor } from '../core/redact';
 import { resultDocumentPath } from './itemText';
+import { containedPath, safeFileName } from '../core/paths';
 
 export const resultScheme = 'mcp-result';
 /** Documents kept for the content provider; older ones are dropped (their tabs show empty). */
@@ -54,7 +55,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
     }
     const single = result.contents.length === 1 ? result.contents[0] : undefined;
     const extension = single?.mimeType === 'application/json' ? 'json' : single?.mimeType === 'text/markdown' ? 'md' : 'txt';
-    const name = resourceUri.replace(/^[a-z][\w+.-]*:\/\//i, '').replace(/[^\w.-]+/g, '_').slice(0, 60) || 'resource';
+    const name = safeFileName(resourceUri.replace(/^[a-z][\w+.-]*:\/\//i, ''), 'resource');
     const uri = this.add(resultDocumentPath(server, name, ++this.counter, extension), parts.join('\n\n'));
     await this.open(uri);
     await this.openBinaries(server, name, binaries);
@@ -89,9 +90,9 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
       const binary = binaryOf(content);
       if (!binary) continue;
       this.binaryDir ??= mkdtempSync(join(tmpdir(), 'mcp-sessions-'));
-      const folder = join(this.binaryDir, safeName(server));
+      const folder = containedPath(this.binaryDir, safeFileName(server, 'server'));
       mkdirSync(folder, { recursive: true });
-      const file = join(folder, `${safeName(name)}-${++this.counter}.${extensionFor(binary.mimeType)}`);
+      const file = containedPath(folder, `${safeFileName(name, 'result')}-${++this.counter}.${extensionFor(binary.mimeType)}`);
       writeFileSync(file, Buffer.from(binary.data, 'base64'));
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true, viewColumn: vscode.ViewColumn.Beside });
     }
@@ -173,8 +174,4 @@ function extensionFor(mimeType: string | undefined): string {
     'application/pdf': 'pdf',
   };
   return (mimeType && known[mimeType]) ?? 'bin';
-}
-
-function safeName(text: string): string {
-  return text.replace(/[^\w.-]+/g, '_').slice(0, 60) || 'result';
 }

@@ -128,6 +128,35 @@ describe('configuration', function () {
     assert.ok(server(api, 'echo'), 'the workspace servers are still there');
   });
 
+  it('a file nested 10,000 levels deep is one diagnostic; the servers of every other source stay', async () => {
+    const deep = join(tempDir, 'deep.json');
+    writeFileSync(deep, `{ "mcpServers": { "deep-x": { "command": "node" } }, "x": ${'['.repeat(10_000)}${']'.repeat(10_000)} }`);
+    const withBom = join(tempDir, 'bom.json');
+    writeFileSync(withBom, `\ufeff${JSON.stringify({ mcpServers: { 'from-bom': { command: 'node', args: [fixtureServer] } } })}`);
+    const config = vscode.workspace.getConfiguration('mcpSessions');
+    await config.update('configFiles', [deep, withBom], vscode.ConfigurationTarget.Global);
+    await config.update('servers', { 'from-settings': { command: 'node', args: [fixtureServer] } }, vscode.ConfigurationTarget.Global);
+    await api.testing.reloadConfiguration();
+
+    const names = api.listServers().map((s) => s.name);
+    for (const name of ['echo', 'from-settings', 'from-bom']) assert.ok(names.includes(name), `${name} is listed: ${names.join(', ')}`);
+    assert.ok(!names.includes('deep-x'));
+    const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(deep));
+    assert.equal(diagnostics.length, 1);
+    assert.match(diagnostics[0].message, /nested more than 100 levels deep/);
+    assert.equal(diagnostics[0].range.start.line, 0);
+    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(withBom)), []);
+  });
+
+  it('a second "servers" key in mcp.json is a warning on that key', async () => {
+    writeFileSync(mcpJson, original.replace(/\n}\s*$/, ',\n  "servers": { "shadowed": { "command": "node" } }\n}\n'));
+    const uri = vscode.Uri.file(mcpJson);
+    const warning = await eventually(() => vscode.languages.getDiagnostics(uri).find((d) => /duplicate key "servers"/.test(d.message)), 10_000, 'the duplicate-key warning');
+    assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(server(api, 'shadowed'), undefined);
+    assert.ok(server(api, 'echo'));
+  });
+
   it('cached tool lists show before a server starts again', async () => {
     const definition = { command: 'node', args: [fixtureServer, '--tools=1'] };
     const config = vscode.workspace.getConfiguration('mcpSessions');

@@ -333,6 +333,72 @@ describe('mcp-sessions CLI', function () {
     });
   });
 
+  describe('hostile input', () => {
+    const escape = '\u001b]0;owned\u0007\u001b[2J';
+    const bidi = 'admin\u202e\u2066txt.exe';
+
+    it('a file nested 10,000 levels deep is a configuration error (exit 2), not a crash', async () => {
+      const config = writeConfig(`{ "servers": { "fx": { "command": "node" } }, "x": ${'['.repeat(10_000)}${']'.repeat(10_000)} }`);
+      const result = await run(['--config', config, 'list']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(result.stderr.includes(`error: ${config}: nested more than 100 levels deep, so the file is not read (line 1, column `), result.stderr);
+      assert.ok(result.stderr.includes(`mcp-sessions: the configuration file ${config} cannot be used`), result.stderr);
+      assert.doesNotMatch(result.stderr, /call stack/);
+    });
+
+    it('reads a file with a UTF-8 byte order mark, as the extension does', async () => {
+      const config = writeConfig(`\ufeff${JSON.stringify({ servers: { fx: fixture() } })}`);
+      const result = await run(['--config', config, 'list', '--json']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual((JSON.parse(result.stdout) as { name: string }[]).map((s) => s.name), ['fx']);
+    });
+
+    it('lists 200,000 servers', async function () {
+      this.timeout(90_000);
+      const servers: Record<string, unknown> = {};
+      for (let i = 0; i < 200_000; i++) servers[`s${i}`] = { command: 'x' };
+      const result = await run(['--config', writeConfig({ servers }), 'list']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.split('\n').length, 200_002);
+    });
+
+    it('shows control and bidi characters of names and messages as escapes; --json stays JSON with the same names', async () => {
+      const config = writeConfig({ servers: { [`fx${escape}`]: fixture(), [bidi]: { command: 'x' }, [`bad${escape}`]: { command: 1 } } });
+      const result = await run(['--config', config, 'list']);
+      assert.equal(result.code, 2);
+      for (const output of [result.stdout, result.stderr]) assert.doesNotMatch(output, /[\u001b\u0007\u202e\u2066]/u);
+      assert.match(result.stdout, /^fx\\u\{1b\}\]0;owned\\u\{7\}\\u\{1b\}\[2J +stdio/m);
+      assert.match(result.stdout, /^admin\\u\{202e\}\\u\{2066\}txt\.exe +stdio/m);
+      assert.ok(result.stderr.includes('servers["bad\\u001b]0;owned\\u0007\\u001b[2J"].command: must be a string'), result.stderr);
+
+      const asJson = await run(['--config', config, 'list', '--json']);
+      assert.doesNotMatch(asJson.stdout, /[\u001b\u0007\u202e\u2066]/u);
+      assert.deepEqual((JSON.parse(asJson.stdout) as { name: string }[]).map((s) => s.name), [`fx${escape}`, bidi]);
+    });
+
+    it('prints tool output as it is to a pipe, and escaped to a terminal', async function () {
+      const config = writeConfig({ servers: { fx: fixture() } });
+      const args = ['--config', config, 'call', 'fx', 'echo', '--args', JSON.stringify({ text: `red${escape}\r\nnext\tline` })];
+      const piped = await run(args);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.equal(piped.stdout, `red${escape}\r\nnext\tline\n`);
+
+      const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+      if (!script) this.skip();
+      const command = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const child = spawn(script!, ['-q', '-e', '-c', command, '/dev/null'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      running.add(child);
+      let transcript = '';
+      child.stdout!.on('data', (d: Buffer) => (transcript += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      running.delete(child);
+      assert.equal(code, 0, transcript);
+      assert.ok(transcript.includes('red\\u{1b}]0;owned\\u{7}\\u{1b}[2J'), transcript);
+      assert.ok(!transcript.includes('\u001b]0;owned'), transcript);
+      assert.ok(transcript.includes('next\tline'), transcript);
+    });
+  });
+
   describe('inputs', () => {
     const withInput = () =>
       writeConfig({

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import { sep } from 'node:path';
 import {
   ConfigResolutionError,
+  decodeConfigText,
   formatIssue,
+  LineIndex,
+  maxNestingDepth,
   formatJsonPath,
   parseConfig,
   parseServersObject,
@@ -306,6 +309,102 @@ describe('config: validation', () => {
     const result = parse(oneServer('{ "type": "http", "url": "${env:MCP_URL}" }'));
     assert.deepEqual(result.issues, []);
     assert.equal(remote(result, 'echo').url, '${env:MCP_URL}');
+  });
+});
+
+describe('config: hostile input', () => {
+  it('rejects a file nested 10,000 levels deep with a positioned error instead of overflowing the stack', () => {
+    const text = `{ "servers": { "a": { "command": "x" } }, "deep": ${'['.repeat(10_000)}${']'.repeat(10_000)} }`;
+    assert.ok(text.length > 20_000);
+    const result = parse(text);
+    assert.deepEqual(result.servers, []);
+    const issue = onlyIssue(result);
+    assert.deepEqual(issue.path, []);
+    assert.equal(issue.offset, text.indexOf('[') + maxNestingDepth - 1, 'the first bracket past the limit (the document is level 1)');
+    assert.match(issue.message, /^nested more than 100 levels deep, so the file is not read \(line 1, column \d+\)$/);
+  });
+
+  it('does not count brackets inside strings and comments as nesting', () => {
+    const brackets = '['.repeat(500);
+    const text = `// ${brackets}\n{ "servers": { "a": { "command": "x", "args": ["${brackets}"] } } /* ${brackets} */ }`;
+    const result = parse(text);
+    assert.deepEqual(result.issues, []);
+    assert.deepEqual(stdio(result, 'a').args, [brackets]);
+  });
+
+  it('keeps the range of a syntax error inside the text (found by the fuzz campaign)', () => {
+    for (const text of ['/*', '{ /*', '{"servers": {} } /* x']) {
+      const issue = parse(text).issues[0];
+      assert.match(issue.message, /unterminated comment/);
+      assert.ok(issue.offset + issue.length <= text.length, `${JSON.stringify(text)}: ${issue.offset}+${issue.length}`);
+    }
+  });
+
+  it('finds variables in linear time, even in a string of 100,000 unclosed "${"', () => {
+    const result = parse(oneServer(JSON.stringify({ command: `\${env:A}${'${'.repeat(100_000)}`, args: ['${${unknown}'] })));
+    assert.equal(stdio(result, 'echo').command.length, 200_008);
+    assert.equal(onlyIssue(result, 'warning').message, 'unknown variable ${unknown} is left as is');
+  });
+
+  it('accepts nesting up to the limit', () => {
+    const depth = maxNestingDepth - 4; // document, inputs array, input, args
+    const text = `{ "inputs": [ { "id": "x", "type": "command", "command": "c", "args": ${'['.repeat(depth)}${']'.repeat(depth)} } ] }`;
+    const result = parse(text);
+    assert.ok(!result.issues.some((i) => i.severity === 'error'), JSON.stringify(result.issues));
+    assert.equal(result.inputs.length, 1);
+  });
+
+  it('warns about a second top-level "servers" key, with its range, and reads the first', () => {
+    const text = '{\n  "servers": { "a": { "command": "first" } },\n  "servers": { "b": { "command": "second" } }\n}';
+    const result = parse(text);
+    assert.deepEqual(result.servers.map((s) => s.name), ['a']);
+    const issue = onlyIssue(result, 'warning');
+    assert.deepEqual(issue.path, ['servers']);
+    assert.match(issue.message, /duplicate key "servers": only the first one is read/);
+    assert.equal(issue.offset, text.lastIndexOf('"servers"'));
+    assert.equal(covered(text, issue), '"servers"');
+  });
+
+  it('warns about a duplicate key inside a server and reads the first, where its problems point', () => {
+    const text = oneServer('{ "command": 1, "command": "second" }');
+    const result = parse(text);
+    const warning = onlyIssue(result, 'warning');
+    assert.deepEqual(warning.path, ['servers', 'echo', 'command']);
+    assert.equal(warning.offset, text.lastIndexOf('"command"'));
+    const error = onlyIssue(result, 'error');
+    assert.match(error.message, /must be a string, got number/);
+    assert.equal(covered(text, error), '1');
+  });
+
+  it('keeps "__proto__" an ordinary key that cannot smuggle in a section', () => {
+    const result = parse('{ "__proto__": { "servers": { "a": { "command": "x" } } }, "mcpServers": { "b": { "command": "y", "__proto__": { "url": 1 } } } }');
+    assert.deepEqual(result.servers.map((s) => s.name), ['b']);
+    assert.equal(Object.getPrototypeOf(result.servers[0]), Object.prototype);
+  });
+
+  it('decodes a file the same way for every caller: UTF-8, byte order mark dropped', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{ "servers": { "é": { "command": "x" } } }')]);
+    const text = decodeConfigText(bytes);
+    assert.equal(text.charCodeAt(0), '{'.charCodeAt(0));
+    const result = parse(text);
+    assert.deepEqual(result.issues, []);
+    assert.equal(result.servers[0].name, 'é');
+  });
+
+  it('maps offsets to lines and characters with \\n, \\r\\n and \\r line breaks', () => {
+    const text = 'a\nbc\r\nd\re';
+    const lines = new LineIndex(text);
+    assert.deepEqual([0, 1, 2, 4, 6, 8, 9, 99, -1].map((o) => lines.position(o)), [
+      { line: 0, character: 0 },
+      { line: 0, character: 1 },
+      { line: 1, character: 0 },
+      { line: 1, character: 2 },
+      { line: 2, character: 0 },
+      { line: 3, character: 0 },
+      { line: 3, character: 1 },
+      { line: 3, character: 1 },
+      { line: 0, character: 0 },
+    ]);
   });
 });
 
