@@ -28,7 +28,7 @@ import type { CloseOptions, CloseReport, Connection, ConnectionEnd, Connector, P
 import type { ServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
 import { Emitter } from './lifecycle';
-import { RingBuffer, type Logger } from './logger';
+import { RingBuffer, truncateText, type Logger } from './logger';
 import { CachingSchemaValidator } from './schemaValidator';
 import { classifyRemoteFailure, isRetrySafeTool, sessionRecoveryOf } from './remoteFailures';
 
@@ -44,6 +44,8 @@ export interface SessionSettings {
   clientInfo: { name: string; version: string };
   logCapacity: number;
   traceProtocol: boolean;
+  /** Largest single message accepted from a server. */
+  maxMessageBytes: number;
 }
 
 export interface SessionDependencies {
@@ -61,6 +63,8 @@ interface InFlight {
 }
 
 const listRefreshDebounceMs = 100;
+/** `instructions` from initialize are kept (and shown) up to this length. */
+export const maxInstructionsChars = 64 * 1024;
 /** Guards against servers that hand out cursors forever. */
 const maxListPages = 1000;
 
@@ -151,8 +155,9 @@ export class ServerSession implements SessionApi {
     this.stateEmitter.fire({ server: this.name, previous, current: next, reason });
   }
 
+  /** Every log line is cut to a few KiB: 2,000 whole 4 MiB lines from one server would be gigabytes. */
   private appendLog(stream: ServerLogLine['stream'], text: string): void {
-    const line: ServerLogLine = { time: Date.now(), stream, text };
+    const line: ServerLogLine = { time: Date.now(), stream, text: truncateText(text) };
     this.log.push(line);
     this.logEmitter.fire(line);
   }
@@ -214,6 +219,7 @@ export class ServerSession implements SessionApi {
         baseEnv: this.settings.baseEnv,
         ledger: this.deps.ledger,
         closeOptions: this.closeOptions(),
+        maxMessageBytes: this.settings.maxMessageBytes,
         authProvider: this.def.kind === 'stdio' ? undefined : this.deps.authProviderFor?.(this.def),
         trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${JSON.stringify(message)}`) : undefined,
       });
@@ -233,7 +239,8 @@ export class ServerSession implements SessionApi {
     this.startedAt = Date.now();
     const version = connection.client.getServerVersion();
     this.serverInfo = version ? { name: version.name, version: version.version } : undefined;
-    this.instructions = connection.client.getInstructions();
+    const instructions = connection.client.getInstructions();
+    this.instructions = instructions === undefined ? undefined : truncateText(instructions, maxInstructionsChars);
     this.setState({ state: 'running', pid: connection.pid, since: this.startedAt }, reason);
     this.startPing(connection);
     // Fill the caches in the background; start() does not wait for lists.
@@ -598,9 +605,9 @@ export class ServerSession implements SessionApi {
           retryable: true,
         });
       }
-      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${e.message}`, { cause: e });
+      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${truncateText(e.message)}`, { cause: e });
     }
-    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${errorMessage(e)}`, { cause: e });
+    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${truncateText(errorMessage(e))}`, { cause: e });
   }
 
   private failInFlight(error: McpSessionError): void {
@@ -621,7 +628,7 @@ export class ServerSession implements SessionApi {
         ?.filter((c): c is { type: 'text'; text: string } => c.type === 'text')
         .map((c) => c.text)
         .join('\n');
-      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${text}` : '.'}`, { result });
+      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${truncateText(text)}` : '.'}`, { result });
     }
     return result;
   }

@@ -15,6 +15,7 @@ export interface Settings {
   connectTimeoutMs: number;
   stdinGraceMs: number;
   termGraceMs: number;
+  maxMessageBytes: number;
 }
 
 /** Settings that only take effect when a server (re)starts. */
@@ -23,6 +24,7 @@ export const restartRequiringSettings = [
   'mcpSessions.connectTimeoutMs',
   'mcpSessions.shutdown.stdinGraceMs',
   'mcpSessions.shutdown.termGraceMs',
+  'mcpSessions.maxMessageSize',
 ] as const;
 
 /** Settings that decide which servers exist: changing one reloads the configuration. */
@@ -40,16 +42,18 @@ export function readSettings(): Settings {
     connectTimeoutMs: positive(config.get('connectTimeoutMs'), 30_000, 1000),
     stdinGraceMs: positive(config.get('shutdown.stdinGraceMs'), 2000),
     termGraceMs: positive(config.get('shutdown.termGraceMs'), 2000),
+    maxMessageBytes: Math.min(positive(config.get('maxMessageSize'), 32, 1), 1024) * 1024 * 1024,
   };
 }
 
 /** The registry options that come from settings. */
-export function registryOptionsFrom(settings: Settings): Pick<RegistryOptions, 'traceProtocol' | 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs'> {
+export function registryOptionsFrom(settings: Settings): Pick<RegistryOptions, 'traceProtocol' | 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'maxMessageBytes'> {
   return {
     traceProtocol: settings.traceServer === 'messages',
     connectTimeoutMs: settings.connectTimeoutMs,
     stdinGraceMs: settings.stdinGraceMs,
     termGraceMs: settings.termGraceMs,
+    maxMessageBytes: settings.maxMessageBytes,
   };
 }
 
