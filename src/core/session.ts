@@ -68,6 +68,15 @@ export const maxInstructionsChars = 64 * 1024;
 /** Guards against servers that hand out cursors forever. */
 const maxListPages = 1000;
 
+/** A message as JSON for the trace; a server can nest one too deeply for JSON.stringify. */
+function traceText(message: unknown): string {
+  try {
+    return JSON.stringify(message);
+  } catch (e) {
+    return `[a message that cannot be shown: ${errorMessage(e)}]`;
+  }
+}
+
 export class ServerSession implements SessionApi {
   private current: SessionState = { state: 'stopped' };
   private connection: Connection | undefined;
@@ -221,7 +230,7 @@ export class ServerSession implements SessionApi {
         closeOptions: this.closeOptions(),
         maxMessageBytes: this.settings.maxMessageBytes,
         authProvider: this.def.kind === 'stdio' ? undefined : this.deps.authProviderFor?.(this.def),
-        trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${JSON.stringify(message)}`) : undefined,
+        trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${traceText(message)}`) : undefined,
       });
     } catch (e) {
       const error = e instanceof McpSessionError ? e : new McpSessionError('start-failed', this.name, `Could not start "${this.name}": ${errorMessage(e)}`, { cause: e, retryable: true });
@@ -563,7 +572,7 @@ export class ServerSession implements SessionApi {
       return await new Promise<T>((resolve, reject) => {
         entry = { fail: reject };
         this.inFlight.add(entry);
-        (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
+        (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external, connection)));
       });
     } finally {
       this.inFlight.delete(entry!);
@@ -579,7 +588,8 @@ export class ServerSession implements SessionApi {
     }
   }
 
-  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined): McpSessionError {
+  /** `connection`: the one the request went out on, when known. */
+  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined, connection?: Connection): McpSessionError {
     if (e instanceof McpSessionError) return e;
     if (external?.aborted) return new McpSessionError('cancelled', this.name, `The ${what} on "${this.name}" was cancelled.`, { cause: e });
     const remote = classifyRemoteFailure(e);
@@ -595,7 +605,9 @@ export class ServerSession implements SessionApi {
       if (e.code === ErrorCode.RequestTimeout) {
         return new McpSessionError('timeout', this.name, `The ${what} on "${this.name}" timed out after ${timeoutMs} ms without progress.`, { cause: e, retryable: true });
       }
-      if (e.code === ErrorCode.ConnectionClosed) {
+      // A server may answer with the code -32000 itself: only a connection that is gone closed.
+      const stillOpen = connection !== undefined && connection === this.connection && this.current.state === 'running';
+      if (e.code === ErrorCode.ConnectionClosed && !stillOpen) {
         const end = this.lastEnd;
         return new McpSessionError('crashed', this.name, `"${this.name}" closed the connection during the ${what}${end ? `: ${end.reason}` : ''}.`, {
           cause: e,

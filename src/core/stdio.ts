@@ -121,8 +121,14 @@ export class ProcessTransport implements Transport {
       this.hooks.onNoise(truncateText(line));
       return;
     }
-    this.hooks.trace?.('receive', message);
-    this.onmessage?.(message);
+    // Handling runs in the stream's 'data' event: a throw here would be an uncaught exception
+    // in the host, so a message the client cannot handle is reported, not thrown.
+    try {
+      this.hooks.trace?.('receive', message);
+      this.onmessage?.(message);
+    } catch (e) {
+      this.onerror?.(new Error(`a message from the server could not be handled: ${errorMessage(e)}`));
+    }
   }
 
   async start(): Promise<void> {

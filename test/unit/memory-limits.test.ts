@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import type { RemoteServerDefinition, StdioServerDefinition } from '../../src/core/definitions';
+import type { RemoteServerDefinition } from '../../src/core/definitions';
 import { isMcpSessionError, type McpSessionError } from '../../src/core/errors';
 import { maxInstructionsChars } from '../../src/core/session';
 import { SessionRegistry } from '../../src/core/registry';
@@ -74,10 +74,7 @@ describe('memory bounds against one server', function () {
     fixtures.cleanup();
   });
 
-  function hostile(name: string, flags: string[]): StdioServerDefinition {
-    const def = fixtures.stdio(name);
-    return { ...def, args: [join(fixturesDir, 'fuzz-server.mjs'), ...flags, ...def.args.slice(1)] };
-  }
+  const hostile = (name: string, flags: string[]) => fixtures.hostile(name, flags);
 
   it('100 × 4 MiB log messages: RSS stays bounded and each line is cut with a marker', async () => {
     registry = new SessionRegistry({ stdinGraceMs: 300, termGraceMs: 300 });
