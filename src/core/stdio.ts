@@ -5,7 +5,7 @@
 
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { defaultMaxMessageBytes, messageTooLargeReason, type Connection, type ConnectRequest, type CloseOptions, type CloseReport, type Connector } from './connection';
 import type { StdioServerDefinition } from './definitions';
 import { describeDefinition } from './definitions';
@@ -80,6 +80,20 @@ export class LineSplitter {
   }
 }
 
+/** The id of a line that parses as JSON and looks like a response (it has `result` or `error`), though not a valid one. */
+function malformedResponseId(line: string): string | number | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const { id } = parsed as { id?: unknown };
+  if (!('result' in parsed) && !('error' in parsed)) return undefined;
+  return (typeof id === 'number' && Number.isSafeInteger(id)) || typeof id === 'string' ? id : undefined;
+}
+
 export interface ProcessTransportHooks {
   onStderrLine(line: string): void;
   onNoise(line: string): void;
@@ -117,9 +131,15 @@ export class ProcessTransport implements Transport {
     let message: JSONRPCMessage;
     try {
       message = deserializeMessage(line);
-    } catch {
+    } catch (e) {
       this.hooks.onNoise(truncateText(line));
-      return;
+      const answered = malformedResponseId(line);
+      // JSON that answers a request but is not a valid response: fail that request now, not at its timeout.
+      if (answered !== undefined) {
+        message = { jsonrpc: '2.0', id: answered, error: { code: ErrorCode.InvalidRequest, message: `the server sent an invalid response: ${truncateText(errorMessage(e), 500)}` } };
+      } else {
+        return;
+      }
     }
     // Handling runs in the stream's 'data' event: a throw here would be an uncaught exception
     // in the host, so a message the client cannot handle is reported, not thrown.

@@ -1,13 +1,17 @@
 // Protocol fuzzing: a real hostile server process (test/fixtures/fuzz-server.mjs) answers tool
-// calls with mutated JSON-RPC — wrong ids and types, truncated and invalid lines, messages over
-// the size limit, responses to requests never sent, unknown progress tokens, notification floods,
-// exits mid-message — through the real SessionRegistry. The guarantees checked per case:
+// calls — and, in some cases, initialize — with mutated JSON-RPC: wrong ids and types, truncated
+// and invalid lines, messages over the size limit, responses to requests never sent, unknown
+// progress tokens, notification floods, exits mid-message. All through the real SessionRegistry
+// with a process ledger. The guarantees checked per case:
 //   - the host never crashes (no uncaught exception, no unhandled rejection);
 //   - the call settles within a bound, and a failure is one of our typed errors naming the server;
 //   - the session recovers (the next call works) or ends in `error`;
 //   - memory stays bounded;
 // and at the end, no server process is left behind.
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isMcpSessionError } from '../../src/core/errors';
 import { SessionRegistry } from '../../src/core/registry';
 import { FixtureTracker } from '../support/processes';
@@ -19,8 +23,12 @@ const MiB = 1024 * 1024;
 const maxMessageBytes = MiB;
 /** Each fuzzed call's own timeout: faults that never answer end here. */
 const callTimeoutMs = 400;
-/** A call must settle within this, a restart after a crash included. */
+/** A start that gets no usable initialize answer fails after this. */
+const connectTimeoutMs = 1500;
+/** A call or start must settle within this, a restart after a crash included. */
 const settleBoundMs = 10_000;
+/** Share of cases that fuzz initialize instead of a tool call. */
+const initializeShare = 0.15;
 const maxRssGrowthMiB = 200;
 const server = 'fuzz';
 
@@ -53,6 +61,22 @@ const faults: Record<string, (random: SeededRandom) => number> = {
   'control-characters': () => 0,
 };
 const faultNames = Object.keys(faults);
+
+/** Faults of the initialize answer (fuzz-server.mjs INIT_FAULTS) → their `size`. */
+const initializeFaults: Record<string, (random: SeededRandom) => number> = {
+  'wrong-id': () => 0,
+  'wrong-types': () => 0,
+  'unsupported-version': () => 0,
+  error: () => 0,
+  'invalid-json': () => 0,
+  'mutated-bytes': () => 0,
+  'huge-message': (r) => maxMessageBytes + 1 + r.int(2 * MiB),
+  'long-instructions': () => 0,
+  'exit-mid-message': () => 0,
+  'notification-first': () => 0,
+  'request-first': () => 0,
+};
+const initializeFaultNames = Object.keys(initializeFaults);
 
 type Outcome = { settled: 'resolved' } | { settled: 'rejected'; error: unknown } | { settled: 'hung' };
 
@@ -99,25 +123,43 @@ export const campaign: Campaign = async ({ seed, iterations: count, log }): Prom
   const sampler = setInterval(() => memory.sample(), 20);
   const baselineRss = process.memoryUsage().rss;
 
+  const stateDir = mkdtempSync(join(tmpdir(), 'mcp-fuzz-ledger-'));
   const registry = new SessionRegistry({
+    stateDir,
     stdinGraceMs: 200,
     termGraceMs: 200,
-    connectTimeoutMs: 10_000,
+    connectTimeoutMs,
     defaultCallTimeoutMs: callTimeoutMs,
     maxMessageBytes,
     traceProtocol: true,
     // Never trip the crash-loop breaker: every case must be able to recover.
     supervisor: { initialBackoffMs: 20, maxBackoffMs: 100, maxCrashes: Number.MAX_SAFE_INTEGER },
   });
-  registry.reconcile([fixtures.hostile(server)]);
+  const healthy = fixtures.hostile(server);
+  registry.reconcile([healthy]);
+  /** Restarts the server with a faulty initialize answer; settles like a start. */
+  const startWith = async (fault: string, caseSeed: number, size: number): Promise<void> => {
+    await registry.stop(server);
+    registry.reconcile([fixtures.hostile(server, [`--init-fault=${fault}`, `--seed=${caseSeed}`, `--size=${size}`])]);
+    try {
+      await registry.start(server);
+    } finally {
+      await registry.stop(server);
+      registry.reconcile([healthy]);
+    }
+  };
   try {
     for (let i = 0; i < count; i++) {
-      const fault = random.pick(faultNames);
-      const size = faults[fault](random);
+      const onInitialize = random.chance(initializeShare);
+      const fault = random.pick(onInitialize ? initializeFaultNames : faultNames);
+      const size = (onInitialize ? initializeFaults : faults)[fault](random);
       const caseSeed = random.int(2 ** 31);
-      current = `seed ${seed} case ${i}: ${fault} (size ${size}, server seed ${caseSeed})`;
+      current = `seed ${seed} case ${i}: ${onInitialize ? 'initialize ' : ''}${fault} (size ${size}, server seed ${caseSeed})`;
       const started = Date.now();
-      const outcome = await within(registry.callTool(server, 'fuzz', { fault, seed: caseSeed, size }, { timeoutMs: callTimeoutMs }), settleBoundMs);
+      const outcome = await within(
+        onInitialize ? startWith(fault, caseSeed, size) : registry.callTool(server, 'fuzz', { fault, seed: caseSeed, size }, { timeoutMs: callTimeoutMs }),
+        settleBoundMs,
+      );
       const ms = Date.now() - started;
       if (ms > slowest.ms) slowest = { case: current, ms };
       const broken = brokenGuarantee(outcome);
@@ -144,6 +186,7 @@ export const campaign: Campaign = async ({ seed, iterations: count, log }): Prom
       violations.push({ case: 'teardown', error: `a server process was left behind: ${(e as Error).message}` });
     }
     fixtures.cleanup();
+    rmSync(stateDir, { recursive: true, force: true });
     clearInterval(sampler);
     // Let a late rejection surface while we still listen for it.
     await new Promise((r) => setTimeout(r, 50));

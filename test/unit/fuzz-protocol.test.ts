@@ -38,6 +38,21 @@ describe('protocol fuzzing (fixed seed)', function () {
       assert.equal((await registry.callTool('deep', 'ok')).isError, undefined);
     });
 
+    it('a response that is JSON but not valid JSON-RPC fails its call at once, not at its timeout', async () => {
+      registry = new SessionRegistry({ stdinGraceMs: 200, termGraceMs: 200 });
+      registry.reconcile([fixtures.hostile('invalid')]);
+      for (let seed = 1; seed <= 12; seed++) {
+        const started = Date.now();
+        const error = await registry.callTool('invalid', 'fuzz', { fault: 'wrong-result-type', seed }, { timeoutMs: 10_000 }).then(
+          () => assert.fail('expected a protocol error'),
+          (e: unknown) => e,
+        );
+        assert.ok(isMcpSessionError(error, 'protocol'), `seed ${seed}: ${String(error)}`);
+        assert.ok(Date.now() - started < 5000, `seed ${seed} took ${Date.now() - started} ms`);
+      }
+      assert.equal((await registry.callTool('invalid', 'ok')).isError, undefined);
+    });
+
     it('a JSON-RPC error with code -32000 from a live server is its error, not a closed connection', async () => {
       registry = new SessionRegistry({ stdinGraceMs: 200, termGraceMs: 200 });
       registry.reconcile([fixtures.hostile('coded')]);
