@@ -16,6 +16,8 @@ export interface CliOptions {
   args?: string;
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Largest single message accepted from a server, in MiB. */
+  maxMessageMiB?: number;
 }
 
 export interface CommandLine {
@@ -39,7 +41,7 @@ interface CommandSpec {
   details?: string;
 }
 
-type OptionName = 'config' | 'workspace' | 'json' | 'verbose' | 'status' | 'args' | 'timeout' | 'connect-timeout' | 'help' | 'version';
+type OptionName = 'config' | 'workspace' | 'json' | 'verbose' | 'status' | 'args' | 'timeout' | 'connect-timeout' | 'max-message-size' | 'help' | 'version';
 
 interface OptionSpec {
   value?: string;
@@ -56,11 +58,12 @@ const optionSpecs: Record<OptionName, OptionSpec> = {
   args: { value: 'JSON', help: 'Arguments as a JSON object, @FILE to read them from a file, or @- to read stdin.' },
   timeout: { value: 'MS', help: 'Fail with exit code 4 when a request takes longer. Default 60000.' },
   'connect-timeout': { value: 'MS', help: 'How long a server may take to start and initialize. Default 30000.' },
+  'max-message-size': { value: 'MIB', help: 'Largest single message accepted from a server, in MiB; a larger one fails the command. Default 32.' },
   help: { short: 'h', help: 'Show help.' },
   version: { help: 'Show the version.' },
 };
 
-const globalOptions: OptionName[] = ['config', 'workspace', 'json', 'verbose', 'timeout', 'connect-timeout', 'help'];
+const globalOptions: OptionName[] = ['config', 'workspace', 'json', 'verbose', 'timeout', 'connect-timeout', 'max-message-size', 'help'];
 
 const commands: Record<CommandName, CommandSpec> = {
   list: {
@@ -199,11 +202,13 @@ export function parseCommandLine(argv: string[]): ParseResult {
         options.args = value;
         break;
       case 'timeout':
-      case 'connect-timeout': {
+      case 'connect-timeout':
+      case 'max-message-size': {
         const parsed = positiveInteger(option, value!);
         if (typeof parsed === 'string') return { kind: 'error', message: parsed };
         if (option === 'timeout') options.timeoutMs = parsed;
-        else options.connectTimeoutMs = parsed;
+        else if (option === 'connect-timeout') options.connectTimeoutMs = parsed;
+        else options.maxMessageMiB = parsed;
         break;
       }
       case 'json':

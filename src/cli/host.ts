@@ -26,6 +26,7 @@ export interface HostOptions {
   redactor?: SecretRedactor;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  maxMessageBytes?: number;
   /** Writes one diagnostic line to stderr. */
   diagnostic(line: string): void;
   /** Ends the process; only used when a second signal forces the exit. */
@@ -56,6 +57,7 @@ export class CliHost {
       logger: options.verbose ? lineLogger((line) => options.diagnostic(line)) : nullLogger,
       connectTimeoutMs: options.connectTimeoutMs,
       defaultCallTimeoutMs: options.requestTimeoutMs,
+      maxMessageBytes: options.maxMessageBytes,
       stdinGraceMs: 1000,
       termGraceMs: 1000,
       // One command, one answer: a crash fails the command instead of restarting the server.

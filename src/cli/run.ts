@@ -24,6 +24,7 @@ export async function execute(commandLine: CommandLine): Promise<number> {
     verbose: commandLine.options.verbose,
     connectTimeoutMs: commandLine.options.connectTimeoutMs,
     requestTimeoutMs: commandLine.options.timeoutMs,
+    maxMessageBytes: commandLine.options.maxMessageMiB === undefined ? undefined : commandLine.options.maxMessageMiB * 1024 * 1024,
     diagnostic,
     exit: (code) => process.exit(code),
   });

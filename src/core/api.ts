@@ -116,6 +116,8 @@ export interface RegistryOptions {
   logCapacity?: number;
   /** Log every JSON-RPC message in the server log (trace). */
   traceProtocol?: boolean;
+  /** Largest single message accepted from a server; a larger one ends its connection. Default 32 MiB. */
+  maxMessageBytes?: number;
   /** OAuth for a remote server (oauth.ts offers OAuthProvider), or undefined when it needs none. Called per connection attempt. */
   authProviderFor?(server: import('./definitions').RemoteServerDefinition): import('@modelcontextprotocol/sdk/client/auth.js').OAuthClientProvider | undefined;
   /** Told the secrets each definition carries and each stdio server's envFile holds (redact.ts). */

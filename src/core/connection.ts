@@ -4,7 +4,15 @@
 
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerDefinition } from './definitions';
-import type { Logger } from './logger';
+import { formatBytes, type Logger } from './logger';
+
+/** Largest single JSON-RPC message accepted from a server: large results fit, an editor survives. */
+export const defaultMaxMessageBytes = 32 * 1024 * 1024;
+
+/** Why a connection ended when a server sent more than `limitBytes` in one message. */
+export function messageTooLargeReason(server: string, limitBytes: number): string {
+  return `"${server}" sent a message larger than the ${formatBytes(limitBytes)} limit for one message, so the connection was closed (raise the maximum message size if the server needs it)`;
+}
 
 export interface ConnectionHooks {
   /** Server log lines: stderr of a stdio server, transport diagnostics of a remote one. */
@@ -71,6 +79,8 @@ export interface ConnectRequest {
   ledger?: ProcessLedgerLike;
   /** Options used to close this attempt's process if connect fails midway. */
   closeOptions: CloseOptions;
+  /** Largest single message accepted; a larger one ends the connection. Default defaultMaxMessageBytes. */
+  maxMessageBytes?: number;
   /** Receives every JSON-RPC message when protocol tracing is on. */
   trace?(direction: 'send' | 'receive', message: import('@modelcontextprotocol/sdk/types.js').JSONRPCMessage): void;
   /** Told the secret values of a stdio server's envFile when it is read. */

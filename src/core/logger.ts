@@ -44,3 +44,28 @@ export class RingBuffer<T> {
     return [...this.items];
   }
 }
+
+/** Longest line kept in a server log (stderr, notifications/message, trace); a server can send far more. */
+export const maxLogLineChars = 4096;
+
+/**
+ * `text` cut to `maxChars`, with a marker saying how much was dropped: a line kept in a log or
+ * shown in a tooltip must not hold a server's 4 MiB message alive.
+ */
+export function truncateText(text: string, maxChars = maxLogLineChars): string {
+  if (text.length <= maxChars) return text;
+  // Never split a surrogate pair.
+  const cut = /[\uDC00-\uDFFF]/.test(text[maxChars] ?? '') ? maxChars - 1 : maxChars;
+  const dropped = Buffer.byteLength(text.slice(cut), 'utf8');
+  // A copy, not a slice: V8's sliced strings keep the whole original alive.
+  const kept = Buffer.from(text.slice(0, cut), 'utf8').toString('utf8');
+  return `${kept}… [truncated ${dropped.toLocaleString('en-US')} bytes]`;
+}
+
+/** A size in bytes as people read it: "32 MiB", "512 KiB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB`;
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${bytes} bytes`;
+}

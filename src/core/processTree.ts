@@ -5,7 +5,7 @@
 // Stopping follows the MCP spec, applied to the group:
 //   close stdin → wait (stdin grace) → SIGTERM → wait (term grace) → SIGKILL → wait for exit.
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { CloseOptions, CloseReport } from './connection';
 
@@ -30,6 +30,8 @@ export interface SpawnOptions {
 
 /** Sends `signal` to every process in the group led by `pgid`; false when none is left. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  // kill(-1) signals every process we may signal and kill(0) our own group: never either.
+  if (!Number.isSafeInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(isPosix ? -pgid : pgid, signal);
     return true;
@@ -95,6 +97,111 @@ export function isProcessAlive(pid: number): boolean {
 export function processStartTime(pid: number): number | undefined {
   const fields = procStat(pid);
   return fields ? Number(fields[19]) : undefined;
+}
+
+/** A live process as a process table sees it. */
+export interface ProcessRow {
+  pid: number;
+  pgid: number;
+  /** Session id, where the table knows it. */
+  sid?: number;
+  startTime: number;
+}
+
+/**
+ * Where start times come from. They tell a process from a later one that reused its pid; a
+ * table that cannot give them (`reliable: false`) proves nothing, and the ledger then kills
+ * nothing. Injectable, so tests can take the no-/proc path on Linux.
+ */
+export interface ProcessTable {
+  /** Names the unit of `startTime`: start times from different clocks are never compared. */
+  readonly clock: 'proc-ticks' | 'ps-lstart' | 'none';
+  readonly reliable: boolean;
+  /** The start time of a live (non-zombie) process; undefined when it is gone or unknowable. */
+  startTime(pid: number): number | undefined;
+  /** The process group of a live process. */
+  groupOf(pid: number): number | undefined;
+  /** Live members of a process group; undefined when the table cannot list them. */
+  groupMembers(pgid: number): ProcessRow[] | undefined;
+}
+
+/** Linux: /proc/<pid>/stat, start time in clock ticks since boot. */
+export const procTable: ProcessTable = {
+  clock: 'proc-ticks',
+  reliable: true,
+  startTime(pid) {
+    const fields = procStat(pid);
+    return fields && fields[0] !== 'Z' ? Number(fields[19]) : undefined;
+  },
+  groupOf(pid) {
+    const fields = procStat(pid);
+    return fields && fields[0] !== 'Z' ? Number(fields[2]) : undefined;
+  },
+  groupMembers(pgid) {
+    const rows: ProcessRow[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const fields = procStat(name);
+      if (fields && fields[0] !== 'Z' && Number(fields[2]) === pgid) rows.push({ pid: Number(name), pgid, sid: Number(fields[3]), startTime: Number(fields[19]) });
+    }
+    return rows;
+  },
+};
+
+/** Runs ps with the C locale (so `lstart` is parseable); undefined when it fails. */
+function ps(args: string[]): string | undefined {
+  try {
+    return execFileSync('ps', args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `ps -o pid=,pgid=,stat=,lstart=` rows: lstart ("Mon Nov 30 11:58:32 2026") becomes epoch seconds. */
+function parsePsRows(output: string | undefined): ProcessRow[] {
+  const rows: ProcessRow[] = [];
+  for (const line of (output ?? '').split('\n')) {
+    const match = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+ \S+\s+\d+ [\d:]+ \d+)\s*$/.exec(line);
+    if (!match || match[3].includes('Z')) continue;
+    const started = Date.parse(match[4].replace(/\s+/g, ' '));
+    if (Number.isFinite(started)) rows.push({ pid: Number(match[1]), pgid: Number(match[2]), startTime: started / 1000 });
+  }
+  return rows;
+}
+
+/**
+ * macOS and other systems without /proc: `ps -o lstart=`, to the second. A pid reused within
+ * the same second as its first owner started is the one case this cannot tell apart.
+ */
+export const psTable: ProcessTable = {
+  clock: 'ps-lstart',
+  reliable: true,
+  startTime(pid) {
+    return parsePsRows(ps(['-o', 'pid=,pgid=,stat=,lstart=', '-p', String(pid)])).find((row) => row.pid === pid)?.startTime;
+  },
+  groupOf(pid) {
+    return parsePsRows(ps(['-o', 'pid=,pgid=,stat=,lstart=', '-p', String(pid)])).find((row) => row.pid === pid)?.pgid;
+  },
+  groupMembers(pgid) {
+    const output = ps(['-A', '-o', 'pid=,pgid=,stat=,lstart=']);
+    return output === undefined ? undefined : parsePsRows(output).filter((row) => row.pgid === pgid);
+  },
+};
+
+/** No way to tell a process from a later one with its pid (Windows, or no usable ps). */
+export const noProcessTable: ProcessTable = {
+  clock: 'none',
+  reliable: false,
+  startTime: () => undefined,
+  groupOf: () => undefined,
+  groupMembers: () => undefined,
+};
+
+/** The best table this system offers. */
+export function systemProcessTable(): ProcessTable {
+  if (hasProc) return procTable;
+  if (isPosix && psTable.startTime(process.pid) !== undefined) return psTable;
+  return noProcessTable;
 }
 
 /**

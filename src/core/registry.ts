@@ -25,7 +25,7 @@ import type {
   SupervisorOptions,
   Tool,
 } from './api';
-import type { Connector } from './connection';
+import { defaultMaxMessageBytes, type Connector } from './connection';
 import { definitionFingerprint, type ServerDefinition } from './definitions';
 import { McpSessionError } from './errors';
 import { inheritedEnvironment } from './env';
@@ -95,6 +95,7 @@ export class SessionRegistry implements RegistryApi {
       clientInfo: options.clientInfo ?? { name: 'mcp-session-manager', version: '0.1.0' },
       logCapacity: options.logCapacity ?? 2000,
       traceProtocol: options.traceProtocol ?? false,
+      maxMessageBytes: options.maxMessageBytes ?? defaultMaxMessageBytes,
     };
     this.authProviderFor = options.authProviderFor;
     this.redactor = options.redactor;
@@ -109,7 +110,9 @@ export class SessionRegistry implements RegistryApi {
    * Changes settings for connections made from now on (timeouts, graces, tracing, ping).
    * Running servers keep what they started with until they restart.
    */
-  updateOptions(options: Pick<RegistryOptions, 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'defaultCallTimeoutMs' | 'pingIntervalMs' | 'pingTimeoutMs' | 'traceProtocol'>): void {
+  updateOptions(
+    options: Pick<RegistryOptions, 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'defaultCallTimeoutMs' | 'pingIntervalMs' | 'pingTimeoutMs' | 'traceProtocol' | 'maxMessageBytes'>,
+  ): void {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     Object.assign(this.settings, defined);
   }

@@ -27,8 +27,8 @@ import {
   StreamableHTTPError,
   type StreamableHTTPReconnectionOptions,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CloseOptions, CloseReport, Connection, ConnectRequest, Connector } from './connection';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { defaultMaxMessageBytes, messageTooLargeReason, type CloseOptions, type CloseReport, type Connection, type ConnectRequest, type Connector } from './connection';
 import { redactUrl, shownDefinition, type RemoteServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
 import { authorizingFetch } from './oauth';
@@ -60,6 +60,56 @@ export interface RemoteConnectorOptions {
   /** Bound on the ping sent after a dropped stream or a clock jump. Default 10 s. */
   probeTimeoutMs?: number;
   reconnection?: StreamableHTTPReconnectionOptions;
+}
+
+/**
+ * A fetch whose response bodies fail as soon as one message passes `limitBytes`: a JSON body is
+ * one message, an event stream one message per event (events end at a blank line). Bytes are
+ * counted as they arrive, so an oversized message is never buffered whole.
+ */
+export function sizeLimitedFetch(fetchImpl: FetchLike, limitBytes: number, onTooLarge: () => Error): FetchLike {
+  return async (url, init) => {
+    const response = await fetchImpl(url, init);
+    if (!response.body) return response;
+    const eventStream = response.headers.get('content-type')?.includes('text/event-stream') ?? false;
+    const reader = response.body.getReader();
+    let sinceBoundary = 0;
+    /** The current line holds nothing but carriage returns so far. */
+    let lineBlank = true;
+    /** Counts `chunk`; true when the message it belongs to went over the limit. */
+    const overLimit = (chunk: Uint8Array): boolean => {
+      if (!eventStream) return (sinceBoundary += chunk.length) > limitBytes;
+      for (let i = 0; i < chunk.length; ) {
+        const newline = chunk.indexOf(0x0a, i);
+        const end = newline === -1 ? chunk.length : newline;
+        for (let j = i; j < end && lineBlank; j++) if (chunk[j] !== 0x0d) lineBlank = false;
+        sinceBoundary += end - i;
+        if (sinceBoundary > limitBytes) return true;
+        if (newline === -1) break;
+        if (lineBlank) sinceBoundary = 0;
+        lineBlank = true;
+        i = newline + 1;
+      }
+      return false;
+    };
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        if (overLimit(value)) {
+          const error = onTooLarge();
+          controller.error(error);
+          await reader.cancel(error).catch(() => undefined);
+          return;
+        }
+        controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    const limited = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    Object.defineProperty(limited, 'url', { value: response.url });
+    return limited;
+  };
 }
 
 function httpStatus(e: unknown): number | undefined {
@@ -227,9 +277,10 @@ class RemoteConnection implements Connection, SessionRecovery {
     const requestInit: RequestInit = { headers: this.def.headers };
     const timeoutMs = this.request.connectTimeoutMs;
     const deadline = new ConnectDeadline(timeoutMs, () => new McpSessionError('start-failed', this.name, `"${this.name}" did not answer initialize within ${timeoutMs} ms.`, { retryable: true }));
-    const fetch =
+    const authorizing =
       this.request.authProvider &&
       authorizingFetch(this.request.authProvider, this.url, { log: (line) => this.log(line), onUserInteraction: deadline.onUserInteraction });
+    const fetch = sizeLimitedFetch(authorizing ?? ((url, init) => globalThis.fetch(url, init)), this.maxMessageBytes, () => this.onMessageTooLarge());
     const transport: Transport =
       kind === 'http'
         ? new StreamableHTTPClientTransport(this.url, { requestInit, fetch, reconnectionOptions: this.options.reconnection ?? defaultReconnection })
@@ -261,6 +312,19 @@ class RemoteConnection implements Connection, SessionRecovery {
 
   private isLive(link: Link): boolean {
     return link === this.current && !link.retired && !this.ended && !this.closeStarted;
+  }
+
+  private get maxMessageBytes(): number {
+    return this.request.maxMessageBytes ?? defaultMaxMessageBytes;
+  }
+
+  /** A response went over the size limit: before connecting that fails the start, afterwards it ends the connection. */
+  private onMessageTooLarge(): Error {
+    const reason = messageTooLargeReason(this.name, this.maxMessageBytes);
+    this.log(`${reason}.`);
+    if (!this.current) return new McpSessionError('start-failed', this.name, `Could not connect to "${this.name}" at ${this.shown}: ${reason}.`, { retryable: false });
+    this.end(reason);
+    return new McpSessionError('connection', this.name, `${reason}.`, { retryable: true });
   }
 
   // ---- watching ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import type { CloseOptions, CloseReport, Connection, ConnectionEnd, Connector, P
 import type { ServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
 import { Emitter } from './lifecycle';
-import { RingBuffer, type Logger } from './logger';
+import { RingBuffer, truncateText, type Logger } from './logger';
 import { CachingSchemaValidator } from './schemaValidator';
 import { classifyRemoteFailure, isRetrySafeTool, sessionRecoveryOf } from './remoteFailures';
 
@@ -44,6 +44,8 @@ export interface SessionSettings {
   clientInfo: { name: string; version: string };
   logCapacity: number;
   traceProtocol: boolean;
+  /** Largest single message accepted from a server. */
+  maxMessageBytes: number;
 }
 
 export interface SessionDependencies {
@@ -62,8 +64,19 @@ interface InFlight {
 }
 
 const listRefreshDebounceMs = 100;
+/** `instructions` from initialize are kept (and shown) up to this length. */
+export const maxInstructionsChars = 64 * 1024;
 /** Guards against servers that hand out cursors forever. */
 const maxListPages = 1000;
+
+/** A message as JSON for the trace; a server can nest one too deeply for JSON.stringify. */
+function traceText(message: unknown): string {
+  try {
+    return JSON.stringify(message);
+  } catch (e) {
+    return `[a message that cannot be shown: ${errorMessage(e)}]`;
+  }
+}
 
 export class ServerSession implements SessionApi {
   private current: SessionState = { state: 'stopped' };
@@ -152,8 +165,9 @@ export class ServerSession implements SessionApi {
     this.stateEmitter.fire({ server: this.name, previous, current: next, reason });
   }
 
+  /** Every log line is cut to a few KiB: 2,000 whole 4 MiB lines from one server would be gigabytes. */
   private appendLog(stream: ServerLogLine['stream'], text: string): void {
-    const line: ServerLogLine = { time: Date.now(), stream, text };
+    const line: ServerLogLine = { time: Date.now(), stream, text: truncateText(text) };
     this.log.push(line);
     this.logEmitter.fire(line);
   }
@@ -216,8 +230,9 @@ export class ServerSession implements SessionApi {
         ledger: this.deps.ledger,
         redactor: this.deps.redactor,
         closeOptions: this.closeOptions(),
+        maxMessageBytes: this.settings.maxMessageBytes,
         authProvider: this.def.kind === 'stdio' ? undefined : this.deps.authProviderFor?.(this.def),
-        trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${JSON.stringify(message)}`) : undefined,
+        trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${traceText(message)}`) : undefined,
       });
     } catch (e) {
       const error = e instanceof McpSessionError ? e : new McpSessionError('start-failed', this.name, `Could not start "${this.name}": ${errorMessage(e)}`, { cause: e, retryable: true });
@@ -236,7 +251,8 @@ export class ServerSession implements SessionApi {
     this.startedAt = Date.now();
     const version = connection.client.getServerVersion();
     this.serverInfo = version ? { name: version.name, version: version.version } : undefined;
-    this.instructions = connection.client.getInstructions();
+    const instructions = connection.client.getInstructions();
+    this.instructions = instructions === undefined ? undefined : truncateText(instructions, maxInstructionsChars);
     this.setState({ state: 'running', pid: connection.pid, since: this.startedAt }, reason);
     this.startPing(connection);
     // Fill the caches in the background; start() does not wait for lists.
@@ -559,7 +575,7 @@ export class ServerSession implements SessionApi {
       return await new Promise<T>((resolve, reject) => {
         entry = { fail: reject };
         this.inFlight.add(entry);
-        (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
+        (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external, connection)));
       });
     } finally {
       this.inFlight.delete(entry!);
@@ -575,7 +591,8 @@ export class ServerSession implements SessionApi {
     }
   }
 
-  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined): McpSessionError {
+  /** `connection`: the one the request went out on, when known. */
+  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined, connection?: Connection): McpSessionError {
     if (e instanceof McpSessionError) return e;
     if (external?.aborted) return new McpSessionError('cancelled', this.name, `The ${what} on "${this.name}" was cancelled.`, { cause: e });
     const remote = classifyRemoteFailure(e);
@@ -591,7 +608,9 @@ export class ServerSession implements SessionApi {
       if (e.code === ErrorCode.RequestTimeout) {
         return new McpSessionError('timeout', this.name, `The ${what} on "${this.name}" timed out after ${timeoutMs} ms without progress.`, { cause: e, retryable: true });
       }
-      if (e.code === ErrorCode.ConnectionClosed) {
+      // A server may answer with the code -32000 itself: only a connection that is gone closed.
+      const stillOpen = connection !== undefined && connection === this.connection && this.current.state === 'running';
+      if (e.code === ErrorCode.ConnectionClosed && !stillOpen) {
         const end = this.lastEnd;
         return new McpSessionError('crashed', this.name, `"${this.name}" closed the connection during the ${what}${end ? `: ${end.reason}` : ''}.`, {
           cause: e,
@@ -601,9 +620,9 @@ export class ServerSession implements SessionApi {
           retryable: true,
         });
       }
-      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${e.message}`, { cause: e });
+      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${truncateText(e.message)}`, { cause: e });
     }
-    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${errorMessage(e)}`, { cause: e });
+    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${truncateText(errorMessage(e))}`, { cause: e });
   }
 
   private failInFlight(error: McpSessionError): void {
@@ -624,7 +643,7 @@ export class ServerSession implements SessionApi {
         ?.filter((c): c is { type: 'text'; text: string } => c.type === 'text')
         .map((c) => c.text)
         .join('\n');
-      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${text}` : '.'}`, { result });
+      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${truncateText(text)}` : '.'}`, { result });
     }
     return result;
   }

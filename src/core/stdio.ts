@@ -5,30 +5,36 @@
 
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { Connection, ConnectRequest, CloseOptions, CloseReport, Connector } from './connection';
+import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { defaultMaxMessageBytes, messageTooLargeReason, type Connection, type ConnectRequest, type CloseOptions, type CloseReport, type Connector } from './connection';
 import type { StdioServerDefinition } from './definitions';
 import { describeDefinition, shownDefinition } from './definitions';
 import { secretVariable } from '../core/redact';
 import { McpSessionError, describeExit, errorMessage } from './errors';
 import { GroupProcess } from './processTree';
-import { RingBuffer } from './logger';
+import { RingBuffer, formatBytes, truncateText } from './logger';
 import { serverEnvironment } from './env';
 
-/** Largest single message accepted from a server. */
-const maxMessageBytes = 256 * 1024 * 1024;
 /** Lines of stderr quoted in start and crash errors. */
 const stderrTailLines = 20;
-const maxStderrLineChars = 4000;
+/** A stderr line longer than this is dropped up to its newline (a kept line is cut far shorter). */
+const maxStderrLineBytes = 1024 * 1024;
 
-/** Splits a byte stream into lines without re-copying the pending bytes on every chunk. */
+/**
+ * Splits a byte stream into lines without re-copying the pending bytes on every chunk. A line
+ * that grows past `maxLineBytes` is reported once through `onOversize` and its bytes are dropped
+ * as they arrive, up to its newline: it is never held whole.
+ */
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Set while dropping the rest of a line that went over the limit. */
+  private discarding = false;
 
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly maxLineBytes: number,
+    private readonly onOversize: () => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -36,38 +42,64 @@ export class LineSplitter {
     let newline = chunk.indexOf(0x0a, start);
     while (newline !== -1) {
       const part = chunk.subarray(start, newline);
-      const line = this.pending.length ? Buffer.concat([...this.pending, part]) : part;
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.onLine(line.toString('utf8').replace(/\r$/, ''));
+      if (this.discarding) {
+        this.discarding = false;
+      } else if (this.pendingBytes + part.length > this.maxLineBytes) {
+        this.drop();
+        this.onOversize();
+      } else {
+        const line = this.pending.length ? Buffer.concat([...this.pending, part]) : part;
+        this.drop();
+        this.onLine(line.toString('utf8').replace(/\r$/, ''));
+      }
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
     }
-    if (start < chunk.length) {
+    if (start < chunk.length && !this.discarding) {
       this.pending.push(chunk.subarray(start));
       this.pendingBytes += chunk.length - start;
       if (this.pendingBytes > this.maxLineBytes) {
-        this.pending = [];
-        this.pendingBytes = 0;
-        throw new Error(`a message on stdout exceeded ${this.maxLineBytes} bytes`);
+        this.drop();
+        this.discarding = true;
+        this.onOversize();
       }
     }
+  }
+
+  private drop(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   /** The unterminated rest, at end of stream. */
   flush(): void {
     if (this.pending.length) {
       const rest = Buffer.concat(this.pending).toString('utf8');
-      this.pending = [];
-      this.pendingBytes = 0;
+      this.drop();
       if (rest.trim()) this.onLine(rest);
     }
   }
 }
 
+/** The id of a line that parses as JSON and looks like a response (it has `result` or `error`), though not a valid one. */
+function malformedResponseId(line: string): string | number | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const { id } = parsed as { id?: unknown };
+  if (!('result' in parsed) && !('error' in parsed)) return undefined;
+  return (typeof id === 'number' && Number.isSafeInteger(id)) || typeof id === 'string' ? id : undefined;
+}
+
 export interface ProcessTransportHooks {
   onStderrLine(line: string): void;
   onNoise(line: string): void;
+  /** A message on stdout went over the limit; the transport has dropped it. */
+  onOversizeMessage(): void;
   trace?(direction: 'send' | 'receive', message: JSONRPCMessage): void;
 }
 
@@ -81,24 +113,17 @@ export class ProcessTransport implements Transport {
   constructor(
     private readonly process: GroupProcess,
     private readonly hooks: ProcessTransportHooks,
+    maxMessageBytes: number,
   ) {
-    const stdout = new LineSplitter((line) => this.onStdoutLine(line), maxMessageBytes);
-    process.child.stdout.on('data', (chunk: Buffer) => {
-      try {
-        stdout.push(chunk);
-      } catch (e) {
-        this.hooks.onNoise(`[dropped] ${errorMessage(e)}`);
-      }
-    });
+    const stdout = new LineSplitter((line) => this.onStdoutLine(line), maxMessageBytes, () => this.hooks.onOversizeMessage());
+    process.child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     process.child.stdout.on('end', () => stdout.flush());
-    const stderr = new LineSplitter((line) => this.hooks.onStderrLine(line.length > maxStderrLineChars ? `${line.slice(0, maxStderrLineChars)}…` : line), 1024 * 1024);
-    process.child.stderr.on('data', (chunk: Buffer) => {
-      try {
-        stderr.push(chunk);
-      } catch {
-        this.hooks.onStderrLine('[a stderr line over 1 MiB was dropped]');
-      }
-    });
+    const stderr = new LineSplitter(
+      (line) => this.hooks.onStderrLine(truncateText(line)),
+      maxStderrLineBytes,
+      () => this.hooks.onStderrLine(`[a stderr line over ${formatBytes(maxStderrLineBytes)} was dropped]`),
+    );
+    process.child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     process.child.stderr.on('end', () => stderr.flush());
   }
 
@@ -107,12 +132,24 @@ export class ProcessTransport implements Transport {
     let message: JSONRPCMessage;
     try {
       message = deserializeMessage(line);
-    } catch {
-      this.hooks.onNoise(line.length > maxStderrLineChars ? `${line.slice(0, maxStderrLineChars)}…` : line);
-      return;
+    } catch (e) {
+      this.hooks.onNoise(truncateText(line));
+      const answered = malformedResponseId(line);
+      // JSON that answers a request but is not a valid response: fail that request now, not at its timeout.
+      if (answered !== undefined) {
+        message = { jsonrpc: '2.0', id: answered, error: { code: ErrorCode.InvalidRequest, message: `the server sent an invalid response: ${truncateText(errorMessage(e), 500)}` } };
+      } else {
+        return;
+      }
     }
-    this.hooks.trace?.('receive', message);
-    this.onmessage?.(message);
+    // Handling runs in the stream's 'data' event: a throw here would be an uncaught exception
+    // in the host, so a message the client cannot handle is reported, not thrown.
+    try {
+      this.hooks.trace?.('receive', message);
+      this.onmessage?.(message);
+    } catch (e) {
+      this.onerror?.(new Error(`a message from the server could not be handled: ${errorMessage(e)}`));
+    }
   }
 
   async start(): Promise<void> {
@@ -196,16 +233,33 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
   request.ledger?.record({ pid: child.pid, server: name, command: shown.command });
   request.logger.info(`Started "${name}" as process group ${child.pid}: ${commandLine}`);
 
-  const transport = new ProcessTransport(child, {
-    onStderrLine(line) {
-      stderrTail.push(line);
-      request.hooks.log(line, 'stderr');
+  const maxMessageBytes = request.maxMessageBytes ?? defaultMaxMessageBytes;
+  const tooLargeReason = messageTooLargeReason(name, maxMessageBytes);
+  let connected = false;
+  let tooLargeDuringStart: (error: McpSessionError) => void = () => undefined;
+  const tooLargeBeforeConnected = new Promise<McpSessionError>((resolve) => (tooLargeDuringStart = resolve));
+  const transport = new ProcessTransport(
+    child,
+    {
+      onStderrLine(line) {
+        stderrTail.push(line);
+        request.hooks.log(line, 'stderr');
+      },
+      onNoise(line) {
+        request.hooks.log(line, 'stdout-noise');
+      },
+      onOversizeMessage() {
+        request.hooks.log(`${tooLargeReason}.`, 'transport');
+        if (!connected) {
+          tooLargeDuringStart(new McpSessionError('start-failed', name, `Could not start "${name}": ${tooLargeReason}.`, { stderrTail: stderrTail.toArray(), retryable: false }));
+        } else {
+          endTooLarge();
+        }
+      },
+      trace: request.trace,
     },
-    onNoise(line) {
-      request.hooks.log(line, 'stdout-noise');
-    },
-    trace: request.trace,
-  });
+    maxMessageBytes,
+  );
 
   const closeChild = async (options: CloseOptions): Promise<CloseReport> => {
     const report = await child.close(options);
@@ -234,7 +288,7 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
           retryable: true,
         }),
       () => new McpSessionError('cancelled', name, `Starting "${name}" was cancelled.`),
-      exitedEarly,
+      Promise.race([exitedEarly, tooLargeBeforeConnected]),
     );
   } catch (e) {
     // An exit during initialize can race the initialize error; prefer the exit's account,
@@ -257,19 +311,26 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
   }
 
   // From here on an exit is unexpected unless close() began it.
+  connected = true;
   let closing: Promise<CloseReport> | undefined;
+  /** The connection ends without close(): tell the session first, so in-flight calls fail with the reason. */
+  const endUnexpectedly = (end: Parameters<ConnectRequest['hooks']['onUnexpectedEnd']>[0], options: CloseOptions) => {
+    request.hooks.onUnexpectedEnd(end);
+    transport.markClosed();
+    closing = closeChild(options);
+  };
+  // A message over the limit was dropped: whatever it answered is lost, so the connection ends.
+  const endTooLarge = () => {
+    if (closing) return;
+    endUnexpectedly({ reason: tooLargeReason, stderrTail: stderrTail.toArray() }, { ...request.closeOptions, stdinGraceMs: 0 });
+  };
   void child.whenExited().then((exit) => {
     if (closing) return transport.markClosed();
-    // Tell the session first, so in-flight calls fail as "crashed" rather than "connection closed".
-    request.hooks.onUnexpectedEnd({
-      reason: `"${name}" ${describeExit(exit.code, exit.signal)}`,
-      exitCode: exit.code,
-      signal: exit.signal,
-      stderrTail: stderrTail.toArray(),
-    });
-    transport.markClosed();
     // The leader is gone; end whatever it left in its group.
-    closing = closeChild({ ...request.closeOptions, stdinGraceMs: 0 });
+    endUnexpectedly(
+      { reason: `"${name}" ${describeExit(exit.code, exit.signal)}`, exitCode: exit.code, signal: exit.signal, stderrTail: stderrTail.toArray() },
+      { ...request.closeOptions, stdinGraceMs: 0 },
+    );
   });
 
   return {

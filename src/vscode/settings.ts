@@ -20,6 +20,7 @@ export interface Settings {
   connectTimeoutMs: number;
   stdinGraceMs: number;
   termGraceMs: number;
+  maxMessageBytes: number;
 }
 
 /** Settings that only take effect when a server (re)starts. */
@@ -28,6 +29,7 @@ export const restartRequiringSettings = [
   'mcpSessions.connectTimeoutMs',
   'mcpSessions.shutdown.stdinGraceMs',
   'mcpSessions.shutdown.termGraceMs',
+  'mcpSessions.maxMessageSize',
 ] as const;
 
 /** Settings whose workspace value counts only once the workspace is trusted: package.json lists the same (the trust suite checks). */
@@ -40,6 +42,7 @@ export const restrictedSettings = [
   'mcpSessions.shutdown.stdinGraceMs',
   'mcpSessions.shutdown.termGraceMs',
   'mcpSessions.oauth.redirect',
+  'mcpSessions.maxMessageSize',
 ] as const;
 
 /** Settings that decide which servers exist: changing one reloads the configuration. */
@@ -65,16 +68,18 @@ export function readSettings(): Settings {
     connectTimeoutMs: positive(value('connectTimeoutMs'), 30_000, 1000),
     stdinGraceMs: positive(value('shutdown.stdinGraceMs'), 2000),
     termGraceMs: positive(value('shutdown.termGraceMs'), 2000),
+    maxMessageBytes: Math.min(positive(value('maxMessageSize'), 32, 1), 1024) * 1024 * 1024,
   };
 }
 
 /** The registry options that come from settings. */
-export function registryOptionsFrom(settings: Settings): Pick<RegistryOptions, 'traceProtocol' | 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs'> {
+export function registryOptionsFrom(settings: Settings): Pick<RegistryOptions, 'traceProtocol' | 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'maxMessageBytes'> {
   return {
     traceProtocol: settings.traceServer === 'messages',
     connectTimeoutMs: settings.connectTimeoutMs,
     stdinGraceMs: settings.stdinGraceMs,
     termGraceMs: settings.termGraceMs,
+    maxMessageBytes: settings.maxMessageBytes,
   };
 }
 

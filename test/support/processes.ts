@@ -10,6 +10,7 @@ import { fixturesDir } from './paths';
 
 export const stdioFixture = join(fixturesDir, 'stdio-server.mjs');
 export const wrappedFixture = join(fixturesDir, 'wrapped-server.sh');
+export const fuzzFixture = join(fixturesDir, 'fuzz-server.mjs');
 
 export class FixtureTracker {
   private readonly dirs: string[] = [];
@@ -33,6 +34,11 @@ export class FixtureTracker {
       env: {},
       source: { label: 'test' },
     };
+  }
+
+  /** A stdio definition of the hostile raw JSON-RPC server (fuzz-server.mjs) with `flags`, recording its pid. */
+  hostile(name: string, flags: string[] = []): StdioServerDefinition {
+    return { kind: 'stdio', name, command: process.execPath, args: [fuzzFixture, ...flags, `--pid-dir=${this.pidDir()}`], env: {}, source: { label: 'test' } };
   }
 
   /** Every pid the fixtures started so far wrote down. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMcpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
-import { isProcessAlive, processStartTime } from '../../src/core/processTree';
+import { isProcessAlive, noProcessTable, procTable, processStartTime, psTable } from '../../src/core/processTree';
 import { ProcessLedger } from '../../src/core/ledger';
 import { SessionRegistry } from '../../src/core/registry';
 import { repoRoot } from '../support/paths';
@@ -175,6 +175,122 @@ describe('SessionRegistry', function () {
         );
         const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
         assert.deepEqual(result.killed, []);
+        assert.ok(isProcessAlive(bystander.pid!));
+      } finally {
+        process.kill(-bystander.pid!, 'SIGKILL');
+      }
+    });
+
+    const ledgerFile = () => join(stateDir, 'process-ledger.json');
+    const writeLedger = (entries: unknown[]) => writeFileSync(ledgerFile(), JSON.stringify({ version: 1, entries }));
+    const deadHost = 999_999;
+
+    /** A detached process group whose leader exits at once, leaving one member behind. */
+    async function orphanedGroup(): Promise<{ pgid: number; member: number }> {
+      const script = "const c=require('child_process').spawn(process.execPath,['-e','setInterval(()=>{},1000);setTimeout(()=>process.exit(0),60000)'],{stdio:'ignore'});c.unref();console.log(c.pid)";
+      const leader = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      leader.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await new Promise((r) => leader.once('exit', r));
+      return { pgid: leader.pid!, member: Number(out.trim()) };
+    }
+
+    for (const [what, text] of [
+      ['a null entry', '{"version":1,"entries":[null]}'],
+      ['entries of the wrong types', '{"version":1,"entries":[{"pid":"12","startTime":"x","server":1,"command":[],"hostPid":true}]}'],
+      ['entries that are not a list', '{"version":1,"entries":{"pid":12}}'],
+      ['truncated JSON', '{"version":1,"entries":[{"pid":'],
+    ]) {
+      it(`a ledger with ${what} is reset with a warning and never blocks a start`, async () => {
+        writeFileSync(ledgerFile(), text);
+        const messages: string[] = [];
+        registry = new SessionRegistry({ stateDir, stdinGraceMs: 300, termGraceMs: 300, logger: lineLogger((l) => messages.push(l), 'warn') });
+        await registry.ready;
+        registry.reconcile([fixtures.stdio('a')]);
+        await registry.start('a');
+        const pid = registry.list()[0].pid!;
+        assert.ok(messages.some((m) => /^\[warn\] The process ledger .* (was reset|had \d+ invalid entr)/.test(m)), messages.join('\n'));
+        const entries = JSON.parse(readFileSync(ledgerFile(), 'utf8')).entries as { pid: number }[];
+        assert.deepEqual(entries.map((e) => e.pid), [pid], 'the start was recorded in the repaired ledger');
+      });
+    }
+
+    it('never signals pid 0, 1, a negative pid or the host\'s own process group', async () => {
+      const ownGroup = procTable.groupOf(process.pid)!;
+      const leaderStart = procTable.startTime(ownGroup);
+      writeLedger([0, 1, -1, -ownGroup, ownGroup, process.pid].map((pid) => ({ pid, startTime: leaderStart, server: 'x', command: 'x', hostPid: deadHost, hostStartTime: 1 })));
+      const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
+      assert.deepEqual(result.killed, []);
+      assert.deepEqual(JSON.parse(readFileSync(ledgerFile(), 'utf8')).entries, []);
+    });
+
+    it('on Linux, a reused group id of an unrelated group whose members started before ours is not signalled', async () => {
+      const { pgid, member } = await orphanedGroup();
+      try {
+        const memberStart = procTable.startTime(member)!;
+        writeLedger([{ pid: pgid, startTime: memberStart + 100, server: 'x', command: 'x', hostPid: deadHost, hostStartTime: 1 }]);
+        const result = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: procTable }).sweep();
+        assert.deepEqual(result.killed, []);
+        assert.equal(result.leftUnproved, 1);
+        assert.ok(isProcessAlive(member));
+      } finally {
+        process.kill(-pgid, 'SIGKILL');
+      }
+    });
+
+    it('on Linux, an orphaned group whose members all started after our leader is ended', async () => {
+      const { pgid, member } = await orphanedGroup();
+      try {
+        writeLedger([{ pid: pgid, startTime: procTable.startTime(member)!, server: 'x', command: 'x', hostPid: deadHost, hostStartTime: 1 }]);
+        const result = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: procTable }).sweep();
+        assert.deepEqual(result.killed.map((k) => k.pid), [pgid]);
+        await eventually(() => !isProcessAlive(member), 3000, 'the orphaned member to end');
+      } finally {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // ended by the sweep
+        }
+      }
+    });
+
+    it('without /proc, start times come from ps: a live host keeps its groups, a dead host\'s provable group is ended', async () => {
+      const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+      try {
+        const startTime = psTable.startTime(bystander.pid!);
+        assert.ok(startTime, 'ps reports a start time');
+        const entry = { pid: bystander.pid, startTime, clock: 'ps-lstart', server: 'x', command: 'x', hostPid: process.pid, hostStartTime: psTable.startTime(process.pid) };
+        writeLedger([{ ...entry, hostPid: process.ppid, hostStartTime: psTable.startTime(process.ppid) }]);
+        const live = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: psTable }).sweep();
+        assert.deepEqual(live.killed, []);
+        assert.equal(live.keptForLiveHosts, 1);
+        assert.ok(isProcessAlive(bystander.pid!));
+
+        writeLedger([{ ...entry, hostPid: deadHost }]);
+        const dead = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: psTable }).sweep();
+        assert.deepEqual(dead.killed.map((k) => k.pid), [bystander.pid]);
+        await eventually(() => !isProcessAlive(bystander.pid!), 3000, 'the provable group to end');
+      } finally {
+        try {
+          process.kill(-bystander.pid!, 'SIGKILL');
+        } catch {
+          // ended by the sweep
+        }
+      }
+    });
+
+    it('without any start times (no /proc, no ps), the sweep kills nothing, a live window\'s servers included', async () => {
+      const bystander = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+      try {
+        // What a host on such a system writes: no start times.
+        writeLedger([
+          { pid: bystander.pid, server: 'live window', command: 'x', hostPid: process.ppid },
+          { pid: bystander.pid, server: 'dead window', command: 'x', hostPid: deadHost },
+        ]);
+        const result = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: noProcessTable }).sweep();
+        assert.deepEqual(result.killed, []);
+        assert.equal(result.keptForLiveHosts, 1);
+        assert.equal(result.leftUnproved, 1);
         assert.ok(isProcessAlive(bystander.pid!));
       } finally {
         process.kill(-bystander.pid!, 'SIGKILL');
