@@ -48,18 +48,24 @@ export class RingBuffer<T> {
 /** Longest line kept in a server log (stderr, notifications/message, trace); a server can send far more. */
 export const maxLogLineChars = 4096;
 
+/** How far past the cut a text is redacted before cutting: longer than any secret's spelling we expect. */
+const redactionMarginChars = 4096;
+
 /**
  * `text` cut to `maxChars`, with a marker saying how much was dropped: a line kept in a log or
- * shown in a tooltip must not hold a server's 4 MiB message alive.
+ * shown in a tooltip must not hold a server's 4 MiB message alive. Given `redact`, the part
+ * kept is redacted before the cut: a cut through a secret leaves a prefix no redactor can
+ * recognise afterwards.
  */
-export function truncateText(text: string, maxChars = maxLogLineChars): string {
+export function truncateText(text: string, maxChars = maxLogLineChars, redact?: (text: string) => string): string {
   if (text.length <= maxChars) return text;
+  const head = redact ? redact(text.slice(0, maxChars + redactionMarginChars)) : text;
   // Never split a surrogate pair.
-  const cut = /[\uDC00-\uDFFF]/.test(text[maxChars] ?? '') ? maxChars - 1 : maxChars;
-  const dropped = Buffer.byteLength(text.slice(cut), 'utf8');
+  const cut = /[\uDC00-\uDFFF]/.test(head[maxChars] ?? '') ? maxChars - 1 : maxChars;
+  const dropped = Buffer.byteLength(text, 'utf8') - Buffer.byteLength(head.slice(0, cut), 'utf8');
   // A copy, not a slice: V8's sliced strings keep the whole original alive.
-  const kept = Buffer.from(text.slice(0, cut), 'utf8').toString('utf8');
-  return `${kept}… [truncated ${dropped.toLocaleString('en-US')} bytes]`;
+  const kept = Buffer.from(head.slice(0, cut), 'utf8').toString('utf8');
+  return `${kept}… [truncated ${Math.max(0, dropped).toLocaleString('en-US')} bytes]`;
 }
 
 /** A size in bytes as people read it: "32 MiB", "512 KiB". */

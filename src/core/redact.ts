@@ -43,6 +43,9 @@ export function secretVariable(name: string, value: string): boolean {
   return value.length >= 16 && !/\s/.test(value) && /[a-z]/i.test(value) && /\d/.test(value) && !/^[-/~.]|:\/\/|^[a-z]:\\/i.test(value);
 }
 
+/** Deeper than any schema a person reads; what lies below is left as it is (the server's nesting is unbounded). */
+const maxRedactDepth = 64;
+
 export class SecretRedactor {
   /** Each spelling of a secret (3 characters or more) → the label that replaces it. */
   private readonly replacements = new Map<string, string>();
@@ -113,6 +116,22 @@ export class SecretRedactor {
     const replaced = text.replace(this.pattern, (match) => this.replacements.get(match) ?? this.shortSecrets.get(match) ?? match);
     // Line breaks, and escaped ones (`\n` in JSON text, `\\n` in JSON inside JSON), end a line.
     return this.edgeSpellings.size === 0 ? replaced : replaced.split(/(\r?\n|(?:\\+r)?\\+n)/).map((part) => this.redactEdges(part)).join('');
+  }
+
+  /**
+   * A copy of `value` with every string in it redacted: for what a server sent (a tool, a
+   * resource, a prompt) before any part of it is escaped or cut for display — a secret that is
+   * Markdown-escaped or cut in two can no longer be recognised.
+   */
+  redactDeep<T>(value: T): T {
+    if (this.replacements.size === 0 && this.shortSecrets.size === 0) return value;
+    const walk = (item: unknown, depth: number): unknown => {
+      if (typeof item === 'string') return this.redact(item);
+      if (item === null || typeof item !== 'object' || depth > maxRedactDepth) return item;
+      if (Array.isArray(item)) return item.map((element) => walk(element, depth + 1));
+      return Object.fromEntries(Object.entries(item).map(([key, element]) => [this.redact(key), walk(element, depth + 1)]));
+    };
+    return walk(value, 0) as T;
   }
 
   /** An error safe to show or rethrow: same name, code and server, redacted message. */

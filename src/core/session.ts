@@ -165,9 +165,12 @@ export class ServerSession implements SessionApi {
     this.stateEmitter.fire({ server: this.name, previous, current: next, reason });
   }
 
+  /** For texts cut before the extension redacts them (truncateText). */
+  private readonly redact = (text: string): string => this.deps.redactor?.redact(text) ?? text;
+
   /** Every log line is cut to a few KiB: 2,000 whole 4 MiB lines from one server would be gigabytes. */
   private appendLog(stream: ServerLogLine['stream'], text: string): void {
-    const line: ServerLogLine = { time: Date.now(), stream, text: truncateText(text) };
+    const line: ServerLogLine = { time: Date.now(), stream, text: truncateText(text, undefined, this.redact) };
     this.log.push(line);
     this.logEmitter.fire(line);
   }
@@ -620,9 +623,9 @@ export class ServerSession implements SessionApi {
           retryable: true,
         });
       }
-      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${truncateText(e.message)}`, { cause: e });
+      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${truncateText(e.message, undefined, this.redact)}`, { cause: e });
     }
-    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${truncateText(errorMessage(e))}`, { cause: e });
+    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${truncateText(errorMessage(e), undefined, this.redact)}`, { cause: e });
   }
 
   private failInFlight(error: McpSessionError): void {
@@ -643,7 +646,7 @@ export class ServerSession implements SessionApi {
         ?.filter((c): c is { type: 'text'; text: string } => c.type === 'text')
         .map((c) => c.text)
         .join('\n');
-      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${truncateText(text)}` : '.'}`, { result });
+      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${truncateText(text, undefined, this.redact)}` : '.'}`, { result });
     }
     return result;
   }

@@ -101,6 +101,8 @@ export interface ProcessTransportHooks {
   /** A message on stdout went over the limit; the transport has dropped it. */
   onOversizeMessage(): void;
   trace?(direction: 'send' | 'receive', message: JSONRPCMessage): void;
+  /** Redacts secrets from a line before it is cut (see truncateText). */
+  redact?(text: string): string;
 }
 
 /** An SDK Transport over a GroupProcess that is already running. */
@@ -119,7 +121,7 @@ export class ProcessTransport implements Transport {
     process.child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     process.child.stdout.on('end', () => stdout.flush());
     const stderr = new LineSplitter(
-      (line) => this.hooks.onStderrLine(truncateText(line)),
+      (line) => this.hooks.onStderrLine(truncateText(line, undefined, this.hooks.redact)),
       maxStderrLineBytes,
       () => this.hooks.onStderrLine(`[a stderr line over ${formatBytes(maxStderrLineBytes)} was dropped]`),
     );
@@ -133,7 +135,7 @@ export class ProcessTransport implements Transport {
     try {
       message = deserializeMessage(line);
     } catch (e) {
-      this.hooks.onNoise(truncateText(line));
+      this.hooks.onNoise(truncateText(line, undefined, this.hooks.redact));
       const answered = malformedResponseId(line);
       // JSON that answers a request but is not a valid response: fail that request now, not at its timeout.
       if (answered !== undefined) {
@@ -248,6 +250,7 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
       onNoise(line) {
         request.hooks.log(line, 'stdout-noise');
       },
+      redact: request.redactor && ((text) => request.redactor!.redact(text)),
       onOversizeMessage() {
         request.hooks.log(`${tooLargeReason}.`, 'transport');
         if (!connected) {

@@ -187,7 +187,7 @@ export class SessionsExtension implements CommandContext {
         message: view.message,
         source: view.configured.raw.source.label,
         pid: view.status === 'running' ? view.snapshot?.pid : undefined,
-        tools: (view.lists?.tools ?? []).map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
+        tools: (view.lists?.tools ?? []).map((t) => this.redactor.redactDeep({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
         toolsCached: view.lists?.cached ?? false,
       })),
       callTool: async (server, tool, args = {}, token) => {

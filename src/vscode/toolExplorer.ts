@@ -86,11 +86,11 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       case 'group':
         return this.groupItem(node);
       case 'tool':
-        return toolItem(node);
+        return toolItem(node, this.redactor);
       case 'resource':
-        return resourceItem(node);
+        return resourceItem(node, this.redactor);
       case 'prompt':
-        return promptItem(node);
+        return promptItem(node, this.redactor);
       case 'message': {
         const item = new vscode.TreeItem(labelText(node.text), vscode.TreeItemCollapsibleState.None);
         item.id = `${node.server}/message/${node.text}`;
@@ -243,26 +243,27 @@ function itemFrom(text: TreeText, id: string): vscode.TreeItem {
   return item;
 }
 
-function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>): vscode.TreeItem {
+function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>, redactor: SecretRedactor): vscode.TreeItem {
   const { tool } = node;
-  const item = itemFrom(toolTreeText(tool, node.cached), `server/${node.server}/tools/${tool.name}`);
+  // Redacted before it is escaped and cut for display: a server may echo a secret it was given.
+  const item = itemFrom(toolTreeText(redactor.redactDeep(tool), node.cached), `server/${node.server}/tools/${tool.name}`);
   item.iconPath = new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : 'symbol-method');
   item.contextValue = node.cached ? 'tool.cached' : 'tool';
   return item;
 }
 
-function resourceItem(node: Extract<ExplorerNode, { kind: 'resource' }>): vscode.TreeItem {
+function resourceItem(node: Extract<ExplorerNode, { kind: 'resource' }>, redactor: SecretRedactor): vscode.TreeItem {
   const { resource } = node;
-  const item = itemFrom(resourceTreeText(resource, node.cached), `server/${node.server}/resources/${resource.uri}`);
+  const item = itemFrom(resourceTreeText(redactor.redactDeep(resource), node.cached), `server/${node.server}/resources/${resource.uri}`);
   item.iconPath = new vscode.ThemeIcon('file');
   item.contextValue = node.cached ? 'resource.cached' : 'resource';
   item.command = { title: 'Read Resource', command: 'mcpSessions.readResource', arguments: [node] };
   return item;
 }
 
-function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>): vscode.TreeItem {
+function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>, redactor: SecretRedactor): vscode.TreeItem {
   const { prompt } = node;
-  const item = itemFrom(promptTreeText(prompt, node.cached), `server/${node.server}/prompts/${prompt.name}`);
+  const item = itemFrom(promptTreeText(redactor.redactDeep(prompt), node.cached), `server/${node.server}/prompts/${prompt.name}`);
   item.iconPath = new vscode.ThemeIcon('comment-discussion');
   item.contextValue = node.cached ? 'prompt.cached' : 'prompt';
   return item;

@@ -84,7 +84,8 @@ describe('secrets never reach any output (canary)', function () {
       {
         'canary-stdio': {
           command: process.execPath,
-          args: [join(fixturesDir, 'stdio-server.mjs'), '--token=${input:canary-input}', '${env:CANARY_ENV}'],
+          // --describe-env: the server also leaks its envFile secret into a tool description.
+          args: [join(fixturesDir, 'stdio-server.mjs'), '--token=${input:canary-input}', '${env:CANARY_ENV}', '--describe-env=FIXTURE_TOKEN'],
           env: { FROM_ENV: '${env:CANARY_ENV}', API_KEY: secrets.literalEnv },
           envFile,
         },
@@ -122,9 +123,15 @@ describe('secrets never reach any output (canary)', function () {
     assert.equal(await vscode.commands.executeCommand('mcpSessions.signIn', 'canary-oauth'), true);
     await api.callTool('canary-oauth', 'echo', { text: 'signed in' });
 
-    const tree = await api.testing.renderTree();
+    // The tree once canary-stdio's tool list (with the leaking description) is in it.
+    let tree = await api.testing.renderTree();
+    for (const end = Date.now() + 10_000; !JSON.stringify(tree).includes('Configured with ') && Date.now() < end; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      tree = await api.testing.renderTree();
+    }
     const tooltip = tree.find((n) => n.label === 'canary-stdio')?.tooltip ?? '';
     assert.ok(tooltip.includes('--token=${input:canary-input}') && tooltip.includes('${env:CANARY_ENV}'), tooltip);
+    assert.ok(JSON.stringify(tree).includes('Configured with '), 'the tool list with the leaking description is in the tree');
     captured.tree = JSON.stringify(tree);
     for (const name of servers) {
       const copied = (await vscode.commands.executeCommand('mcpSessions.copyCommandLine', name)) as string;

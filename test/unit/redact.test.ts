@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { SecretRedactor, secretVariable } from '../../src/core/redact';
+import { truncateText } from '../../src/core/logger';
 import { describeDefinition, redactUrl } from '../../src/core/definitions';
 import { resolveServer, shownForm, type RawServerDefinition } from '../../src/core/config';
 
@@ -107,6 +108,22 @@ describe('SecretRedactor', () => {
     assert.equal(redacted.message, `failed with ${label}`);
     assert.equal(redacted.code, 'tool-error');
     assert.equal(redacted.server, 'srv');
+  });
+
+  it('redacts every string of an object a server sent, before anything escapes or cuts it', () => {
+    const tool = { name: 'echo', description: `Configured with ${secret}.`, inputSchema: { type: 'object', properties: { [secret]: { default: secret } } } };
+    const redacted = redactorWith().redactDeep(tool);
+    assert.equal(redacted.description, `Configured with ${label}.`);
+    assert.deepEqual(redacted.inputSchema, { type: 'object', properties: { [label]: { default: label } } });
+    assert.ok(!JSON.stringify(redacted).includes(secret));
+    assert.equal(tool.description, `Configured with ${secret}.`, 'the original is left as it was');
+  });
+
+  it('redacts a secret in a long text before cutting it', () => {
+    const text = `${'x'.repeat(4090)}${secret} and more`;
+    const cut = truncateText(text, 4096, (t) => redactorWith().redact(t));
+    assert.ok(!cut.includes(secret.slice(0, 6)), cut.slice(4080));
+    assert.ok(cut.startsWith(`${'x'.repeat(4090)}${label}`.slice(0, 4096)));
   });
 });
 
