@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
 import type { McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
-import { assertNoCanary, canary } from '../support/canary';
+import { assertNoCanary, canarySecrets } from '../support/canary';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
 import { fixturesDir } from '../support/paths';
 import { eventually } from '../support/processes';
@@ -47,15 +47,7 @@ async function approveInBrowser(href: string): Promise<void> {
 
 describe('secrets never reach any output (canary)', function () {
   this.timeout(120_000);
-  const secrets: Record<string, string> = {
-    input: canary('input'),
-    env: canary('env'),
-    envFile: canary('envfile'),
-    literalEnv: canary('literal'),
-    bearer: canary('bearer'),
-    header: canary('header'),
-    command: canary('command'),
-  };
+  const secrets: Record<string, string> = canarySecrets();
   const captured: Record<string, string> = {};
   const settings = () => vscode.workspace.getConfiguration('mcpSessions');
   let api: Api;

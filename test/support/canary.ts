@@ -13,6 +13,19 @@ function html(value: string): string {
 }
 
 /** The ways a secret can show up in text: encodings, and each half of it when broken across lines. */
+/** One fresh secret for each way a secret reaches a server: what both canaries (extension and CLI) give their servers. */
+export function canarySecrets() {
+  return {
+    input: canary('input'),
+    env: canary('env'),
+    envFile: canary('envfile'),
+    literalEnv: canary('literal'),
+    bearer: canary('bearer'),
+    header: canary('header'),
+    command: canary('command'),
+  };
+}
+
 export function spellingsOf(secret: string): string[] {
   const bytes = Buffer.from(secret);
   const base64: string[] = [];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isProcessAlive } from '../../src/core/processTree';
-import { assertNoCanary, canary } from '../support/canary';
+import { assertNoCanary, canarySecrets } from '../support/canary';
 import { fixturesDir, repoRoot } from '../support/paths';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
@@ -23,15 +23,7 @@ interface CliRun {
 
 describe('mcp-sessions CLI: secrets never reach its output (canary)', function () {
   this.timeout(60_000);
-  const secrets = {
-    input: canary('input'),
-    env: canary('env'),
-    envFile: canary('envfile'),
-    literalEnv: canary('literal'),
-    bearer: canary('bearer'),
-    header: canary('header'),
-    command: canary('command'),
-  };
+  const secrets = canarySecrets();
   const captured: Record<string, string> = {};
   let dir: string;
   let config: string;
