@@ -4,7 +4,7 @@
 // with inputs), the `mcpSessions.servers` user setting, then the files in
 // `mcpSessions.configFiles` (Claude Desktop / Cursor `mcpServers`, or mcp.json): the user's,
 // then (only once the workspace is trusted) the workspace's. Problems become diagnostics on the
-// file plus at most one warning notification per new set of errors; valid servers are
+// file plus one warning notification when a source gets errors; valid servers are
 // unaffected. Names go to the user's own sources first: a workspace server whose name is taken
 // is renamed `name (folder)` and says so, so a name never moves to a repository's server.
 //
