@@ -45,6 +45,24 @@ export interface ParsedConfig {
   servers: RawServerDefinition[];
   inputs: InputDefinition[];
   issues: ConfigIssue[];
+  /** Server entries left out for an error of their own, in file order (see lastValid.ts). */
+  invalidServers: InvalidServerEntry[];
+  /**
+   * Set when the file as a whole could not be read (a syntax error, too deep, not an object, a
+   * server section that is not an object): the first such error. It configures no servers then,
+   * which says nothing about the servers it had: the extension keeps their last valid version.
+   */
+  unreadable?: ConfigIssue;
+}
+
+/** A server entry that was not read because of an error of its own (e.g. `"command": 42`). */
+export interface InvalidServerEntry {
+  name: string;
+  /** The entry's first error. */
+  issue: ConfigIssue;
+  source: DefinitionSource;
+  /** How many of the file's valid servers come before it, so the file's order can be kept. */
+  precedingServers: number;
 }
 
 export interface ConfigSource {
@@ -80,7 +98,7 @@ export function parseConfig(text: string, source: ConfigSource & { file: string 
   const tooDeep = firstOffsetDeeperThan(text, maxNestingDepth);
   if (tooDeep !== undefined) {
     const issue = syntaxIssue(`nested more than ${maxNestingDepth} levels deep, so the file is not read`, tooDeep, 1);
-    return { servers: [], inputs: [], issues: [issue] };
+    return { servers: [], inputs: [], issues: [issue], invalidServers: [], unreadable: issue };
   }
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, allowEmptyContent: true });
@@ -88,15 +106,15 @@ export function parseConfig(text: string, source: ConfigSource & { file: string 
     // A tree built around syntax errors can hold half-read values (a truncated string, a
     // missing property), so a broken file contributes no servers at all.
     const issues = syntaxErrors.map((e) => syntaxIssue(syntaxErrorMessages[printParseErrorCode(e.error)] ?? 'invalid JSON', e.offset, e.length));
-    return { servers: [], inputs: [], issues };
+    return { servers: [], inputs: [], issues, invalidServers: [], unreadable: issues[0] };
   }
-  const result: ParsedConfig = { servers: [], inputs: [], issues: [] };
+  const result: ParsedConfig = { servers: [], inputs: [], issues: [], invalidServers: [] };
   if (!root) return result; // an empty file (or only comments) configures nothing
   const locator = textLocator(text, root);
   const reader = new ConfigReader(source, locator, result);
 
   if (root.type !== 'object') {
-    reader.report('error', [], `the configuration must be a JSON object, got ${typeName(getNodeValue(root))}`);
+    result.unreadable = reader.report('error', [], `the configuration must be a JSON object, got ${typeName(getNodeValue(root))}`);
     return result;
   }
   const duplicateKey = (path: JsonPath, key: Node) =>
@@ -122,7 +140,7 @@ export function parseConfig(text: string, source: ConfigSource & { file: string 
     const sectionNode = topLevel.get(section);
     if (!sectionNode) continue;
     if (sectionNode.type !== 'object') {
-      reader.report('error', [section], `must be an object mapping server names to servers, got ${typeName(getNodeValue(sectionNode))}`);
+      result.unreadable ??= reader.report('error', [section], `must be an object mapping server names to servers, got ${typeName(getNodeValue(sectionNode))}`);
       continue;
     }
     // Walk the properties rather than take the section's value: that would keep only one of two
@@ -212,11 +230,11 @@ function nodeValue(node: Node, path: JsonPath, onDuplicate: (path: JsonPath, key
  * setting: `{ name: server }` in the VS Code shape. Issues have no text range (offset and length 0).
  */
 export function parseServersObject(value: unknown, source: ConfigSource, basePath: JsonPath): ParsedConfig {
-  const result: ParsedConfig = { servers: [], inputs: [], issues: [] };
+  const result: ParsedConfig = { servers: [], inputs: [], issues: [], invalidServers: [] };
   if (value === undefined || value === null) return result;
   const reader = new ConfigReader(source, noTextLocator, result);
   if (!isPlainObject(value)) {
-    reader.report('error', basePath, `must be an object mapping server names to servers, got ${typeName(value)}`);
+    result.unreadable = reader.report('error', basePath, `must be an object mapping server names to servers, got ${typeName(value)}`);
     return result;
   }
   const entries = Object.entries(value).map(([name, server]) => ({ name, value: server }));
@@ -339,10 +357,12 @@ class ConfigReader {
     this.file = source.file ?? source.label;
   }
 
-  report(severity: ConfigIssue['severity'], path: JsonPath, message: string, part: 'key' | 'value' = 'value', range?: TextRange): void {
+  report(severity: ConfigIssue['severity'], path: JsonPath, message: string, part: 'key' | 'value' = 'value', range?: TextRange): ConfigIssue {
     const { offset, length } = range ?? this.locator.at(path, part);
     if (severity === 'error') this.errors++;
-    this.result.issues.push({ file: this.file, path, message, severity, offset, length });
+    const issue: ConfigIssue = { file: this.file, path, message, severity, offset, length };
+    this.result.issues.push(issue);
+    return issue;
   }
 
   readServers(entries: { name: string; value: unknown; keyRange?: TextRange }[], basePath: JsonPath, seenNames: Set<string>, inputIds: Set<string>): void {
@@ -353,8 +373,18 @@ class ConfigReader {
         continue;
       }
       seenNames.add(name);
+      const issuesBefore = this.result.issues.length;
       const server = this.readServer(name, value, path, inputIds);
-      if (server) this.result.servers.push(server);
+      if (server) {
+        this.result.servers.push(server);
+        continue;
+      }
+      // A disabled server is left out on purpose, and one without a name cannot be shown.
+      const issue = this.result.issues.slice(issuesBefore).find((i) => i.severity === 'error');
+      if (issue && name.trim() !== '') {
+        const source: DefinitionSource = { label: this.source.label, file: this.source.file, jsonPath: path, fromWorkspace: this.source.fromWorkspace };
+        this.result.invalidServers.push({ name, issue, source, precedingServers: this.result.servers.length });
+      }
     }
   }
 

@@ -53,7 +53,7 @@ export interface TestingApi {
   logText(server?: string): string;
   /** Answers input prompts instead of the UI; counts how often it was asked. */
   answerInputs(answer: ((input: InputDefinition, server: string) => string | undefined) | undefined): void;
-  statusBar(): { text: string; warning: boolean; visible: boolean };
+  statusBar(): { text: string; warning: boolean; visible: boolean; tooltip: string };
   /** Texts of the failure and configuration notifications shown so far, newest last. */
   notifications(): string[];
   /** Every notification, modal dialog and progress title or message as passed to VS Code, newest last. */
@@ -74,5 +74,7 @@ export interface RenderedNode {
   contextValue?: string;
   /** The id of the command the item runs when clicked. */
   command?: string;
+  /** The arguments it runs that command with. */
+  commandArguments?: unknown[];
   children: RenderedNode[];
 }

@@ -4,7 +4,7 @@
 // with inputs), the `mcpSessions.servers` user setting, then the files in
 // `mcpSessions.configFiles` (Claude Desktop / Cursor `mcpServers`, or mcp.json): the user's,
 // then (only once the workspace is trusted) the workspace's. Problems become diagnostics on the
-// file plus at most one warning notification per new set of errors; valid servers are
+// file plus one warning notification when a source gets errors; valid servers are
 // unaffected. Names go to the user's own sources first: a workspace server whose name is taken
 // is renamed `name (folder)` and says so, so a name never moves to a repository's server.
 //
@@ -12,7 +12,13 @@
 // `untrusted` (the workspace is not trusted and the server is the workspace's, or depends on a
 // workspace folder — see workspaceDependence: never resolved, never started), `needs-input` (an
 // `${input:…}` without a stored value: resolved when the user starts it), or `invalid`
-// (variable substitution failed). Reloads are serialized and coalesced.
+// (variable substitution failed, or its entry is invalid and it never had a valid one).
+// Reloads are serialized and coalesced.
+//
+// An edit in progress stops nothing: a source that does not parse keeps its last valid servers,
+// and a server whose entry became invalid keeps its last valid definition (core/lastValid.ts).
+// Such a server carries `configurationProblem`, which the tree and the status bar show until the
+// file is fixed.
 
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
@@ -22,6 +28,7 @@ import {
   ConfigResolutionError,
   decodeConfigText,
   formatIssue,
+  formatJsonPath,
   isInsideFolder,
   LineIndex,
   parseConfig,
@@ -32,10 +39,13 @@ import {
   workspaceDependence,
   type ConfigIssue,
   type InputDefinition,
+  type InvalidServerEntry,
+  type ParsedConfig,
   type RawServerDefinition,
   type VariableResolver,
 } from '../core/config';
 import { definitionFingerprint, type ServerDefinition } from '../core/definitions';
+import { withLastValid, type ValidConfig } from '../core/lastValid';
 import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { InputBinding, InputStore } from './inputs';
@@ -63,6 +73,8 @@ export interface ConfiguredServer {
   availability: Availability;
   /** A fingerprint of the definition as written (variables unresolved): safe to store. */
   rawFingerprint: string;
+  /** Set while its source has an error that makes it use its last valid definition: that error. */
+  configurationProblem?: ConfigIssue;
 }
 
 interface Source {
@@ -77,11 +89,8 @@ interface Source {
   rules: { relativeTo: string; defaultCwd?: string };
 }
 
-interface ParsedSource {
+interface ParsedSource extends ParsedConfig {
   source: Source;
-  servers: RawServerDefinition[];
-  inputs: InputDefinition[];
-  issues: ConfigIssue[];
   text?: string;
 }
 
@@ -102,12 +111,15 @@ export class ConfigurationService implements Disposable {
   private parsed: ParsedSource[] = [];
   /** Where each configured server (by unique name) was read from. */
   private origins = new Map<string, ParsedSource>();
+  /** Each source's last valid version (by sourceKey), used while the source has errors. */
+  private lastValid = new Map<string, ValidConfig>();
   private loadedOnce = false;
   private queue: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
   private readonly pendingReasons = new Set<string>();
   private debounceTimer: NodeJS.Timeout | undefined;
-  private lastNotifiedErrors = '';
+  /** Sources whose current errors were already notified (by sourceKey): not again until fixed. */
+  private notifiedSources = new Set<string>();
   private disposed = false;
 
   constructor(
@@ -257,7 +269,7 @@ export class ConfigurationService implements Disposable {
       text = decodeConfigText(await vscode.workspace.fs.readFile(source.uri!));
     } catch (e) {
       if (source.kind === 'file') this.logger.warn(`Configuration file ${source.label} (from mcpSessions.configFiles) could not be read: ${(e as Error).message}`);
-      return { source, servers: [], inputs: [], issues: [] };
+      return { source, servers: [], inputs: [], issues: [], invalidServers: [] };
     }
     const parsed = parseConfig(text, { file: source.uri!.fsPath, label: source.label, fromWorkspace: source.fromWorkspace });
     return { source, ...parsed, text };
@@ -270,8 +282,8 @@ export class ConfigurationService implements Disposable {
     } catch (e) {
       const message = `could not be read: ${this.redactor.redact((e as Error).message)}`;
       this.logger.error(`Configuration ${source.label} ${message}`);
-      const file = source.uri?.fsPath ?? source.label;
-      return { source, servers: [], inputs: [], issues: [{ file, path: [], message, severity: 'error', offset: 0, length: 0 }] };
+      const issue: ConfigIssue = { file: source.uri?.fsPath ?? source.label, path: [], message, severity: 'error', offset: 0, length: 0 };
+      return { source, servers: [], inputs: [], issues: [issue], invalidServers: [], unreadable: issue };
     }
   }
 
@@ -289,9 +301,16 @@ export class ConfigurationService implements Disposable {
     const identities = new Map<ParsedSource, Promise<string>>();
     // The user's own sources name their servers first; the list keeps the sources' order.
     const byPrecedence = parsed.map((origin, index) => ({ origin, index })).sort((a, b) => Number(a.origin.source.fromWorkspace) - Number(b.origin.source.fromWorkspace) || a.index - b.index);
-    for (const { origin, index } of byPrecedence) {
-      const { source, servers: raws, inputs } = origin;
-      for (const [position, raw] of raws.entries()) {
+    const lastValid = new Map<string, ValidConfig>();
+    for (const { origin: read, index } of byPrecedence) {
+      const effective = withLastValid(read, this.lastValid.get(sourceKey(read.source)));
+      if (effective.lastValid) lastValid.set(sourceKey(read.source), effective.lastValid);
+      if (read.unreadable && effective.lastValid) this.logger.warn(`${read.source.label} has errors: its last valid servers are used until it is fixed.`);
+      // The inputs its servers are resolved with: the last valid ones while the file does not parse.
+      const origin: ParsedSource = { ...read, inputs: effective.inputs };
+      const { source, inputs } = origin;
+      for (const [position, server] of effective.servers.entries()) {
+        const raw = server.state === 'invalid' ? invalidPlaceholder(server.entry) : server.raw;
         let name = raw.name;
         let renamed: string | undefined;
         const owner = taken.get(name);
@@ -304,14 +323,19 @@ export class ConfigurationService implements Disposable {
         origins.set(name, origin);
         const named: RawServerDefinition = name === raw.name ? raw : { ...raw, name };
         if (!identities.has(origin)) identities.set(origin, folderIdentity(source));
+        const availability: Availability =
+          server.state === 'invalid'
+            ? { status: 'invalid', message: this.redactor.redact(`${formatJsonPath(server.entry.issue.path)}: ${server.entry.issue.message}`) }
+            : await this.availability(named, source, inputs, await identities.get(origin)!);
         servers.push({
           name,
           configuredName: raw.name,
           renamed,
           raw: named,
           sourceTag: source.tag,
-          availability: await this.availability(named, source, inputs, await identities.get(origin)!),
+          availability,
           rawFingerprint: definitionFingerprint(named),
+          configurationProblem: server.state === 'last-valid' ? server.problem : undefined,
           sourceIndex: index,
           position,
         });
@@ -320,8 +344,9 @@ export class ConfigurationService implements Disposable {
     if (this.disposed) return;
     this.servers = servers.sort((a, b) => a.sourceIndex - b.sourceIndex || a.position - b.position).map(({ sourceIndex: _s, position: _p, ...server }) => server);
     this.origins = origins;
+    this.lastValid = lastValid;
     this.loadedOnce = true;
-    const summary = servers.map((s) => `${s.name}=${s.availability.status}`).join(', ') || 'none';
+    const summary = servers.map((s) => `${s.name}=${s.availability.status}${s.configurationProblem ? ' (last valid version)' : ''}`).join(', ') || 'none';
     this.logger.info(`Configuration loaded in ${Date.now() - started} ms (${reason}): ${summary}`);
     this.changeEmitter.fire();
   }
@@ -378,10 +403,13 @@ export class ConfigurationService implements Disposable {
 
   private publishDiagnostics(parsed: ParsedSource[]): void {
     this.diagnostics.clear();
-    const errors: ConfigIssue[] = [];
+    const newErrors: ConfigIssue[] = [];
+    const withErrors = new Set<string>();
     for (const { source, issues, text } of parsed) {
+      const errors = issues.filter((issue) => issue.severity === 'error');
+      if (errors.length > 0) withErrors.add(sourceKey(source));
+      if (errors.length > 0 && !this.notifiedSources.has(sourceKey(source))) newErrors.push(...errors);
       issues.forEach((issue, index) => {
-        if (issue.severity === 'error') errors.push(issue);
         if (index > maxLoggedIssuesPerSource) return;
         const line = index === maxLoggedIssuesPerSource ? `${issues.length - index} more problems in ${source.label}: see the Problems view` : `${issue.severity}: ${formatIssue(issue)}`;
         if (issue.severity === 'error') this.logger.warn(line);
@@ -392,14 +420,15 @@ export class ConfigurationService implements Disposable {
         this.diagnostics.set(source.uri, issues.map((issue) => toDiagnostic(issue, lines)));
       }
     }
-    const signature = errors.map((e) => `${e.file}|${formatIssue(e)}`).join('\n');
-    if (signature === this.lastNotifiedErrors) return;
-    this.lastNotifiedErrors = signature;
-    if (errors.length === 0) return;
-    const first = errors[0];
+    // One warning when a source gets errors; while it has some, edits (an auto-save in the middle
+    // of typing) add none: the diagnostics, the tree and the status bar show the current state.
+    // A notification cannot be closed from the API, so the one shown stays until dismissed.
+    this.notifiedSources = withErrors;
+    if (newErrors.length === 0) return;
+    const first = newErrors[0];
     const where = first.file === parsed.find((p) => p.source.kind === 'user')?.source.label ? 'your user settings' : tildify(first.file);
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-    const message = `The MCP configuration in ${where} has an error: ${issuePathText(first)}${first.message}${more}. Servers configured correctly keep running.`;
+    const more = newErrors.length > 1 ? ` (and ${newErrors.length - 1} more problem${newErrors.length > 2 ? 's' : ''})` : '';
+    const message = `The MCP configuration in ${where} has an error: ${issuePathText(first)}${first.message}${more}. Running servers keep their last valid definition until it is fixed.`;
     void this.notifier.configurationProblem(message).then((open) => {
       if (open) this.openConfiguration(first.file, first);
     });
@@ -426,6 +455,16 @@ function toDiagnostic(issue: ConfigIssue, lines: LineIndex): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(range, issue.message, severity);
   diagnostic.source = diagnosticSource;
   return diagnostic;
+}
+
+/** Identifies a source across reloads: its file, or the user setting. */
+function sourceKey(source: Source): string {
+  return source.uri?.toString() ?? source.kind;
+}
+
+/** An invalid entry as a definition that is shown but never started: it keeps the entry's place, name and source. */
+function invalidPlaceholder(entry: InvalidServerEntry): RawServerDefinition {
+  return { kind: 'stdio', name: entry.name, command: '', args: [], env: {}, source: entry.source };
 }
 
 function uniqueName(name: string, source: Source, taken: Map<string, Source>): string {

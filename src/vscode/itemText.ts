@@ -96,9 +96,10 @@ export function serverTooltipMarkdown(facts: ServerTooltipFacts): string {
   return parts.join('');
 }
 
-export function statusBarTooltipMarkdown(servers: { name: string; status: string }[], running: number, failing: number): string {
+export function statusBarTooltipMarkdown(servers: { name: string; status: string }[], running: number, failing: number, lastValid = 0): string {
   const lines = servers.map((s) => `- ${markdownText(s.name)}: ${s.status}\n`);
-  return `**MCP servers:** ${running} of ${servers.length} running\n\n${lines.join('')}${failing > 0 ? `\n⚠ ${failing} in error. Click for details.` : ''}`;
+  const stale = lastValid > 0 ? `\n⚠ The configuration has errors: ${lastValid} server${lastValid === 1 ? ' uses its' : 's use their'} last valid version.` : '';
+  return `**MCP servers:** ${running} of ${servers.length} running\n\n${lines.join('')}${failing > 0 ? `\n⚠ ${failing} in error. Click for details.` : ''}${stale}`;
 }
 
 /** A quick-pick item for a server; `server` is the name to use, since the label is escaped. */

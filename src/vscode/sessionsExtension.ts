@@ -225,6 +225,7 @@ export class SessionsExtension implements CommandContext {
                 tooltip: typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value,
                 contextValue: item.contextValue,
                 command: item.command?.command,
+                commandArguments: item.command?.arguments,
                 children: depth < 2 ? await render(child, depth + 1) : [],
               };
             }),

@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { Prompt, Resource, Tool } from '../core/api';
+import { formatJsonPath } from '../core/config';
 import { describeDefinition, redactUrl, shownDefinition } from '../core/definitions';
 import { labelText } from '../core/displayText';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
@@ -132,7 +133,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
 
   serverTooltip(view: ServerView): vscode.MarkdownString {
     const def = shownDefinition(view.configured.availability.status === 'ready' ? view.configured.availability.definition : view.configured.raw);
-    const problem = statusExplanation(view);
+    const problem = [configurationProblemText(view), statusExplanation(view)].filter(Boolean).join(' ') || undefined;
     const source = view.configured.raw.source;
     const age = view.lists?.cached ? ` (cached from ${new Date(view.lists.savedAt).toLocaleString()})` : '';
     return untrustedMarkdown(
@@ -175,6 +176,8 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
 
 function serverChildren(view: ServerView): ExplorerNode[] {
   const nodes: ExplorerNode[] = [];
+  const configurationNote = configurationProblemMessage(view);
+  if (configurationNote) nodes.push(configurationNote);
   const note = statusMessage(view);
   if (note) nodes.push(note);
   if (view.lists) {
@@ -183,6 +186,27 @@ function serverChildren(view: ServerView): ExplorerNode[] {
     if (view.lists.prompts.length > 0) nodes.push({ kind: 'group', server: view.name, group: 'prompts' });
   }
   return nodes;
+}
+
+export const lastValidVersionText = 'Configuration has errors — using the last valid version';
+
+/** "Configuration has errors — using the last valid version: servers.echo.command: must be a string, got number." */
+function configurationProblemText(view: ServerView): string | undefined {
+  const issue = view.configured.configurationProblem;
+  if (!issue) return undefined;
+  return `${lastValidVersionText}: ${issue.path.length > 0 ? `${formatJsonPath(issue.path)}: ` : ''}${issue.message}.`;
+}
+
+/** A server running its last valid definition: says so, and opens the file at the error. */
+function configurationProblemMessage(view: ServerView): ExplorerNode | undefined {
+  const issue = view.configured.configurationProblem;
+  if (!issue) return undefined;
+  const file = view.configured.raw.source.file;
+  // Our own command with the file and the error's range: no text of the file goes into it.
+  const command: vscode.Command = file
+    ? { title: 'Open Configuration', command: 'mcpSessions.openConfiguration', arguments: [file, { offset: issue.offset, length: issue.length }] }
+    : { title: 'Open Configuration', command: 'mcpSessions.openConfiguration', arguments: [view.name] };
+  return { kind: 'message', server: view.name, text: lastValidVersionText, icon: 'warning', tooltip: configurationProblemText(view), command };
 }
 
 /** The first child of a server that cannot show live lists: why, and what to do. */
@@ -272,6 +296,7 @@ function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>, redactor: S
 export function serverDescription(view: ServerView): string {
   const parts = [statusLabel(view.status)];
   if (view.lists) parts.push(`${view.lists.tools.length} tool${view.lists.tools.length === 1 ? '' : 's'}${view.lists.cached ? ' (cached)' : ''}`);
+  if (view.configured.configurationProblem) parts.push('configuration has errors');
   parts.push(labelText(view.configured.sourceTag));
   return parts.join(' · ');
 }

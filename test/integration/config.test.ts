@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
-import { extensionApi, server, type Api } from './api';
+import { extensionApi, markdownAsRead, server, type Api } from './api';
 import { fixturesDir } from '../support/paths';
 import { eventually } from '../support/processes';
 
@@ -83,7 +83,7 @@ describe('configuration', function () {
     assert.equal(warnings().length - warningsBefore, 1);
     assert.ok(diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === badLine), 'an error on the "bad" server\'s line');
     assert.ok(diagnostics.some((d) => /"command" is required/.test(d.message)));
-    assert.equal(server(api, 'bad'), undefined);
+    assert.equal(server(api, 'bad')?.state, 'invalid', 'the invalid server is listed, not dropped');
     assert.equal(server(api, 'echo')!.pid, echoPid, 'echo kept running');
 
     writeFileSync(mcpJson, original);
@@ -178,4 +178,111 @@ describe('configuration', function () {
     const node = (await api.testing.renderTree()).find((n) => n.label === 'cached')!;
     assert.match(node.description ?? '', /10 tools \(cached\)/);
   });
+
+  describe('while mcp.json is being edited', () => {
+    const uri = vscode.Uri.file(mcpJson);
+    const configWarnings = () => api.testing.notifications().filter((n) => n.startsWith('The MCP configuration'));
+    const ourErrors = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'MCP Sessions' && d.severity === vscode.DiagnosticSeverity.Error);
+    const treeNode = async (name: string) => (await api.testing.renderTree()).find((n) => n.label === name);
+    const marker = /Configuration has errors — using the last valid version/;
+
+    /** Saves `text` as an editor would and waits until the extension has read it. */
+    async function save(text: string, errors: 'errors' | 'no errors'): Promise<void> {
+      writeFileSync(mcpJson, text);
+      await eventually(() => ((ourErrors().length > 0) === (errors === 'errors') ? true : undefined), 10_000, `mcp.json to have ${errors}`);
+      await api.testing.reloadConfiguration();
+    }
+
+    async function startEchoAndOther(): Promise<{ echo: number; other: number }> {
+      await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
+      await vscode.commands.executeCommand('mcpSessions.startServer', 'other');
+      return { echo: await runningPid(api, 'echo'), other: await runningPid(api, 'other') };
+    }
+
+    function assertStillRunning(pids: { echo: number; other: number }, when: string): void {
+      for (const [name, pid] of Object.entries(pids)) {
+        const info = server(api, name);
+        assert.equal(info?.state, 'running', `${name} is running ${when}`);
+        assert.equal(info?.pid, pid, `${name} kept its process ${when}`);
+        assert.ok(isProcessAlive(pid), `${name}'s process is alive ${when}`);
+      }
+    }
+
+    it('a saved syntax error stops nothing: same processes, the tree keeps every server, marked, with the error one click away', async () => {
+      const pids = await startEchoAndOther();
+      const names = api.listServers().map((s) => s.name);
+      const warningsBefore = configWarnings().length;
+
+      await save(original.replace('"servers": {', '"servers": { oops,'), 'errors');
+      assertStillRunning(pids, 'after a syntax error');
+      assert.deepEqual(api.listServers().map((s) => s.name), names, 'every server is still listed');
+      const echo = (await treeNode('echo'))!;
+      assert.match(echo.description ?? '', /configuration has errors/);
+      assert.match(markdownAsRead(echo.tooltip), marker);
+      assert.match(markdownAsRead(echo.tooltip), /invalid symbol \(line \d+, column \d+\)/);
+      const note = echo.children.find((c) => marker.test(c.label));
+      assert.ok(note, `a child row says so: ${echo.children.map((c) => c.label).join(' | ')}`);
+      assert.equal(note.command, 'mcpSessions.openConfiguration');
+      assert.match(api.testing.statusBar().tooltip, /The configuration has errors: 4 servers use their last valid version/);
+      assert.equal(api.testing.statusBar().warning, true);
+      await eventually(() => (configWarnings().length === warningsBefore + 1 ? true : undefined), 5000, 'one warning');
+      assert.match(configWarnings().at(-1)!, /has an error: invalid symbol .*Running servers keep their last valid definition/);
+
+      // The child row opens the file at the error.
+      await vscode.commands.executeCommand(note.command, ...(note.commandArguments ?? []));
+      const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.fsPath === mcpJson ? vscode.window.activeTextEditor : undefined), 5000, 'mcp.json to open');
+      assert.equal(editor.document.getText(editor.selection), 'oops');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+      // More broken saves while typing: no process, no new warning.
+      await save(original.replace('"servers": {', '"servers": { oops, "x": ,'), 'errors');
+      assertStillRunning(pids, 'after a second broken save');
+      assert.equal(configWarnings().length, warningsBefore + 1, 'no second warning for a source already reported');
+
+      // Fixed: the same processes, and no trace of the problem in the tree or the status bar.
+      await save(original, 'no errors');
+      assertStillRunning(pids, 'after the fix');
+      const fixed = (await treeNode('echo'))!;
+      assert.doesNotMatch(fixed.description ?? '', /configuration has errors/);
+      assert.doesNotMatch(markdownAsRead(fixed.tooltip), marker);
+      assert.ok(!fixed.children.some((c) => marker.test(c.label)));
+      assert.doesNotMatch(api.testing.statusBar().tooltip, /configuration has errors/);
+      assert.equal(configWarnings().length, warningsBefore + 1);
+    });
+
+    it('an invalid entry keeps its last valid definition running, and fixing it keeps the process', async () => {
+      const pids = await startEchoAndOther();
+      const echoEntry = /("echo": \{\s*"type": "stdio",\s*"command": )"node"/;
+      assert.match(original, echoEntry);
+      const numericCommand = (text: string) => text.replace(echoEntry, (_, before: string) => `${before}42`);
+      await save(numericCommand(original), 'errors');
+      assertStillRunning(pids, 'after "command": 42');
+      const echo = (await treeNode('echo'))!;
+      assert.match(markdownAsRead(echo.tooltip), /servers\.echo\.command: must be a string, got number/);
+      assert.ok(echo.children.some((c) => marker.test(c.label)));
+      const other = (await treeNode('other'))!;
+      assert.doesNotMatch(other.description ?? '', /configuration has errors/, 'only the invalid entry is marked');
+      // The other servers still follow the file.
+      await save(numericCommand(original).replace('"--tools=2"', '"--tools=3"'), 'errors');
+      const newOther = await runningPid(api, 'other', pids.other);
+      assert.equal(server(api, 'echo')!.pid, pids.echo, 'echo kept its last valid definition while "other" changed');
+
+      await save(original.replace('"--tools=2"', '"--tools=3"'), 'no errors');
+      assertStillRunning({ echo: pids.echo, other: newOther }, 'after the fix');
+      assert.ok(!(await treeNode('echo'))!.children.some((c) => marker.test(c.label)));
+    });
+
+    it('an invalid entry that never was valid is listed as invalid with its reason', async () => {
+      await save(original.replace('"servers": {', '"servers": {\n    "typo": { "type": "stdio", "command": 42 },'), 'errors');
+      const typo = server(api, 'typo');
+      assert.equal(typo?.state, 'invalid');
+      assert.match(typo.message ?? '', /servers\.typo\.command: must be a string, got number/);
+      const node = (await treeNode('typo'))!;
+      assert.match(node.description ?? '', /invalid configuration/);
+      assert.ok(node.children.some((c) => /servers\.typo\.command: must be a string, got number/.test(c.label) && c.command === 'mcpSessions.openConfiguration'));
+      assert.match(api.testing.statusBar().text, /MCP \d+\/5$/, 'it counts as configured');
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.startServer', 'typo')), /must be a string, got number/);
+    });
+  });
 });
+

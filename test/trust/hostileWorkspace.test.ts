@@ -143,6 +143,31 @@ describe('a hostile folder opened untrusted', function () {
     assert.deepEqual(processesFromFolder(folder), []);
   });
 
+  it('a broken mcp.json keeps its last valid servers untrusted, and Start All runs nothing from the folder', async () => {
+    const mcpJson = join(folder, '.vscode', 'mcp.json');
+    const original = readFileSync(mcpJson, 'utf8');
+    try {
+      writeFileSync(mcpJson, original.replace('"servers": {', '"servers": { oops,'));
+      await eventually(() => vscode.languages.getDiagnostics(vscode.Uri.file(mcpJson)).length > 0 || undefined, 10_000, 'the syntax error to be read');
+      await api.testing.reloadConfiguration();
+      assert.equal(server(api, evilKey)?.state, 'untrusted', 'its last valid version is still the workspace\'s');
+      assert.equal(server(api, evilKey)!.message, 'it is defined in hostile-workspace/.vscode/mcp.json, and the workspace is not trusted');
+      assert.equal(server(api, githubOfWorkspace)?.state, 'untrusted');
+
+      const result = (await vscode.commands.executeCommand('mcpSessions.startAll')) as { started: string[]; skipped: { name: string; reason: string }[] };
+      for (const name of [evilKey, githubOfWorkspace, 'uses-workspace-folder']) {
+        assert.ok(result.skipped.some((s) => s.name === name && s.reason === 'waits for workspace trust'), `${name} was skipped: ${JSON.stringify(result.skipped)}`);
+        assert.ok(!result.started.includes(name));
+      }
+      assert.deepEqual(markers(), []);
+      assert.deepEqual(processesFromFolder(folder), []);
+    } finally {
+      writeFileSync(mcpJson, original);
+      await eventually(() => vscode.languages.getDiagnostics(vscode.Uri.file(mcpJson)).length === 0 || undefined, 10_000, 'the restored file to be read');
+      await api.testing.reloadConfiguration();
+    }
+  });
+
   it('starts the workspace\'s servers once trust is granted in the UI', async () => {
     const granted = new Promise<void>((resolve) => {
       const listener = vscode.workspace.onDidGrantWorkspaceTrust(() => {

@@ -130,7 +130,7 @@ describe('config: parsing', () => {
 
   it('treats an empty file, a comment-only file and {} as configuring nothing, without issues', () => {
     for (const text of ['', '  \n', '// nothing yet\n', '{}']) {
-      assert.deepEqual(parse(text), { servers: [], inputs: [], issues: [] }, JSON.stringify(text));
+      assert.deepEqual(parse(text), { servers: [], inputs: [], issues: [], invalidServers: [] }, JSON.stringify(text));
     }
   });
 
@@ -476,7 +476,7 @@ describe('config: settings object', () => {
   });
 
   it('accepts an unset setting and rejects a non-object', () => {
-    assert.deepEqual(parseServersObject(undefined, { label: 's' }, ['x']), { servers: [], inputs: [], issues: [] });
+    assert.deepEqual(parseServersObject(undefined, { label: 's' }, ['x']), { servers: [], inputs: [], issues: [], invalidServers: [] });
     assert.match(onlyIssue(parseServersObject([], { label: 's' }, ['x'])).message, /got array/);
   });
 });

@@ -13,6 +13,7 @@ import { restartAll } from './restartAll';
 import { restartServer } from './restartServer';
 import { showExtensionLog, showLogs } from './showLogs';
 import { showServers } from './showServers';
+import { startAll } from './startAll';
 import { startServer } from './startServer';
 import { stopServer } from './stopServer';
 
@@ -21,6 +22,7 @@ export const commands: Record<string, CommandFactory> = {
   'mcpSessions.startServer': startServer,
   'mcpSessions.stopServer': stopServer,
   'mcpSessions.restartServer': restartServer,
+  'mcpSessions.startAll': startAll,
   'mcpSessions.restartAll': restartAll,
   'mcpSessions.showLogs': showLogs,
   'mcpSessions.showExtensionLog': showExtensionLog,
