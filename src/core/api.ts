@@ -23,6 +23,9 @@ export type SessionState =
       code: McpErrorCode;
       /** Set while a restart by the crash supervisor is scheduled; absent once the server will not be restarted. */
       restartInMs?: number;
+      /** How the process ended, when it exited (a crash, or an exit before initialize). */
+      exitCode?: number | null;
+      signal?: string | null;
       /** The server's last stderr lines before the failure, when it is a process. */
       stderrTail?: string[];
     };

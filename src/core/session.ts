@@ -245,12 +245,10 @@ export class ServerSession implements SessionApi {
         this.setState({ state: 'stopped' }, 'start cancelled');
         throw new McpSessionError('cancelled', this.name, `Starting "${this.name}" was cancelled because it was stopped.`);
       }
-      this.setState(
-        { state: 'error', message: error.message, retryable: error.details.retryable ?? true, code: error.code, stderrTail: error.details.stderrTail },
-        'start failed',
-      );
-      // A restart that needs the user to sign in waits for them: retrying cannot help.
-      if (supervised && error.code !== 'needs-sign-in') this.onCrash(error.message, error, 'restart failed');
+      // A failed restart goes straight to the supervisor's verdict (retry later, or give up), so no
+      // error state in between reads as final. One that needs the user to sign in waits for them.
+      if (supervised && error.code !== 'needs-sign-in') this.onCrash(error.message.replace(/\.$/, ''), error, 'restart failed');
+      else this.setState({ state: 'error', message: error.message, retryable: error.details.retryable ?? true, ...failureDetails(error) }, 'start failed');
       throw error;
     } finally {
       if (this.startAttempt === attempt) this.startAttempt = undefined;
@@ -344,7 +342,7 @@ export class ServerSession implements SessionApi {
     const { maxCrashes, windowMs, restartOnCrash, initialBackoffMs, maxBackoffMs } = this.settings.supervisor;
     const crashes = this.recentCrashes(now);
     if (this.shutDown) return;
-    const failure = { retryable: true, code: error.code, stderrTail: error.details.stderrTail };
+    const failure = { retryable: true, ...failureDetails(error) };
     if (crashes >= maxCrashes) {
       const minutes = Math.round(windowMs / 60000);
       const window = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(windowMs / 1000)} s`;
@@ -672,4 +670,10 @@ export class ServerSession implements SessionApi {
     this.listsEmitter.dispose();
     this.logEmitter.dispose();
   }
+}
+
+/** What an error state keeps of the failure behind it. */
+function failureDetails(error: McpSessionError): Pick<Extract<SessionState, { state: 'error' }>, 'code' | 'exitCode' | 'signal' | 'stderrTail'> {
+  const { exitCode, signal, stderrTail } = error.details;
+  return { code: error.code, exitCode, signal, stderrTail };
 }

@@ -148,7 +148,9 @@ export class ServerService implements Disposable {
     if (e.current.state === 'error') {
       this.logger.warn(`[${e.server}] ${e.current.message}`);
       // Waiting for the user's sign-in is no failure: the tree, the status bar and the API show it.
-      if (!this.signIns?.needsSignIn(e.server)) this.notifier.backgroundFailure(e.server, e.current.message);
+      if (!this.signIns?.needsSignIn(e.server)) this.notifier.backgroundFailure(e.server, e.current);
+    } else if (e.current.state === 'stopped') {
+      this.notifier.forgetRestart(e.server);
     }
     this.updateContextKeys();
     this.changeEmitter.fire();

@@ -76,6 +76,7 @@ export class SessionsExtension implements CommandContext {
       {
         showLogs: (server) => this.serverLogs.show(server),
         restart: (server) => void vscode.commands.executeCommand('mcpSessions.restartServer', { kind: 'server', server }),
+        openConfiguration: (server) => void vscode.commands.executeCommand('mcpSessions.openConfiguration', server),
       },
       this.redactor,
       this.log,

@@ -6,7 +6,7 @@
 // run from code, they reject (with secrets redacted) and show nothing.
 
 import * as vscode from 'vscode';
-import { McpSessionError, errorMessage, isMcpSessionError } from '../../core/errors';
+import { isMcpSessionError } from '../../core/errors';
 import type { RegistryApi } from '../../core/api';
 import type { ConfigurationService } from '../configuration';
 import type { InputStore } from '../inputs';
@@ -56,14 +56,7 @@ export async function runForServer<T>(ctx: CommandContext, server: string, progr
     return await ctx.notifier.duringUserAction(server, action);
   } catch (e) {
     if (programmatic) throw ctx.redactor.redactError(e);
-    if (!isMcpSessionError(e, 'cancelled')) void ctx.notifier.userFailure(server, describeFailure(e, server));
+    if (!isMcpSessionError(e, 'cancelled')) void ctx.notifier.userFailure(server, e);
     return undefined;
   }
-}
-
-/** A message that names the server and says what failed. */
-export function describeFailure(e: unknown, server: string): string {
-  const message = errorMessage(e);
-  if (e instanceof McpSessionError || message.includes(`"${server}"`)) return message;
-  return `MCP server "${server}": ${message}`;
 }
