@@ -1,6 +1,7 @@
 // Entry point: wiring only. Nothing here starts a server; the configuration loads in the
-// background and servers start on first use (or, with mcpSessions.autoStart "always", in the
-// background after activation). See src/vscode/sessionsExtension.ts for the teardown order.
+// background and servers start on first use, or in the background after activation: with
+// mcpSessions.autoStart "restore" (the default) those that were running before the window
+// closed, with "always" all of them. See src/vscode/sessionsExtension.ts for the teardown order.
 
 import * as vscode from 'vscode';
 import type { McpSessionsApi } from './vscode/api';

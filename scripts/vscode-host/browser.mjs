@@ -88,3 +88,12 @@ export async function grantWorkspaceTrust(page, timeoutMs = 20_000) {
   }
   await trustButton.click({ timeout: timeoutMs });
 }
+
+/**
+ * Clicks a button of a notification toast the way a user does: the toast whose text contains
+ * `message`, its button labelled `button` (e.g. a progress notification's "Cancel").
+ */
+export async function clickNotificationButton(page, { message, button }, timeoutMs = 20_000) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: message }).first();
+  await toast.locator('.monaco-button', { hasText: button }).first().click({ timeout: timeoutMs });
+}

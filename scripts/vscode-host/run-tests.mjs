@@ -9,7 +9,9 @@
 //
 // With --trust-enabled the folder opens untrusted (Restricted Mode). A test cannot click, so
 // when it prints a line containing GRANT_TRUST_MARKER the runner grants trust through the UI
-// (grantWorkspaceTrust); the test then sees onDidGrantWorkspaceTrust.
+// (grantWorkspaceTrust); the test then sees onDidGrantWorkspaceTrust. A line with
+// CLICK_NOTIFICATION_MARKER followed by JSON {message, button} has the runner click that button
+// of the notification toast showing `message` (clickNotificationButton), as a user would.
 //
 // CLI: node scripts/vscode-host/run-tests.mjs --version 4.100.3|4.139.1 --extension <dir>
 //        --tests <compiled tests index.js> --workspace <dir> [--timeout ms] [--grep re] [--verbose]
@@ -18,13 +20,15 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { captureExtensionHostConsole, grantWorkspaceTrust, launchBrowser, workbenchUrl } from './browser.mjs';
+import { captureExtensionHostConsole, clickNotificationButton, grantWorkspaceTrust, launchBrowser, workbenchUrl } from './browser.mjs';
 import { CODE_SERVER_VERSIONS, progress } from './install.mjs';
 import { serverErrorLines, startCodeServer } from './host.mjs';
 
 export const DEFAULT_TIMEOUT_MS = 300_000;
 /** A test prints this to have the runner grant workspace trust through the UI (--trust-enabled). */
 export const GRANT_TRUST_MARKER = '@@grant-workspace-trust';
+/** A test prints this and JSON {message, button} to have the runner click a notification's button. */
+export const CLICK_NOTIFICATION_MARKER = '@@click-notification-button';
 
 class UsageError extends Error {}
 
@@ -76,16 +80,31 @@ export async function runExtensionTests({ version, extensionPath, testsPath, wor
       }
       settle({ code: typeof code === 'number' ? code : 1 });
     });
-    let granting = Promise.resolve();
+    let uiActions = Promise.resolve();
     await captureExtensionHostConsole(page, {
       onLine: (_level, args) => {
         const line = format(...args);
         out(line);
         if (trustEnabled && line.includes(GRANT_TRUST_MARKER)) {
-          granting = granting
+          uiActions = uiActions
             .then(() => grantWorkspaceTrust(page))
             .then(() => progress('granted workspace trust through the trust editor'))
             .catch((error) => out(`run-tests: granting workspace trust failed: ${error.message}`));
+        }
+        const click = line.indexOf(CLICK_NOTIFICATION_MARKER);
+        if (click >= 0) {
+          let target;
+          try {
+            target = JSON.parse(line.slice(click + CLICK_NOTIFICATION_MARKER.length));
+          } catch {
+            out(`run-tests: ${CLICK_NOTIFICATION_MARKER} needs JSON {message, button}: ${line}`);
+          }
+          if (target) {
+            uiActions = uiActions
+              .then(() => clickNotificationButton(page, target))
+              .then(() => progress(`clicked "${target.button}" on the notification "${target.message}"`))
+              .catch((error) => out(`run-tests: clicking "${target.button}" failed: ${error.message}`));
+          }
         }
       },
       onOther: (type, text) => {

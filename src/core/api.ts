@@ -5,6 +5,7 @@ import type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPro
 import type { Event } from './lifecycle';
 import type { ServerDefinition } from './definitions';
 import type { CloseOutcome } from './connection';
+import type { McpErrorCode } from './errors';
 
 export type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult };
 
@@ -14,7 +15,20 @@ export type SessionState =
   | { state: 'starting' }
   | { state: 'running'; pid?: number; since: number }
   | { state: 'stopping' }
-  | { state: 'error'; message: string; retryable: boolean };
+  | {
+      state: 'error';
+      message: string;
+      retryable: boolean;
+      /** What kind of failure: the code of the McpSessionError behind it ('crashed' for an exit after initialize). */
+      code: McpErrorCode;
+      /** Set while a restart by the crash supervisor is scheduled; absent once the server will not be restarted. */
+      restartInMs?: number;
+      /** How the process ended, when it exited (a crash, or an exit before initialize). */
+      exitCode?: number | null;
+      signal?: string | null;
+      /** The server's last stderr lines before the failure, when it is a process. */
+      stderrTail?: string[];
+    };
 
 export type SessionStateName = SessionState['state'];
 

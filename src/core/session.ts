@@ -60,6 +60,8 @@ export interface SessionDependencies {
 type ListKind = 'tools' | 'resources' | 'prompts';
 
 interface InFlight {
+  /** "call of \"echo\"": what a failure of this request names. */
+  what: string;
   fail(error: McpSessionError): void;
 }
 
@@ -243,9 +245,10 @@ export class ServerSession implements SessionApi {
         this.setState({ state: 'stopped' }, 'start cancelled');
         throw new McpSessionError('cancelled', this.name, `Starting "${this.name}" was cancelled because it was stopped.`);
       }
-      this.setState({ state: 'error', message: error.message, retryable: error.details.retryable ?? true }, 'start failed');
-      // A restart that needs the user to sign in waits for them: retrying cannot help.
-      if (supervised && error.code !== 'needs-sign-in') this.onCrash(error.message, 'restart failed');
+      // A failed restart goes straight to the supervisor's verdict (retry later, or give up), so no
+      // error state in between reads as final. One that needs the user to sign in waits for them.
+      if (supervised && error.code !== 'needs-sign-in') this.onCrash(error.message.replace(/\.$/, ''), error, 'restart failed');
+      else this.setState({ state: 'error', message: error.message, retryable: error.details.retryable ?? true, ...failureDetails(error) }, 'start failed');
       throw error;
     } finally {
       if (this.startAttempt === attempt) this.startAttempt = undefined;
@@ -279,7 +282,7 @@ export class ServerSession implements SessionApi {
     this.setState({ state: 'stopping' }, reason);
     this.connection = undefined;
     this.stopPing();
-    this.failInFlight(new McpSessionError('not-running', this.name, `"${this.name}" was stopped while the call was in flight (${reason}).`));
+    this.failInFlight((what) => new McpSessionError('not-running', this.name, `"${this.name}" was stopped during the ${what} (${reason}).`));
     const report = await connection.close({ ...this.closeOptions(), ...options });
     this.appendLog('state', `closed: ${report.outcome} in ${report.durationMs} ms`);
     if (report.outcome === 'survived') {
@@ -314,16 +317,16 @@ export class ServerSession implements SessionApi {
     this.connection = undefined;
     this.stopPing();
     this.lastEnd = { ...end, at: Date.now() };
-    const crashed = new McpSessionError('crashed', this.name, `"${this.name}" stopped unexpectedly: ${end.reason}.`, {
-      exitCode: end.exitCode,
-      signal: end.signal,
-      stderrTail: end.stderrTail,
-      retryable: true,
-    });
-    this.failInFlight(crashed);
+    const details = { exitCode: end.exitCode, signal: end.signal, stderrTail: end.stderrTail, retryable: true };
+    // "exited with code 7", without repeating the server's name.
+    const subject = `"${this.name}" `;
+    const how = end.reason.startsWith(subject) ? end.reason.slice(subject.length) : end.reason;
+    const crashed = new McpSessionError('crashed', this.name, `"${this.name}" stopped unexpectedly: ${how}.`, details);
+    // Each caller learns which of its requests the crash ended.
+    this.failInFlight((what) => new McpSessionError('crashed', this.name, `"${this.name}" stopped unexpectedly during the ${what}: ${how}.`, details));
     void connection.client.close().catch(() => undefined);
     this.deps.logger.warn(`[${this.name}] ${crashed.describe()}`);
-    this.onCrash(end.reason, 'crashed');
+    this.onCrash(end.reason, crashed, 'crashed');
   }
 
   private recentCrashes(now: number): number {
@@ -332,27 +335,29 @@ export class ServerSession implements SessionApi {
     return this.crashTimes.length;
   }
 
-  private onCrash(why: string, transitionReason: string): void {
+  /** `why`: how it ended ("exited with code 9"); `error`: the failure, for its code and stderr. */
+  private onCrash(why: string, error: McpSessionError, transitionReason: string): void {
     const now = Date.now();
     this.crashTimes.push(now);
     const { maxCrashes, windowMs, restartOnCrash, initialBackoffMs, maxBackoffMs } = this.settings.supervisor;
     const crashes = this.recentCrashes(now);
     if (this.shutDown) return;
+    const failure = { retryable: true, ...failureDetails(error) };
     if (crashes >= maxCrashes) {
       const minutes = Math.round(windowMs / 60000);
       const window = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(windowMs / 1000)} s`;
       this.setState(
-        { state: 'error', message: `"${this.name}" crashed ${crashes} times in the last ${window} and will not be restarted. Last: ${why}. Start it again once the problem is fixed.`, retryable: true },
+        { state: 'error', message: `"${this.name}" crashed ${crashes} times in the last ${window} and will not be restarted. Last: ${why}. Start it again once the problem is fixed.`, ...failure },
         'crash loop',
       );
       return;
     }
     if (!restartOnCrash) {
-      this.setState({ state: 'error', message: `${why}.`, retryable: true }, transitionReason);
+      this.setState({ state: 'error', message: `${why}.`, ...failure }, transitionReason);
       return;
     }
     const delay = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (crashes - 1));
-    this.setState({ state: 'error', message: `${why}; restarting in ${delay} ms.`, retryable: true }, transitionReason);
+    this.setState({ state: 'error', message: `${why}; restarting in ${delay} ms.`, ...failure, restartInMs: delay }, transitionReason);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.startOnce(`restart after crash ${crashes}`, 'supervisor').catch(() => undefined);
@@ -576,7 +581,7 @@ export class ServerSession implements SessionApi {
     let entry: InFlight | undefined;
     try {
       return await new Promise<T>((resolve, reject) => {
-        entry = { fail: reject };
+        entry = { what, fail: reject };
         this.inFlight.add(entry);
         (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external, connection)));
       });
@@ -628,10 +633,10 @@ export class ServerSession implements SessionApi {
     return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${truncateText(errorMessage(e), undefined, this.redact)}`, { cause: e });
   }
 
-  private failInFlight(error: McpSessionError): void {
+  private failInFlight(errorFor: (what: string) => McpSessionError): void {
     const entries = [...this.inFlight];
     this.inFlight.clear();
-    for (const entry of entries) entry.fail(error);
+    for (const entry of entries) entry.fail(errorFor(entry.what));
   }
 
   async callTool(tool: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallToolResult> {
@@ -665,4 +670,10 @@ export class ServerSession implements SessionApi {
     this.listsEmitter.dispose();
     this.logEmitter.dispose();
   }
+}
+
+/** What an error state keeps of the failure behind it. */
+function failureDetails(error: McpSessionError): Pick<Extract<SessionState, { state: 'error' }>, 'code' | 'exitCode' | 'signal' | 'stderrTail'> {
+  const { exitCode, signal, stderrTail } = error.details;
+  return { code: error.code, exitCode, signal, stderrTail };
 }

@@ -65,6 +65,12 @@ export interface TestingApi {
    * order without waiting, then waits for deactivate's promise. The extension is gone after.
    */
   teardown(): Promise<{ report: ShutdownReport | undefined; steps: string[]; shutDownBeforeFirstStep: boolean }>;
+  /**
+   * What a window reload does after teardown(): activates the extension again with the same
+   * ExtensionContext (workspaceState, storage), as a new instance. Its API is returned; tear it
+   * down too. Only meaningful after teardown().
+   */
+  activateAgain(): McpSessionsApi & { testing: TestingApi };
 }
 
 export interface RenderedNode {

@@ -4,8 +4,15 @@
 // gathered into one message, and later ones until things have been quiet for a while only
 // go to the log; the tree and the status bar show the state meanwhile. Never modal. Server
 // names and messages come from servers and workspace files: messages.ts escapes what is shown.
+//
+// One exception keeps what is on screen true: a server whose crash promised a restart (its
+// error had restartInMs) and that then ends in an error with no restart coming (the crash-loop
+// breaker tripped) is notified again, even within a burst — once per such ending, saying it
+// will not be restarted. failureNotice.ts decides each message's wording and actions.
 
 import { notificationText } from '../core/displayText';
+import { errorMessage, isMcpSessionError } from '../core/errors';
+import { failureNotice, trimPeriod, withSubject, type Failure, type FailureAction } from './failureNotice';
 import type { Disposable } from '../core/lifecycle';
 import { RingBuffer, type Logger } from '../core/logger';
 import { showMessage } from './messages';
@@ -17,10 +24,13 @@ const quietMs = 15_000;
 export interface FailureActions {
   showLogs(server: string): void;
   restart(server: string): void;
+  openConfiguration(server: string): void;
 }
 
 export class FailureNotifier implements Disposable {
-  private gathered = new Map<string, string>();
+  private gathered = new Map<string, Failure>();
+  /** Servers whose last background failure promised a restart by the crash supervisor. */
+  private readonly restartPromised = new Set<string>();
   private gatherTimer: NodeJS.Timeout | undefined;
   private burstEndsAt = 0;
   /** Servers with a user action in flight: that action reports its own failure. */
@@ -52,18 +62,27 @@ export class FailureNotifier implements Disposable {
     return this.userActions.has(server);
   }
 
-  /** A failure nobody asked about. */
-  backgroundFailure(server: string, message: string): void {
-    if (this.disposed || this.userActions.has(server)) return;
+  /** A failure nobody asked about (an error state). */
+  backgroundFailure(server: string, failure: Failure): void {
+    if (this.disposed) return;
+    // A restart was promised (on screen or in the log) and will not come: that ending is always told.
+    const restartWithdrawn = failure.restartInMs === undefined && this.restartPromised.delete(server);
+    if (failure.restartInMs !== undefined) this.restartPromised.add(server);
+    if (this.userActions.has(server)) return;
     const now = Date.now();
     const inBurst = now < this.burstEndsAt;
     this.burstEndsAt = now + quietMs;
-    if (inBurst && !this.gatherTimer) {
-      this.logger.info(`Not notifying about "${server}" (a notification was shown for this burst of failures): ${this.redactor.redact(message)}`);
+    if (inBurst && !this.gatherTimer && !restartWithdrawn) {
+      this.logger.info(`Not notifying about "${server}" (a notification was shown for this burst of failures): ${this.redactor.redact(failure.message)}`);
       return;
     }
-    this.gathered.set(server, message);
+    this.gathered.set(server, failure);
     this.gatherTimer ??= setTimeout(() => this.flush(), gatherMs);
+  }
+
+  /** The server stopped (the user stopped it, or a start was cancelled): no restart of its is pending any more. */
+  forgetRestart(server: string): void {
+    this.restartPromised.delete(server);
   }
 
   private flush(): void {
@@ -72,25 +91,40 @@ export class FailureNotifier implements Disposable {
     this.gathered.clear();
     if (this.disposed || failures.length === 0) return;
     if (failures.length === 1) {
-      const [server, message] = failures[0];
-      void this.show(server, `MCP server "${server}" failed: ${trimPeriod(this.redactor.redact(message))}.`, ['Show Logs', 'Restart']);
+      const [server, failure] = failures[0];
+      const notice = failureNotice(server, this.redacted(failure));
+      void this.show(server, notice.text, notice.actions);
       return;
     }
     const names = failures.map(([server]) => `"${server}"`).join(', ');
     void this.show(failures[0][0], `${failures.length} MCP servers failed: ${names}. The Tool Explorer shows each one's error.`, ['Show Logs']);
   }
 
-  /** A user's action failed: always shown, naming the server, with Show Logs. */
-  userFailure(server: string | undefined, message: string, extraActions: string[] = []): Thenable<string | undefined> {
+  /**
+   * A user's action failed: always shown, naming the server once, with the actions that fit
+   * the error (failureNotice.ts) after `extraActions`. `failure`: the error, or a message.
+   */
+  userFailure(server: string | undefined, failure: unknown, extraActions: string[] = []): Thenable<string | undefined> {
     // It opens the burst, so the state change that follows it does not notify again.
     this.burstEndsAt = Date.now() + quietMs;
-    const text = trimPeriod(this.redactor.redact(message)) + '.';
     if (this.disposed) return Promise.resolve(undefined);
     if (!server) {
+      const text = trimPeriod(this.redactor.redact(errorMessage(failure))) + '.';
       this.shown.push(notificationText(text));
       return showMessage('error', text, ...extraActions);
     }
+    if (isMcpSessionError(failure)) {
+      const { exitCode, signal, stderrTail, retryable } = failure.details;
+      // A start-failed that does not say it is retryable is one no retry can fix (an invalid definition).
+      const notice = failureNotice(server, this.redacted({ code: failure.code, message: failure.message, retryable: retryable ?? false, exitCode, signal, stderrTail }));
+      return this.show(server, notice.text, [...extraActions, ...notice.actions]);
+    }
+    const text = withSubject(server, trimPeriod(this.redactor.redact(errorMessage(failure)))) + '.';
     return this.show(server, text, [...extraActions, 'Show Logs']);
+  }
+
+  private redacted(failure: Failure): Failure {
+    return { ...failure, message: this.redactor.redact(failure.message), stderrTail: failure.stderrTail?.map((line) => this.redactor.redact(line)) };
   }
 
   /** A configuration with errors: one warning per new set of errors (the caller decides when). Resolves true for "Open Configuration". */
@@ -108,8 +142,12 @@ export class FailureNotifier implements Disposable {
     this.logger.warn(text);
     this.shown.push(notificationText(text));
     const choice = await showMessage('error', text, ...choices);
-    if (choice === 'Show Logs') this.actions.showLogs(server);
-    if (choice === 'Restart') this.actions.restart(server);
+    const handlers: Record<FailureAction, (server: string) => void> = {
+      'Show Logs': (name) => this.actions.showLogs(name),
+      Restart: (name) => this.actions.restart(name),
+      'Open Configuration': (name) => this.actions.openConfiguration(name),
+    };
+    if (choice && choice in handlers) handlers[choice as FailureAction](server);
     return choice;
   }
 
@@ -117,8 +155,4 @@ export class FailureNotifier implements Disposable {
     this.disposed = true;
     clearTimeout(this.gatherTimer);
   }
-}
-
-function trimPeriod(text: string): string {
-  return text.trim().replace(/[.\s]+$/, '');
 }

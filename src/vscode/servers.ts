@@ -1,7 +1,7 @@
 // The extension's view of its servers: the configuration (every configured server, in its
 // configuration state) joined with the registry (sessions of the servers that are ready).
 // It feeds the registry (reconcile after every configuration load), applies the autoStart
-// policy, makes `needs-input` and `untrusted` servers explain themselves when used, shows a
+// policy (with "restore", from the servers runningServers.ts remembers), makes `needs-input` and `untrusted` servers explain themselves when used, shows a
 // remote server whose start stopped at a sign-in as `needs-sign-in` (oauth.ts), and keeps
 // the context keys and the list cache up to date. Commands, the tree, the status bar and the
 // API use it; the registry knows nothing of any of them.
@@ -14,11 +14,13 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../core/l
 import type { Logger } from '../core/logger';
 import type { ConfigurationService, ConfiguredServer } from './configuration';
 import type { CachedLists, ListCache } from './listCache';
+import { withProgressNotification } from './messages';
 import type { FailureNotifier } from './notifier';
+import type { RunningServersMemory } from './runningServers';
 import type { SecretRedactor } from '../core/redact';
 import { readSettings } from './settings';
 
-/** Servers started together in the background (autoStart "always", trust granted). */
+/** Servers started together in the background (autoStart "always" and "restore", trust granted). */
 const backgroundStartConcurrency = 2;
 
 export type ServerStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error' | 'untrusted' | 'needs-input' | 'needs-sign-in' | 'invalid';
@@ -59,6 +61,7 @@ export class ServerService implements Disposable {
     private readonly notifier: FailureNotifier,
     private readonly redactor: SecretRedactor,
     private readonly logger: Logger,
+    private readonly runningServers: RunningServersMemory,
     private readonly signIns?: SignInStates,
   ) {
     this.store.add(configuration.onDidChange(() => this.onConfigurationLoaded()));
@@ -133,22 +136,31 @@ export class ServerService implements Disposable {
       .list()
       .flatMap((s) => (s.availability.status === 'ready' ? [s.availability.definition] : []));
     const result = this.registry.reconcile(definitions);
-    const toStart = readSettings().autoStart === 'always' ? [...result.added] : [];
+    const autoStart = readSettings().autoStart;
+    // Every server is `added` at activation; later, the new ones and those that just became ready.
+    const toStart = autoStart === 'always' ? [...result.added] : autoStart === 'restore' ? result.added.filter((name) => this.runningServers.has(name)) : [];
     for (const name of [...this.startWhenTrusted]) {
       if (this.configuration.get(name)?.availability.status === 'untrusted') continue;
       this.startWhenTrusted.delete(name);
       if (!toStart.includes(name) && this.configuration.get(name)?.availability.status === 'ready') toStart.push(name);
     }
-    if (toStart.length > 0) this.startInBackground(toStart, readSettings().autoStart === 'always' ? 'autoStart' : 'workspace trusted');
+    if (toStart.length > 0) this.startInBackground(toStart, autoStart === 'always' ? 'autoStart' : autoStart === 'restore' ? 'restoring the servers that were running' : 'workspace trusted');
     this.updateContextKeys();
     this.changeEmitter.fire();
   }
 
   private onStateChange(e: StateChange): void {
+    // The stops of the shutdown are no user's: what ran until then is what "restore" starts again.
+    if (!this.registry.isShutDown) {
+      if (e.current.state === 'running') this.runningServers.add(e.server);
+      if (e.current.state === 'stopped') this.runningServers.remove(e.server);
+    }
     if (e.current.state === 'error') {
       this.logger.warn(`[${e.server}] ${e.current.message}`);
       // Waiting for the user's sign-in is no failure: the tree, the status bar and the API show it.
-      if (!this.signIns?.needsSignIn(e.server)) this.notifier.backgroundFailure(e.server, e.current.message);
+      if (!this.signIns?.needsSignIn(e.server)) this.notifier.backgroundFailure(e.server, e.current);
+    } else if (e.current.state === 'stopped') {
+      this.notifier.forgetRestart(e.server);
     }
     this.updateContextKeys();
     this.changeEmitter.fire();
@@ -226,6 +238,47 @@ export class ServerService implements Disposable {
   async restart(name: string, reason: string): Promise<void> {
     await this.ensureReady(name, true);
     await this.registry.restart(name, reason);
+  }
+
+  /**
+   * Runs a user's action on `name`. Whenever the server starts meanwhile, a cancellable
+   * "Starting "name"…" progress shows until it is running or has failed; Cancel stops the start
+   * (the action then fails with `cancelled`). Any start counts — the action's own, a first use —
+   * so each keeps its own rules (a first use does not reset the crash-loop breaker).
+   */
+  async withStartProgress<T>(name: string, action: () => Promise<T>): Promise<T> {
+    let endProgress: (() => void) | undefined;
+    const showProgress = () => {
+      if (endProgress) return;
+      const ended = new Promise<void>((resolve) => (endProgress = resolve));
+      void withProgressNotification(`Starting "${name}"…`, async (_report, token) => {
+        const cancellation = token.onCancellationRequested(() => {
+          this.logger.info(`Start of "${name}" cancelled by the user`);
+          this.registry.stop(name, 'start cancelled by the user').catch((e) => this.logger.warn(`Stopping "${name}" after a cancelled start failed: ${(e as Error).message}`));
+        });
+        try {
+          await ended;
+        } finally {
+          cancellation.dispose();
+        }
+      });
+    };
+    const hideProgress = () => {
+      endProgress?.();
+      endProgress = undefined;
+    };
+    const watch = this.registry.onDidChangeState((e) => {
+      if (e.server !== name) return;
+      if (e.current.state === 'starting') showProgress();
+      else hideProgress();
+    });
+    try {
+      if (this.registry.get(name)?.state.state === 'starting') showProgress();
+      return await action();
+    } finally {
+      watch.dispose();
+      hideProgress();
+    }
   }
 
   /** Starts servers a few at a time, without waiting; failures show as state (and one notification). */

@@ -24,6 +24,7 @@ import { signOut } from './oauthSignOut';
 import { SecretRedactor } from '../core/redact';
 import { redactingSecretStorage } from './secretStorage';
 import { ResultDocuments } from './results';
+import { RunningServersMemory } from './runningServers';
 import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
 import { ServerStatusBar } from './statusBar';
@@ -76,6 +77,7 @@ export class SessionsExtension implements CommandContext {
       {
         showLogs: (server) => this.serverLogs.show(server),
         restart: (server) => void vscode.commands.executeCommand('mcpSessions.restartServer', { kind: 'server', server }),
+        openConfiguration: (server) => void vscode.commands.executeCommand('mcpSessions.openConfiguration', server),
       },
       this.redactor,
       this.log,
@@ -84,7 +86,16 @@ export class SessionsExtension implements CommandContext {
     this.configuration = new ConfigurationService(this.inputs, this.redactor, this.log, this.notifier, (file, issue) => {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
-    this.servers = new ServerService(this.registry, this.configuration, new ListCache(context.workspaceState), this.notifier, this.redactor, this.log, this.oauth);
+    this.servers = new ServerService(
+      this.registry,
+      this.configuration,
+      new ListCache(context.workspaceState),
+      this.notifier,
+      this.redactor,
+      this.log,
+      new RunningServersMemory(context.workspaceState),
+      this.oauth,
+    );
     this.results = new ResultDocuments(this.redactor);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
@@ -253,6 +264,7 @@ export class SessionsExtension implements CommandContext {
         const report = await shutdown;
         return { report, steps: [...this.teardownSteps], shutDownBeforeFirstStep: this.shutDownAtFirstStep === true };
       },
+      activateAgain: () => new SessionsExtension(this.context).api as McpSessionsApi & { testing: TestingApi },
     };
   }
 }

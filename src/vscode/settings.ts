@@ -12,7 +12,8 @@ import type { RegistryOptions } from '../core/api';
 
 export const settingsSection = 'mcpSessions';
 
-export type AutoStart = 'never' | 'always';
+/** `restore` (the default): start again the servers that were running when the window closed (runningServers.ts). */
+export type AutoStart = 'never' | 'always' | 'restore';
 
 export interface Settings {
   autoStart: AutoStart;
@@ -48,6 +49,10 @@ export const restrictedSettings = [
 /** Settings that decide which servers exist: changing one reloads the configuration. */
 export const serverListSettings = ['mcpSessions.servers', 'mcpSessions.configFiles'] as const;
 
+function autoStartFrom(value: unknown): AutoStart {
+  return value === 'always' || value === 'never' ? value : 'restore';
+}
+
 function positive(value: unknown, fallback: number, minimum = 0): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? value : fallback;
 }
@@ -63,7 +68,7 @@ export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration(settingsSection);
   const value = (key: string) => trustedValue(config, key);
   return {
-    autoStart: value('autoStart') === 'always' ? 'always' : 'never',
+    autoStart: autoStartFrom(value('autoStart')),
     traceServer: value('trace.server') === 'messages' ? 'messages' : 'off',
     connectTimeoutMs: positive(value('connectTimeoutMs'), 30_000, 1000),
     stdinGraceMs: positive(value('shutdown.stdinGraceMs'), 2000),

@@ -152,7 +152,7 @@ describe('Tool Explorer and server lifecycle', function () {
         return all.length > 0 ? all : undefined;
       }, 5000, 'the notification about "broken"');
       assert.equal(shown.length, 1);
-      assert.match(shown[0], /MCP server "broken" failed: .*exited with code 3/);
+      assert.match(shown[0], /^MCP server "broken" exited with code 3 before it finished initializing\. Last stderr output: fixture: fatal configuration error$/);
       // …and none for a crash that follows within the burst: it goes to the log, tree and status bar.
       const echoPid = await runningPid(api, 'echo');
       await assert.rejects(api.callTool('echo', 'crash', {}), (e: Error & { code?: string }) => e.code === 'crashed');

@@ -57,4 +57,39 @@ describe('teardown (runs last)', function () {
     assert.ok(!commands.includes('mcpSessions.callTool'), 'the commands are unregistered');
     await assert.rejects(api.callTool('echo', 'echo', { text: 'after teardown' }), (e: Error & { code?: string }) => e.code === 'shut-down');
   });
+
+  // A window reload, as far as it can be driven from inside the host: the extension torn down
+  // as VS Code does it (above), then activated again as a new instance over the same
+  // workspaceState (testing.activateAgain). autoStart is "restore", the default.
+  it('after a reload the servers that were running run again, and one the user stopped does not', async () => {
+    const first = (await vscode.extensions.getExtension<McpSessionsApi>('mcp-session-manager.mcp-session-manager')!.activate()) as Api;
+    const running = (api: Api, name: string) => api.listServers().find((s) => s.name === name && s.state === 'running' && s.pid)?.pid;
+
+    // The previous test's teardown stopped "echo" and "other": that was no user's stop.
+    const second = first.testing.activateAgain();
+    await second.testing.reloadConfiguration();
+    const [echoPid, otherPid] = await eventually(() => {
+      const pids = [running(second, 'echo'), running(second, 'other')];
+      return pids.every((pid) => pid !== undefined) ? (pids as number[]) : undefined;
+    }, 20_000, '"echo" and "other" restored');
+    assert.match(second.testing.logText(), /restoring the servers that were running/);
+    assert.equal(second.listServers().find((s) => s.name === 'broken')?.state, 'stopped', 'a server that was not running stays stopped');
+
+    // The user stops "other"; the next reload restores only "echo".
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'other');
+    await second.testing.teardown();
+    await eventually(() => [echoPid, otherPid].every((pid) => !isProcessAlive(pid)) || undefined, 3000, 'the second instance\'s processes gone');
+
+    const third = second.testing.activateAgain();
+    try {
+      await third.testing.reloadConfiguration();
+      await eventually(() => running(third, 'echo'), 20_000, '"echo" restored again');
+      // Restores start two at a time from one queue: "other" would have started with "echo".
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(third.listServers().find((s) => s.name === 'other')?.state, 'stopped', 'the server the user stopped is not restored');
+    } finally {
+      const { report } = await third.testing.teardown();
+      assert.ok(report?.servers.every((s) => s.outcome !== 'survived'), JSON.stringify(report?.servers));
+    }
+  });
 });

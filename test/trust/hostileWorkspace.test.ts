@@ -77,7 +77,7 @@ describe('a hostile folder opened untrusted', function () {
     const active = api.listServers().filter((s) => s.state !== 'stopped' && s.state !== 'untrusted');
     assert.deepEqual(active.map((s) => `${s.name}: ${s.state}`), [], 'nothing was started');
     // Restricted (package.json): VS Code hides the workspace's value (the last test sees it once trusted).
-    assert.equal(vscode.workspace.getConfiguration('mcpSessions').get('autoStart'), 'never');
+    assert.equal(vscode.workspace.getConfiguration('mcpSessions').get('autoStart'), 'restore', 'the default, not the workspace\'s "always"');
     const manifest = vscode.extensions.getExtension('mcp-session-manager.mcp-session-manager')!.packageJSON as { capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
     assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [...restrictedSettings], 'package.json restricts what settings.ts reads as restricted');
   });

@@ -312,7 +312,7 @@ describe('mcp-sessions CLI', function () {
       const config = writeConfig({ servers: { fx: fixture() } });
       const result = await run(['--config', config, 'call', 'fx', 'crash']);
       assert.equal(result.code, 3);
-      assert.match(result.stderr, /"fx" stopped unexpectedly: "fx" exited with code 7[\s\S]*Last stderr lines of "fx":\n[\s\S]*fixture: crashing with exit code 7/);
+      assert.match(result.stderr, /"fx" stopped unexpectedly during the call of "crash": exited with code 7[\s\S]*Last stderr lines of "fx":\n[\s\S]*fixture: crashing with exit code 7/);
     });
 
     it('a call past --timeout exits 4 promptly', async () => {

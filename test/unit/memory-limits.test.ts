@@ -130,7 +130,7 @@ describe('memory bounds against one server', function () {
     assert.equal((small.content as { text: string }[])[0].text.length, 512 * 1024);
     const error = await rejection(registry.callTool('limited', 'fuzz', { fault: 'huge-message', size: 3 * MiB }));
     assert.equal(error.code, 'crashed');
-    assert.match(error.message, /"limited" sent a message larger than the 1 MiB limit for one message/);
+    assert.match(error.message, /"limited" stopped unexpectedly during the call of "fuzz": sent a message larger than the 1 MiB limit for one message/);
     const after = await registry.callTool('limited', 'ok');
     assert.equal((after.content as { text: string }[])[0].text, 'ok');
   });
@@ -158,7 +158,7 @@ describe('memory bounds against one server', function () {
         error = await settled(registry!.callTool(def.name, 'big', { bytes: 50 * MiB }));
       });
       assert.ok(growth < maxGrowthMiB, `RSS grew by ${growth} MiB`);
-      assert.match(error?.message ?? 'no error', new RegExp(`"remote-${kind}" sent a message larger than the 1 MiB limit for one message`));
+      assert.match(error?.message ?? 'no error', new RegExp(`"remote-${kind}" stopped unexpectedly during the call of "big": sent a message larger than the 1 MiB limit for one message`));
       assert.ok(growth < maxGrowthMiB, `RSS grew by ${growth} MiB`);
       const after = await registry.callTool(def.name, 'big', { bytes: 1000 });
       assert.match((after.content as { text: string }[])[0].text, /END$/);

@@ -2,7 +2,7 @@
 // After each test, every pid a fixture wrote down must be gone (zombies count as gone).
 
 import * as assert from 'node:assert/strict';
-import type { RegistryOptions, StateChange } from '../../src/core/api';
+import type { RegistryOptions, SessionState, StateChange } from '../../src/core/api';
 import { isMcpSessionError, McpSessionError } from '../../src/core/errors';
 import { SessionRegistry } from '../../src/core/registry';
 import { isProcessAlive } from '../../src/core/processTree';
@@ -325,6 +325,33 @@ describe('ServerSession', function () {
       assert.notEqual(registry.list()[0].pid, firstPid);
       assert.deepEqual(statesOf('fragile').slice(0, 5), ['starting', 'running', 'error', 'starting', 'running']);
       assert.equal(textOf(await registry.callTool('fragile', 'echo', { text: 'back' })), 'back');
+    });
+
+    it('a crash during a call names the call each caller made, once, and keeps the stderr tail', async () => {
+      open({ supervisor: { initialBackoffMs: 100 } }).reconcile([fixtures.stdio('crashy')]);
+      await registry.start('crashy');
+      const slow = registry.callTool('crashy', 'slow', { ms: 20_000 }, { timeoutMs: 30_000 });
+      await delay(100);
+      const [crashError, slowError] = await Promise.all([rejects(registry.callTool('crashy', 'crash', { code: 7 }), 'crashed'), rejects(slow, 'crashed')]);
+      assert.equal(crashError.message, '"crashy" stopped unexpectedly during the call of "crash": exited with code 7.');
+      assert.equal(slowError.message, '"crashy" stopped unexpectedly during the call of "slow": exited with code 7.');
+      assert.ok(crashError.details.stderrTail?.some((line) => line.includes('crashing with exit code 7')));
+    });
+
+    it('the error state says what failed and whether a restart is coming', async () => {
+      open({ supervisor: { initialBackoffMs: 20, maxCrashes: 2, windowMs: 60_000 } }).reconcile([fixtures.stdio('loop', ['--exit-after-init=50'])]);
+      const errors: SessionState[] = [];
+      registry.onDidChangeState((e) => e.current.state === 'error' && errors.push(e.current));
+      await registry.start('loop');
+      await eventually(() => errors.length >= 2, 10_000, 'the breaker');
+      const [first, last] = errors;
+      assert.ok(first.state === 'error' && last.state === 'error');
+      assert.equal(first.code, 'crashed');
+      assert.equal(first.restartInMs, 20);
+      assert.ok(first.stderrTail?.some((line) => line.includes('simulated crash after initialization')));
+      assert.equal(last.code, 'crashed');
+      assert.equal(last.restartInMs, undefined, 'the breaker tripped: no restart is coming');
+      assert.match(last.message, /will not be restarted/);
     });
 
     it('the crash-loop breaker stops restarting until the user starts again', async () => {

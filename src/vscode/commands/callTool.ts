@@ -4,7 +4,7 @@ import { withProgressNotification } from '../messages';
 import { pickServer, pickTool } from '../pickers';
 import { askForArguments } from '../toolArguments';
 import type { ExplorerNode } from '../toolExplorer';
-import { describeFailure, isProgrammatic, runForServer, serverFromArgument, type CommandContext, type CommandFactory } from './command';
+import { isProgrammatic, runForServer, serverFromArgument, type CommandContext, type CommandFactory } from './command';
 
 export interface CallToolOptions {
   /** Open the result in a read-only document. Default true. */
@@ -50,7 +50,7 @@ export const callTool: CommandFactory =
       } catch (e) {
         if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
         // An isError result: say so, and offer to open it like any result.
-        const choice = await ctx.notifier.userFailure(server, describeFailure(e, server), ['Show Result']);
+        const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
         if (choice === 'Show Result') await ctx.results.showToolResult(server, chosen, e.details.result as CallToolResult);
         return undefined;
       }

@@ -6,7 +6,7 @@
 // run from code, they reject (with secrets redacted) and show nothing.
 
 import * as vscode from 'vscode';
-import { McpSessionError, errorMessage, isMcpSessionError } from '../../core/errors';
+import { isMcpSessionError } from '../../core/errors';
 import type { RegistryApi } from '../../core/api';
 import type { ConfigurationService } from '../configuration';
 import type { InputStore } from '../inputs';
@@ -48,22 +48,17 @@ export function isProgrammatic(arg: unknown): boolean {
 }
 
 /**
- * Runs a user's action on `server`. From the UI, a failure is shown (naming the server, with
- * Show Logs) and the command resolves; from code, it rejects. A cancellation is silent.
+ * Runs a user's action on `server`. From the UI, a start it needs shows a cancellable progress,
+ * a failure is shown (naming the server, with the actions that fit it) and the command resolves;
+ * from code, it rejects. A cancellation is silent.
  */
 export async function runForServer<T>(ctx: CommandContext, server: string, programmatic: boolean, action: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await ctx.notifier.duringUserAction(server, action);
+    // From the UI, a start the action needs shows as a cancellable progress; code gets no UI.
+    return await ctx.notifier.duringUserAction(server, programmatic ? action : () => ctx.servers.withStartProgress(server, action));
   } catch (e) {
     if (programmatic) throw ctx.redactor.redactError(e);
-    if (!isMcpSessionError(e, 'cancelled')) void ctx.notifier.userFailure(server, describeFailure(e, server));
+    if (!isMcpSessionError(e, 'cancelled')) void ctx.notifier.userFailure(server, e);
     return undefined;
   }
-}
-
-/** A message that names the server and says what failed. */
-export function describeFailure(e: unknown, server: string): string {
-  const message = errorMessage(e);
-  if (e instanceof McpSessionError || message.includes(`"${server}"`)) return message;
-  return `MCP server "${server}": ${message}`;
 }
