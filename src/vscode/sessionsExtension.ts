@@ -8,7 +8,7 @@ import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
 import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycle';
 import { SessionRegistry } from '../core/registry';
-import type { McpServerInfo, McpSessionsApi, RenderedNode, TestingApi } from './api';
+import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { registerCommands, type CommandContext } from './commands/command';
 import { commands } from './commands/index';
 import { ConfigurationService } from './configuration';
@@ -27,7 +27,7 @@ import { ResultDocuments } from './results';
 import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
 import { ServerStatusBar } from './statusBar';
-import { ToolExplorer, type ExplorerNode } from './toolExplorer';
+import { ToolExplorer } from './toolExplorer';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -212,26 +212,9 @@ export class SessionsExtension implements CommandContext {
     return {
       oauth: this.oauth.testing,
       reloadConfiguration: () => this.configuration.reload('reload requested by a test'),
-      renderTree: async () => {
-        const render = async (node: ExplorerNode | undefined, depth: number): Promise<RenderedNode[]> => {
-          const children = this.explorer.getChildren(node);
-          return Promise.all(
-            children.map(async (child) => {
-              const item = this.explorer.getTreeItem(child);
-              const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-              return {
-                label,
-                description: typeof item.description === 'string' ? item.description : undefined,
-                tooltip: typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value,
-                contextValue: item.contextValue,
-                command: item.command?.command,
-                children: depth < 2 ? await render(child, depth + 1) : [],
-              };
-            }),
-          );
-        };
-        return render(undefined, 0);
-      },
+      renderTree: () => this.explorer.render(),
+      revealServer: (server, options) => this.explorer.revealServer(server, options),
+      serverTooltipOnHover: (server, afterMs) => this.explorer.serverTooltipOnHover(server, afterMs),
       logText: (server) => (server === undefined ? this.log.text() : this.serverLogs.text(server)),
       answerInputs: (answer) => {
         this.inputs.promptOverride = answer;
