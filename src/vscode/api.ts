@@ -53,6 +53,10 @@ export interface TestingApi {
   revealServer(server: string, options?: { expand: boolean }): Promise<void>;
   /** The tooltip the workbench shows on hover `afterMs` after it received the server's item. */
   serverTooltipOnHover(server: string, afterMs: number): Promise<string | undefined>;
+  /** Whether this VS Code has its built-in MCP client, and whether its settings switch it on. */
+  builtInMcp(): Promise<{ present: boolean; enabled: boolean }>;
+  /** Looks for second copies of our running servers now (as the periodic scan does), warning once per copy. */
+  scanForSecondCopies(): { server: string; pid: number }[];
   /** Everything written to the extension's log channel and to the server's, when given. */
   logText(server?: string): string;
   /** Answers input prompts instead of the UI; counts how often it was asked. */
