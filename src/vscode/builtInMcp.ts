@@ -41,7 +41,8 @@ export class BuiltInMcpWatch implements Disposable {
   private readonly store = new DisposableStore();
   private scanTimer: NodeJS.Timeout | undefined;
   private readonly warned = new Set<string>();
-  private noticeChecked = false;
+  /** The shared files the notice was last considered for. */
+  private noticeCheckedFor = '';
   private disposed = false;
 
   constructor(
@@ -56,8 +57,9 @@ export class BuiltInMcpWatch implements Disposable {
 
   private onServersChanged(): void {
     if (this.disposed) return;
-    if (!this.noticeChecked && this.sharedFiles().length > 0) {
-      this.noticeChecked = true;
+    const shared = this.sharedFiles().join('\n');
+    if (shared !== '' && shared !== this.noticeCheckedFor) {
+      this.noticeCheckedFor = shared;
       void this.noticeOnce();
     }
     const running = this.runningServers().length > 0;

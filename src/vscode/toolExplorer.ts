@@ -7,8 +7,8 @@
 // workbench sends before it has fetched the root again is dropped, and the row stays expanded
 // without onDidExpandElement ever firing. So: nodes are stable objects, a change of servers
 // refreshes only the servers that changed (the root only when servers are added, removed or
-// regrouped), and a server whose children are asked for after a root refresh although it was
-// collapsed before it was expanded in that gap (see childrenRequested).
+// regrouped), and a server whose children the workbench asks for after a root refresh, although
+// it was collapsed before, was expanded in that gap: it starts (see childrenRequested).
 
 import * as vscode from 'vscode';
 import type { Prompt, Resource, Tool } from '../core/api';
@@ -43,7 +43,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   private readonly store = new DisposableStore();
   private readonly changeEmitter = this.store.add(new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  readonly view: vscode.TreeView<ExplorerNode>;
+  private readonly view: vscode.TreeView<ExplorerNode>;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** One object per server, group and source: VS Code refreshes an element by identity. */
   private readonly serverNodes = new Map<string, ServerNode>();
@@ -91,6 +91,8 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     if (root !== this.shownRoot) {
       this.shownRoot = root;
       for (const name of [...this.serverNodes.keys()]) if (!shown.has(name)) this.forget(name);
+      const sources = new Set(views.map(sourceKey));
+      for (const key of [...this.sourceNodes.keys()]) if (!sources.has(key)) this.sourceNodes.delete(key);
       this.collapsedAtRootRefresh = new Set([...this.listedServers].filter((name) => !this.expanded.has(name)));
       this.replaceShown(shown);
       this.changeEmitter.fire(undefined);
