@@ -47,8 +47,16 @@ export interface McpSessionsApi {
 export interface TestingApi {
   /** Resolves when the configuration has been (re)loaded and reconciled. */
   reloadConfiguration(): Promise<void>;
-  /** The Tool Explorer, rendered: servers and their children as TreeItems. */
+  /** The Tool Explorer, rendered: [sources →] servers and their children as TreeItems, tooltips as shown on hover. */
   renderTree(): Promise<RenderedNode[]>;
+  /** Reveals a server in the Tool Explorer and expands it (TreeView.reveal); with `expand: false`, selects and focuses it instead. */
+  revealServer(server: string, options?: { expand: boolean }): Promise<void>;
+  /** The tooltip the workbench shows on hover `afterMs` after it received the server's item. */
+  serverTooltipOnHover(server: string, afterMs: number): Promise<string | undefined>;
+  /** Whether this VS Code has its built-in MCP client, and whether its settings switch it on. */
+  builtInMcp(): Promise<{ present: boolean; enabled: boolean }>;
+  /** Looks for second copies of our running servers now (as the periodic scan does), warning once per copy. */
+  scanForSecondCopies(): { server: string; pid: number }[];
   /** Everything written to the extension's log channel and to the server's, when given. */
   logText(server?: string): string;
   /** Answers input prompts instead of the UI; counts how often it was asked. */
@@ -82,5 +90,7 @@ export interface RenderedNode {
   command?: string;
   /** The arguments it runs that command with. */
   commandArguments?: unknown[];
+  /** Runs that command with the item's arguments, as a click does (not part of the node's JSON). */
+  click?: () => Thenable<unknown>;
   children: RenderedNode[];
 }

@@ -100,10 +100,10 @@ export class ServerService implements Disposable {
     const session = this.registry.isShutDown ? undefined : this.registry.get(configured.name);
     const snapshot = session?.snapshot();
     const state = snapshot?.state ?? { state: 'stopped' as const };
-    const live = snapshot?.tools !== undefined;
-    const lists = live
-      ? { tools: snapshot!.tools ?? [], resources: snapshot!.resources ?? [], prompts: snapshot!.prompts ?? [], savedAt: Date.now(), cached: false }
-      : this.cachedLists(configured);
+    // One rule for "(cached)": lists are live only while the server runs; a server stopped (by
+    // the user, a crash or a reload) shows the lists it had, marked cached.
+    const listed = snapshot?.tools !== undefined ? { tools: snapshot.tools, resources: snapshot.resources ?? [], prompts: snapshot.prompts ?? [], savedAt: Date.now() } : undefined;
+    const lists = listed && state.state === 'running' ? { ...listed, cached: false } : (this.cachedLists(configured) ?? (listed && { ...listed, cached: true }));
     const needsSignIn = state.state === 'error' && this.signIns?.needsSignIn(configured.name) === true;
     return {
       name: configured.name,

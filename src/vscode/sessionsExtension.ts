@@ -8,7 +8,8 @@ import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
 import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycle';
 import { SessionRegistry } from '../core/registry';
-import type { McpServerInfo, McpSessionsApi, RenderedNode, TestingApi } from './api';
+import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
+import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
 import { registerCommands, type CommandContext } from './commands/command';
 import { commands } from './commands/index';
 import { ConfigurationService } from './configuration';
@@ -28,7 +29,7 @@ import { RunningServersMemory } from './runningServers';
 import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
 import { ServerStatusBar } from './statusBar';
-import { ToolExplorer, type ExplorerNode } from './toolExplorer';
+import { ToolExplorer } from './toolExplorer';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -52,6 +53,7 @@ export class SessionsExtension implements CommandContext {
   readonly api: McpSessionsApi;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
+  private readonly builtInMcp: BuiltInMcpWatch;
   private readonly teardownSteps: string[] = [];
   private shutDownAtFirstStep: boolean | undefined;
   private shutdown: Promise<ShutdownReport | undefined> | undefined;
@@ -99,6 +101,7 @@ export class SessionsExtension implements CommandContext {
     this.results = new ResultDocuments(this.redactor);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
+    this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
     const changeEmitter = new vscode.EventEmitter<void>();
     const apiStore = new DisposableStore();
     apiStore.add(this.servers.onDidChange(() => changeEmitter.fire()));
@@ -114,7 +117,8 @@ export class SessionsExtension implements CommandContext {
     //   2. servers        reconcile and autoStart reactions, the background start queue, settings listener,
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
-    //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files)
+    //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
+    //                     the watch for VS Code's built-in MCP client (its process-table scans)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
@@ -123,7 +127,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, { ...commands, 'mcpSessions.signIn': signIn(this.oauth), 'mcpSessions.signOut': signOut(this.oauth) }), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
@@ -223,27 +227,11 @@ export class SessionsExtension implements CommandContext {
     return {
       oauth: this.oauth.testing,
       reloadConfiguration: () => this.configuration.reload('reload requested by a test'),
-      renderTree: async () => {
-        const render = async (node: ExplorerNode | undefined, depth: number): Promise<RenderedNode[]> => {
-          const children = this.explorer.getChildren(node);
-          return Promise.all(
-            children.map(async (child) => {
-              const item = this.explorer.getTreeItem(child);
-              const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
-              return {
-                label,
-                description: typeof item.description === 'string' ? item.description : undefined,
-                tooltip: typeof item.tooltip === 'string' ? item.tooltip : item.tooltip?.value,
-                contextValue: item.contextValue,
-                command: item.command?.command,
-                commandArguments: item.command?.arguments,
-                children: depth < 2 ? await render(child, depth + 1) : [],
-              };
-            }),
-          );
-        };
-        return render(undefined, 0);
-      },
+      renderTree: () => this.explorer.render(),
+      revealServer: (server, options) => this.explorer.revealServer(server, options),
+      serverTooltipOnHover: (server, afterMs) => this.explorer.serverTooltipOnHover(server, afterMs),
+      builtInMcp: detectBuiltInMcp,
+      scanForSecondCopies: () => this.builtInMcp.scan().map(({ server, pid }) => ({ server, pid })),
       logText: (server) => (server === undefined ? this.log.text() : this.serverLogs.text(server)),
       answerInputs: (answer) => {
         this.inputs.promptOverride = answer;

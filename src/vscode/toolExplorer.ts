@@ -1,7 +1,14 @@
-// The Tool Explorer: servers → Tools / Resources / Prompts → items. Lists of an earlier
-// session show at once, marked "cached", until the server lists them again. Expanding a
-// stopped server starts it (the user expanded it) — from onDidExpandElement, never from
-// getChildren, which VS Code also calls when it merely refreshes an expanded node.
+// The Tool Explorer: [sources →] servers → Tools / Resources / Prompts → items. Servers are
+// grouped under their configuration source only when there are several sources. Lists of an
+// earlier session show at once, marked "cached", until the server lists them again.
+//
+// Expanding a stopped server starts it (the user expanded it) — never a refresh. VS Code's
+// extension host forgets every element of the tree on a refresh of its root: an expansion the
+// workbench sends before it has fetched the root again is dropped, and the row stays expanded
+// without onDidExpandElement ever firing. So: nodes are stable objects, a change of servers
+// refreshes only the servers that changed (the root only when servers are added, removed or
+// regrouped), and a server whose children the workbench asks for after a root refresh, although
+// it was collapsed before, was expanded in that gap: it starts (see childrenRequested).
 
 import * as vscode from 'vscode';
 import type { Prompt, Resource, Tool } from '../core/api';
@@ -12,10 +19,12 @@ import { DisposableStore, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { promptTreeText, resourceTreeText, serverTooltipMarkdown, toolTreeText, type TreeText } from './itemText';
 import type { SecretRedactor } from '../core/redact';
+import type { RenderedNode } from './api';
 import type { ServerService, ServerStatus, ServerView } from './servers';
 import { tildify } from './configuration';
 
 export type ExplorerNode =
+  | { kind: 'source'; key: string; label: string; file?: string }
   | { kind: 'server'; server: string }
   | { kind: 'group'; server: string; group: 'tools' | 'resources' | 'prompts' }
   | { kind: 'tool'; server: string; tool: Tool; cached: boolean }
@@ -24,13 +33,31 @@ export type ExplorerNode =
   | { kind: 'message'; server: string; text: string; icon: string; tooltip?: string; command?: vscode.Command };
 
 export const toolExplorerViewId = 'mcpSessions.toolExplorer';
+/** How long a resolved server tooltip (its uptime) may be shown again before it is made anew. */
+const tooltipLifetimeMs = 10_000;
+
+type ServerNode = Extract<ExplorerNode, { kind: 'server' }>;
+type GroupNode = Extract<ExplorerNode, { kind: 'group' }>;
+type SourceNode = Extract<ExplorerNode, { kind: 'source' }>;
 
 export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disposable {
   private readonly store = new DisposableStore();
-  private readonly changeEmitter = this.store.add(new vscode.EventEmitter<ExplorerNode | undefined>());
+  private readonly changeEmitter = this.store.add(new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly view: vscode.TreeView<ExplorerNode>;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** One object per server, group and source: VS Code refreshes an element by identity. */
+  private readonly serverNodes = new Map<string, ServerNode>();
+  private readonly groupNodes = new Map<string, GroupNode>();
+  private readonly sourceNodes = new Map<string, SourceNode>();
+  /** What the root shows (sources and server names, in order) and what each server shows, as last sent. */
+  private shownRoot = '';
+  private readonly shownServers = new Map<string, string>();
+  /** Servers the workbench shows expanded, as far as we know; and the ones it listed, collapsed, before the last root refresh. */
+  private readonly expanded = new Set<string>();
+  private readonly listedServers = new Set<string>();
+  private collapsedAtRootRefresh = new Set<string>();
+  private readonly tooltipExpiry = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly servers: ServerService,
@@ -39,33 +66,123 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   ) {
     this.view = this.store.add(vscode.window.createTreeView(toolExplorerViewId, { treeDataProvider: this, showCollapseAll: true }));
     this.store.add(this.view.onDidExpandElement((e) => this.onExpand(e.element)));
+    this.store.add(this.view.onDidCollapseElement((e) => e.element.kind === 'server' && this.expanded.delete(e.element.server)));
     this.store.add(servers.onDidChange(() => this.scheduleRefresh()));
-    this.store.add({ dispose: () => clearTimeout(this.refreshTimer) });
+    this.store.add({
+      dispose: () => {
+        clearTimeout(this.refreshTimer);
+        for (const timer of this.tooltipExpiry.values()) clearTimeout(timer);
+      },
+    });
   }
 
   /** Coalesces bursts of state and list events into one refresh. */
   private scheduleRefresh(): void {
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;
-      this.changeEmitter.fire(undefined);
+      this.refresh();
     }, 50);
+  }
+
+  /** Refreshes what changed: the servers whose rows or children changed, the root only when its shape did. */
+  private refresh(): void {
+    const views = this.servers.list();
+    const root = JSON.stringify(views.map((v) => [v.name, sourceKey(v)]));
+    const shown = new Map(views.map((v) => [v.name, shownState(v)]));
+    if (root !== this.shownRoot) {
+      this.shownRoot = root;
+      for (const name of [...this.serverNodes.keys()]) if (!shown.has(name)) this.forget(name);
+      const sources = new Set(views.map(sourceKey));
+      for (const key of [...this.sourceNodes.keys()]) if (!sources.has(key)) this.sourceNodes.delete(key);
+      this.collapsedAtRootRefresh = new Set([...this.listedServers].filter((name) => !this.expanded.has(name)));
+      this.replaceShown(shown);
+      this.changeEmitter.fire(undefined);
+      return;
+    }
+    const changed = views.filter((v) => this.shownServers.get(v.name) !== shown.get(v.name)).map((v) => this.serverNode(v.name));
+    this.replaceShown(shown);
+    if (changed.length > 0) this.changeEmitter.fire(changed);
+  }
+
+  private replaceShown(shown: Map<string, string>): void {
+    this.shownServers.clear();
+    for (const [name, state] of shown) this.shownServers.set(name, state);
+  }
+
+  private forget(name: string): void {
+    this.serverNodes.delete(name);
+    for (const group of ['tools', 'resources', 'prompts']) this.groupNodes.delete(`${name}/${group}`);
+    this.expanded.delete(name);
+    this.listedServers.delete(name);
+  }
+
+  private serverNode(server: string): ServerNode {
+    let node = this.serverNodes.get(server);
+    if (!node) this.serverNodes.set(server, (node = { kind: 'server', server }));
+    return node;
+  }
+
+  private groupNode(server: string, group: GroupNode['group']): GroupNode {
+    let node = this.groupNodes.get(`${server}/${group}`);
+    if (!node) this.groupNodes.set(`${server}/${group}`, (node = { kind: 'group', server, group }));
+    return node;
+  }
+
+  private sourceNode(view: ServerView): SourceNode {
+    const key = sourceKey(view);
+    let node = this.sourceNodes.get(key);
+    if (!node) this.sourceNodes.set(key, (node = { kind: 'source', key, label: view.configured.raw.source.label, file: view.configured.raw.source.file }));
+    return node;
   }
 
   private onExpand(node: ExplorerNode): void {
     if (node.kind !== 'server') return;
-    const view = this.servers.get(node.server);
-    if (view?.status !== 'stopped') return;
-    this.servers.start(node.server, 'expanded in the Tool Explorer', false).catch((e) => {
+    this.expanded.add(node.server);
+    this.collapsedAtRootRefresh.delete(node.server);
+    this.startExpanded(node.server);
+  }
+
+  private startExpanded(server: string): void {
+    if (this.servers.get(server)?.status !== 'stopped') return;
+    this.servers.start(server, 'expanded in the Tool Explorer', false).catch((e) => {
       // The failure is the server's state now (error), shown in the tree and by the notifier.
-      this.logger.debug(`Start on expand of "${node.server}" failed: ${(e as Error).message}`);
+      this.logger.debug(`Start on expand of "${server}" failed: ${(e as Error).message}`);
     });
   }
 
+  /**
+   * The workbench asks for a server's children only while it shows the server expanded. A
+   * server it listed collapsed before the last root refresh, whose expansion we never heard
+   * of, was expanded while the extension host had forgotten the tree: that expansion is the
+   * user's, so it starts the server. Any other unannounced expansion (one restored by the
+   * workbench, a refresh of an expanded server the user stopped) starts nothing.
+   */
+  private childrenRequested(server: string): void {
+    if (this.expanded.has(server)) return;
+    this.expanded.add(server);
+    if (!this.collapsedAtRootRefresh.delete(server)) return;
+    this.logger.debug(`"${server}" was expanded during a refresh of the Tool Explorer`);
+    this.startExpanded(server);
+  }
+
   getChildren(node?: ExplorerNode): ExplorerNode[] {
-    if (!node) return this.servers.list().map((v) => ({ kind: 'server', server: v.name }));
+    if (node?.kind === 'server') this.childrenRequested(node.server);
+    const children = this.childrenOf(node);
+    if (!node || node.kind === 'source') for (const child of children) if (child.kind === 'server') this.listedServers.add(child.server);
+    return children;
+  }
+
+  /** The children of a node, without noting that the workbench asked for them. */
+  childrenOf(node?: ExplorerNode): ExplorerNode[] {
+    if (!node || node.kind === 'source') {
+      const views = this.servers.list();
+      const grouped = new Set(views.map(sourceKey)).size > 1;
+      if (!node) return grouped ? [...new Map(views.map((v) => [sourceKey(v), this.sourceNode(v)])).values()] : views.map((v) => this.serverNode(v.name));
+      return views.filter((v) => sourceKey(v) === node.key).map((v) => this.serverNode(v.name));
+    }
     const view = this.servers.get(node.server);
     if (!view) return [];
-    if (node.kind === 'server') return serverChildren(view);
+    if (node.kind === 'server') return this.serverChildren(view);
     if (node.kind !== 'group' || !view.lists) return [];
     const cached = view.lists.cached;
     switch (node.group) {
@@ -78,8 +195,30 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     }
   }
 
+  private serverChildren(view: ServerView): ExplorerNode[] {
+    const nodes: ExplorerNode[] = [];
+    const configurationNote = configurationProblemMessage(view);
+    if (configurationNote) nodes.push(configurationNote);
+    const note = statusMessage(view);
+    if (note) nodes.push(note);
+    if (view.lists) {
+      nodes.push(this.groupNode(view.name, 'tools'));
+      if (view.lists.resources.length > 0) nodes.push(this.groupNode(view.name, 'resources'));
+      if (view.lists.prompts.length > 0) nodes.push(this.groupNode(view.name, 'prompts'));
+    }
+    return nodes;
+  }
+
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     switch (node.kind) {
+      case 'source': {
+        const item = new vscode.TreeItem(labelText(node.label), vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `source/${node.key}`;
+        item.iconPath = new vscode.ThemeIcon(node.file ? 'file' : 'settings-gear');
+        item.tooltip = labelText(node.file ? tildify(node.file) : node.label);
+        item.contextValue = 'source';
+        return item;
+      }
       case 'server': {
         const view = this.servers.get(node.server);
         return view ? this.serverItem(view) : new vscode.TreeItem(labelText(node.server));
@@ -104,20 +243,80 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     }
   }
 
-  /** Recomputes the server tooltip on hover, so uptime is current. */
+  /**
+   * A server's tooltip, made when it is shown, so its uptime is current. VS Code calls this
+   * only for an item without a tooltip, once per refresh of the item: getTreeItem leaves it out.
+   */
   resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
     if (node.kind === 'server') {
       const view = this.servers.get(node.server);
       if (view) item.tooltip = this.serverTooltip(view);
+      if (view?.status === 'running') this.expireTooltip(node);
     }
     return item;
   }
 
+  /** VS Code keeps a resolved tooltip until the item is refreshed: refresh a running server's item a little later, so the next hover resolves a current uptime. */
+  private expireTooltip(node: ServerNode): void {
+    if (this.tooltipExpiry.has(node.server)) return;
+    this.tooltipExpiry.set(
+      node.server,
+      setTimeout(() => {
+        this.tooltipExpiry.delete(node.server);
+        if (this.serverNodes.get(node.server) === node) this.changeEmitter.fire([node]);
+      }, tooltipLifetimeMs),
+    );
+  }
+
   getParent(node: ExplorerNode): ExplorerNode | undefined {
-    if (node.kind === 'server') return undefined;
-    if (node.kind === 'group' || node.kind === 'message') return { kind: 'server', server: node.server };
-    const group = node.kind === 'tool' ? 'tools' : node.kind === 'resource' ? 'resources' : 'prompts';
-    return { kind: 'group', server: node.server, group };
+    if (node.kind === 'source') return undefined;
+    if (node.kind === 'server') {
+      const view = this.servers.get(node.server);
+      const root = this.childrenOf(undefined);
+      return view && root[0]?.kind === 'source' ? this.sourceNode(view) : undefined;
+    }
+    if (node.kind === 'group' || node.kind === 'message') return this.serverNode(node.server);
+    return this.groupNode(node.server, node.kind === 'tool' ? 'tools' : node.kind === 'resource' ? 'resources' : 'prompts');
+  }
+
+  /** Shows a server in the view and expands it; or selects and focuses it, for a workbench command (list.expand) to expand. */
+  async revealServer(server: string, options: { expand: boolean } = { expand: true }): Promise<void> {
+    // The tree VS Code holds must be the current one: reveal resolves the server's parents in it.
+    if (this.refreshTimer) {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = undefined;
+      this.refresh();
+    }
+    await this.view.reveal(this.serverNode(server), options.expand ? { expand: true, select: false, focus: false } : { expand: false, select: true, focus: true });
+  }
+
+  /** The tooltip the workbench shows when the pointer rests on a server `afterMs` after the item arrived: its own, else the resolved one. */
+  async serverTooltipOnHover(server: string, afterMs: number): Promise<string | undefined> {
+    const node = this.serverNode(server);
+    const item = this.getTreeItem(node);
+    await new Promise((resolve) => setTimeout(resolve, afterMs));
+    const tooltip = item.tooltip ?? (await this.resolveTreeItem(new vscode.TreeItem(''), node)).tooltip;
+    return typeof tooltip === 'string' ? tooltip : tooltip?.value;
+  }
+
+  /** The tree as the workbench shows it, for the integration tests: tooltips as shown on hover. */
+  async render(node?: ExplorerNode, depth = 0): Promise<RenderedNode[]> {
+    return Promise.all(
+      this.childrenOf(node).map(async (child) => {
+        const item = this.getTreeItem(child);
+        const tooltip = item.tooltip ?? this.resolveTreeItem(new vscode.TreeItem(''), child).tooltip;
+        return {
+          label: typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
+          description: typeof item.description === 'string' ? item.description : undefined,
+          tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value,
+          contextValue: item.contextValue,
+          command: item.command?.command,
+          commandArguments: item.command?.arguments,
+          click: item.command && (() => vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []))),
+          children: depth < 3 ? await this.render(child, depth + 1) : [],
+        };
+      }),
+    );
   }
 
   private serverItem(view: ServerView): vscode.TreeItem {
@@ -125,7 +324,6 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     item.id = `server/${view.name}`;
     item.iconPath = statusIcon(view.status);
     item.description = serverDescription(view);
-    item.tooltip = this.serverTooltip(view);
     item.contextValue = `server.${contextState(view.status)}`;
     item.accessibilityInformation = { label: labelText(`MCP server ${view.name}, ${serverDescription(view)}`) };
     return item;
@@ -144,7 +342,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
         language: def.kind === 'stdio' ? 'shellscript' : 'text',
         cwd: def.kind === 'stdio' && def.cwd ? tildify(def.cwd) : undefined,
         pid: view.snapshot?.pid,
-        uptime: view.snapshot?.startedAt && view.status === 'running' ? formatDuration(Date.now() - view.snapshot.startedAt) : undefined,
+        uptime: view.snapshot?.startedAt && view.status === 'running' ? `${formatDuration(Date.now() - view.snapshot.startedAt)} (since ${new Date(view.snapshot.startedAt).toLocaleTimeString()})` : undefined,
         serverInfo: view.snapshot?.serverInfo,
         recentCrashes: view.snapshot?.recentCrashes,
         stdoutNoiseLines: view.snapshot?.stdoutNoiseLines,
@@ -172,20 +370,6 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   dispose(): void {
     this.store.dispose();
   }
-}
-
-function serverChildren(view: ServerView): ExplorerNode[] {
-  const nodes: ExplorerNode[] = [];
-  const configurationNote = configurationProblemMessage(view);
-  if (configurationNote) nodes.push(configurationNote);
-  const note = statusMessage(view);
-  if (note) nodes.push(note);
-  if (view.lists) {
-    nodes.push({ kind: 'group', server: view.name, group: 'tools' });
-    if (view.lists.resources.length > 0) nodes.push({ kind: 'group', server: view.name, group: 'resources' });
-    if (view.lists.prompts.length > 0) nodes.push({ kind: 'group', server: view.name, group: 'prompts' });
-  }
-  return nodes;
 }
 
 export const lastValidVersionText = 'Configuration has errors — using the last valid version';
@@ -273,6 +457,7 @@ function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>, redactor: Secre
   const item = itemFrom(toolTreeText(redactor.redactDeep(tool), node.cached), `server/${node.server}/tools/${tool.name}`);
   item.iconPath = new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : 'symbol-method');
   item.contextValue = node.cached ? 'tool.cached' : 'tool';
+  item.command = { title: 'Call Tool…', command: 'mcpSessions.callTool', arguments: [node] };
   return item;
 }
 
@@ -290,6 +475,7 @@ function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>, redactor: S
   const item = itemFrom(promptTreeText(redactor.redactDeep(prompt), node.cached), `server/${node.server}/prompts/${prompt.name}`);
   item.iconPath = new vscode.ThemeIcon('comment-discussion');
   item.contextValue = node.cached ? 'prompt.cached' : 'prompt';
+  item.command = { title: 'Get Prompt', command: 'mcpSessions.getPrompt', arguments: [node] };
   return item;
 }
 
@@ -297,7 +483,6 @@ export function serverDescription(view: ServerView): string {
   const parts = [statusLabel(view.status)];
   if (view.lists) parts.push(`${view.lists.tools.length} tool${view.lists.tools.length === 1 ? '' : 's'}${view.lists.cached ? ' (cached)' : ''}`);
   if (view.configured.configurationProblem) parts.push('configuration has errors');
-  parts.push(labelText(view.configured.sourceTag));
   return parts.join(' · ');
 }
 
@@ -370,4 +555,15 @@ function formatDuration(ms: number): string {
   if (m < 60) return `${m}m ${s % 60}s`;
   const h = Math.floor(m / 60);
   return `${h}h ${m % 60}m`;
+}
+
+/** Servers are grouped by the file (or settings) that defines them. */
+function sourceKey(view: ServerView): string {
+  return view.configured.raw.source.file ?? view.configured.raw.source.label;
+}
+
+/** Everything a server's row and children show, to refresh only servers that changed. */
+function shownState(view: ServerView): string {
+  const lists = view.lists && { tools: view.lists.tools, resources: view.lists.resources, prompts: view.lists.prompts, cached: view.lists.cached };
+  return JSON.stringify([view.status, view.message, view.snapshot?.pid, view.configured.renamed, view.configured.rawFingerprint, lists]);
 }

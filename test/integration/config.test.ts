@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
-import { extensionApi, markdownAsRead, server, type Api } from './api';
+import { extensionApi, markdownAsRead, server, serverRow, type Api } from './api';
 import { fixturesDir } from '../support/paths';
 import { eventually } from '../support/processes';
 
@@ -105,7 +105,7 @@ describe('configuration', function () {
     assert.match(server(api, 'from-file')!.source, /claude_desktop_config\.json$/);
     assert.match(server(api, 'echo')!.source, /claude_desktop_config\.json$/);
     assert.equal(server(api, 'echo (workspace)')!.source, 'workspace (.vscode/mcp.json)');
-    const renamed = (await api.testing.renderTree()).find((n) => n.label === 'echo (workspace)')!;
+    const renamed = serverRow(await api.testing.renderTree(), 'echo (workspace)')!;
     assert.match(renamed.tooltip ?? '', /also defined in .*claude.*desktop.*config.*json/);
 
     // The renamed server is a server of its own.
@@ -175,7 +175,7 @@ describe('configuration', function () {
     assert.equal(cached.state, 'stopped');
     assert.equal(cached.toolsCached, true);
     assert.equal(cached.tools.length, 10);
-    const node = (await api.testing.renderTree()).find((n) => n.label === 'cached')!;
+    const node = serverRow(await api.testing.renderTree(), 'cached')!;
     assert.match(node.description ?? '', /10 tools \(cached\)/);
   });
 

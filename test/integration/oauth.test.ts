@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
+import { serverRow } from './api';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
 import { eventually } from '../support/processes';
 
@@ -121,7 +122,7 @@ describe('oauth: signing in to HTTP servers', function () {
       return true;
     });
     await eventually(() => server(api)?.state === 'needs-sign-in' || undefined, 5000, `"${name}" in needs-sign-in`);
-    const node = (await api.testing.renderTree()).find((n) => n.label === name)!;
+    const node = serverRow(await api.testing.renderTree(), name)!;
     assert.equal(node.contextValue, 'server.needsSignIn', 'the inline Sign In action shows on this item');
     assert.match(node.description ?? '', /needs sign-in/);
     assert.deepEqual(node.children.map((c) => c.label), ['Sign in to start this server']);

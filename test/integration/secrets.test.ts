@@ -1,7 +1,7 @@
 // ${input:…} values: asked once, kept in SecretStorage, never in logs, errors or tooltips.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extensionApi, server, type Api } from './api';
+import { extensionApi, server, serverRow, type Api } from './api';
 import { eventually } from '../support/processes';
 
 
@@ -40,7 +40,7 @@ describe('secret inputs', function () {
   });
 
   it('keeps the value out of tooltips, copied command lines, logs and errors', async () => {
-    const node = (await api.testing.renderTree()).find((n) => n.label === 'secret')!;
+    const node = serverRow(await api.testing.renderTree(), 'secret')!;
     assert.ok(node.tooltip?.includes('--token=${input:fixture-token}'), `the tooltip names the input instead: ${node.tooltip}`);
     assert.ok(!node.tooltip?.includes(secret));
 

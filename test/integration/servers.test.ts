@@ -4,12 +4,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
 import type { RenderedNode } from '../../src/vscode/api';
-import { extensionApi, markdownAsRead, server, type Api } from './api';
+import { extensionApi, markdownAsRead, server, serverRow, type Api } from './api';
 import { eventually } from '../support/processes';
 
 
 async function serverNode(api: Api, name: string): Promise<RenderedNode> {
-  const node = (await api.testing.renderTree()).find((n) => n.label === name);
+  const node = serverRow(await api.testing.renderTree(), name);
   assert.ok(node, `the tree shows "${name}"`);
   return node;
 }
@@ -39,7 +39,7 @@ describe('Tool Explorer and server lifecycle', function () {
     const tree = await api.testing.renderTree();
     assert.deepEqual(tree.map((n) => n.label), ['echo', 'other', 'secret', 'broken']);
     const echo = tree[0];
-    assert.match(echo.description ?? '', /^stopped · .*mcp\.json$/);
+    assert.match(echo.description ?? '', /^stopped( · \d+ tools \(cached\))?$/, 'the source is in the tooltip, not the description');
     assert.equal(echo.contextValue, 'server.stopped');
     assert.match(echo.tooltip ?? '', /stdio-server\.mjs/);
     assert.match(markdownAsRead(echo.tooltip), /Source: workspace \(\.vscode\/mcp\.json\)/);

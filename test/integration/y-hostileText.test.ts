@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { extensionApi, server, type Api } from './api';
+import { extensionApi, server, serverRow, serverRows, type Api } from './api';
 import { eventually, stdioFixture } from '../support/processes';
 
 // VS Code's linkedText pattern (src/vs/base/common/linkedText.ts): what notifications turn into links.
@@ -78,7 +78,7 @@ describe('hostile text and argument calls', function () {
   it('tool descriptions in the Tool Explorer keep no link or icon syntax', async () => {
     await eventually(() => (server(api, 'hostile')?.tools.length ?? 0) > 9 || undefined, 15_000, 'the hostile tools to be listed');
     const tree = await api.testing.renderTree();
-    const tool = tree.find((n) => n.label === 'hostile')!.children.find((n) => n.label === 'Tools')!.children.find((n) => n.label === 'hostile_error')!;
+    const tool = serverRow(tree, 'hostile')!.children.find((n) => n.label === 'Tools')!.children.find((n) => n.label === 'hostile_error')!;
     assert.ok(tool.description?.includes('Open settings'), tool.description);
     assert.doesNotMatch(tool.tooltip ?? '', /\[Open settings\]\(command:/, 'the tooltip escapes the link');
     assert.doesNotMatch(tool.tooltip ?? '', /(^|[^\\])\$\(alert\)/, 'the tooltip escapes the icon');
@@ -92,7 +92,7 @@ describe('hostile text and argument calls', function () {
       vscode.ConfigurationTarget.Global,
     );
     await api.testing.reloadConfiguration();
-    const node = (await api.testing.renderTree()).find((n) => n.label.startsWith('spoof'))!;
+    const node = serverRows(await api.testing.renderTree()).find((n) => n.label.startsWith('spoof'))!;
     assert.equal(node.label, 'spoofeman [x](command:workbench.action.openSettings)', 'no bidi control in the label');
     assert.match(node.tooltip ?? '', /^````shellscript\n.*--note=```\\n\[docs\]\(https:\/\/e\.example\).*\n````$/m, 'the command line stays in its code block');
     assert.doesNotMatch(node.tooltip ?? '', /\u202e/);

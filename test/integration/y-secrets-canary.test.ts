@@ -16,6 +16,7 @@ import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
 import type { McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
+import { serverRow } from './api';
 import { assertNoCanary, canarySecrets } from '../support/canary';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
 import { fixturesDir } from '../support/paths';
@@ -121,7 +122,7 @@ describe('secrets never reach any output (canary)', function () {
       await new Promise((resolve) => setTimeout(resolve, 100));
       tree = await api.testing.renderTree();
     }
-    const tooltip = tree.find((n) => n.label === 'canary-stdio')?.tooltip ?? '';
+    const tooltip = serverRow(tree, 'canary-stdio')?.tooltip ?? '';
     assert.ok(tooltip.includes('--token=${input:canary-input}') && tooltip.includes('${env:CANARY_ENV}'), tooltip);
     assert.ok(JSON.stringify(tree).includes('Configured with '), 'the tool list with the leaking description is in the tree');
     captured.tree = JSON.stringify(tree);

@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { restrictedSettings } from '../../src/vscode/settings';
-import { extensionApi, server, type Api } from '../integration/api';
+import { extensionApi, server, serverRow, type Api } from '../integration/api';
 import { delay, eventually } from '../support/processes';
 
 /** Printed for run-tests.mjs, which then clicks "Trust" in the trust editor (GRANT_TRUST_MARKER). */
@@ -96,7 +96,7 @@ describe('a hostile folder opened untrusted', function () {
     assert.match(server(api, 'uses-workspace-folder')!.message ?? '', /^it uses \$\{workspaceFolder\} in "args\[0\]", and the workspace is not trusted$/);
 
     const tree = await api.testing.renderTree();
-    const dependent = tree.find((n) => n.label === 'uses-workspace-folder')!;
+    const dependent = serverRow(tree, 'uses-workspace-folder')!;
     assert.match(dependent.description ?? '', /not trusted/);
     const why = dependent.children.find((c) => c.label === 'Not started: the workspace is not trusted');
     assert.ok(why, `a child says why: ${JSON.stringify(dependent.children)}`);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { displayTextLimit, iconLabelText } from '../../core/displayText';
 import { addServerToFile, addServerToUserSettings, serverJson, splitCommandLine, type NewServer } from '../configFiles';
+import { addServerStepTitle, suggestServerName } from '../addServerSteps';
 import { confirmModal, showMessage } from '../messages';
 import type { CommandContext, CommandFactory } from './command';
 
@@ -86,13 +87,13 @@ async function askForServer(existing: string[]): Promise<NewServer | undefined> 
       { label: '$(globe) HTTP', description: 'A Streamable HTTP server URL (falls back to SSE)', type: 'http' as const },
       { label: '$(globe) Server-Sent Events', description: 'A legacy SSE server URL', type: 'sse' as const },
     ],
-    { title: 'Add MCP Server (1/3): how does it run?', ignoreFocusOut: true },
+    { title: addServerStepTitle('kind'), ignoreFocusOut: true },
   );
   if (!kind) return undefined;
   let server: NewServer;
   if (kind.type === 'stdio') {
     const line = await vscode.window.showInputBox({
-      title: 'Add MCP Server (2/3): command line',
+      title: addServerStepTitle('endpoint', 'stdio'),
       prompt: 'The command and its arguments. Variables such as ${workspaceFolder} and ${input:…} work.',
       placeHolder: 'npx -y @modelcontextprotocol/server-memory',
       ignoreFocusOut: true,
@@ -100,19 +101,19 @@ async function askForServer(existing: string[]): Promise<NewServer | undefined> 
     });
     if (!line) return undefined;
     const [command, ...args] = splitCommandLine(line);
-    server = { name: suggestName(command, args), type: 'stdio', command, args };
+    server = { name: suggestServerName(command, args, existing), type: 'stdio', command, args };
   } else {
     const url = await vscode.window.showInputBox({
-      title: 'Add MCP Server (2/3): URL',
+      title: addServerStepTitle('endpoint', 'remote'),
       placeHolder: 'https://example.com/mcp',
       ignoreFocusOut: true,
       validateInput: (v) => (/^https?:\/\/\S+$/.test(v) || v.includes('${') ? undefined : 'Enter an http:// or https:// URL'),
     });
     if (!url) return undefined;
-    server = { name: suggestName(url, []), type: kind.type, url };
+    server = { name: suggestServerName(url, [], existing), type: kind.type, url };
   }
   const name = await vscode.window.showInputBox({
-    title: 'Add MCP Server (3/3): name',
+    title: addServerStepTitle('name'),
     value: server.name,
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() === '' ? 'Enter a name' : existing.includes(v.trim()) ? `A server named "${v.trim()}" already exists` : undefined),
@@ -127,19 +128,7 @@ async function askForTarget(targets: { label: string; uri: vscode.Uri; exists: b
       ...targets.map((t) => ({ label: iconLabelText(t.label), description: t.exists ? undefined : '(will be created)', detail: iconLabelText(t.uri.fsPath), target: t.uri.fsPath })),
       { label: 'User settings', description: 'mcpSessions.servers: every workspace', detail: undefined, target: 'user' },
     ],
-    { title: 'Add MCP Server: where should it be saved?', ignoreFocusOut: true },
+    { title: addServerStepTitle('target'), ignoreFocusOut: true },
   );
   return picked?.target;
-}
-
-/** "@modelcontextprotocol/server-memory" → "memory"; "https://api.example.com/mcp" → "api.example.com". */
-export function suggestName(commandOrUrl: string, args: string[]): string {
-  try {
-    if (/^https?:\/\//.test(commandOrUrl)) return new URL(commandOrUrl).hostname;
-  } catch {
-    // not a URL after all
-  }
-  const word = [...args].reverse().find((a) => !a.startsWith('-')) ?? commandOrUrl;
-  const base = word.split(/[\\/]/).pop() ?? word;
-  return base.replace(/^server-|-server$|^mcp-|-mcp$/g, '').replace(/\.(m?js|py|ts)$/, '').replace(/@[\d.]+$/, '') || 'server';
 }

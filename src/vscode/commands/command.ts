@@ -15,7 +15,6 @@ import type { FailureNotifier } from '../notifier';
 import type { SecretRedactor } from '../../core/redact';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
-import type { ExplorerNode } from '../toolExplorer';
 
 export interface CommandContext {
   readonly registry: RegistryApi;
@@ -39,7 +38,7 @@ export function registerCommands(ctx: CommandContext, commands: Record<string, C
 /** The server a command is about: a name, a Tool Explorer node, or undefined (ask). */
 export function serverFromArgument(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object' && 'server' in arg && typeof (arg as ExplorerNode).server === 'string') return (arg as ExplorerNode).server;
+  if (arg && typeof arg === 'object' && 'server' in arg && typeof arg.server === 'string') return arg.server;
   return undefined;
 }
 
