@@ -88,8 +88,6 @@ export interface RenderedNode {
   contextValue?: string;
   /** The id of the command the item runs when clicked. */
   command?: string;
-  /** The arguments it runs that command with. */
-  commandArguments?: unknown[];
   /** Runs that command with the item's arguments, as a click does (not part of the node's JSON). */
   click?: () => Thenable<unknown>;
   children: RenderedNode[];

@@ -311,7 +311,6 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
           tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value,
           contextValue: item.contextValue,
           command: item.command?.command,
-          commandArguments: item.command?.arguments,
           click: item.command && (() => vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []))),
           children: depth < 3 ? await this.render(child, depth + 1) : [],
         };

@@ -229,7 +229,7 @@ describe('configuration', function () {
       assert.match(configWarnings().at(-1)!, /has an error: invalid symbol .*Running servers keep their last valid definition/);
 
       // The child row opens the file at the error.
-      await vscode.commands.executeCommand(note.command, ...(note.commandArguments ?? []));
+      await note.click!();
       const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.fsPath === mcpJson ? vscode.window.activeTextEditor : undefined), 5000, 'mcp.json to open');
       assert.equal(editor.document.getText(editor.selection), 'oops');
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
