@@ -1,7 +1,8 @@
 // The Tool Explorer in a real browser, against the demo workspace (demo/.vscode/mcp.json):
 // the "MCP Sessions" container, the "Tool Explorer" view, expanding the "echo" server (which
 // starts it and lists its tools), and "MCP Sessions: Call Tool…" from the command palette
-// calling echo {text} and opening the result. Screenshots go to test-results/ui/.
+// calling echo {text} and opening the result, then Reload Window bringing echo back (the
+// default autoStart "restore"). Screenshots go to test-results/ui/.
 import * as assert from 'node:assert/strict';
 import { uiHost } from './host';
 import { activeEditorText, openViewContainer, pick, quickInput, runCommand, treeRows, viewTree } from './workbench';
@@ -44,5 +45,24 @@ describe('Tool Explorer in the browser', function () {
     const shown = await activeEditorText(page);
     assert.ok(shown.includes(text), `the result document shows the echoed text; it reads:\n${shown}`);
     await screenshot('call-tool-result');
+  });
+
+  it('after "Developer: Reload Window" the server that was running runs again (autoStart "restore")', async () => {
+    const { page, screenshot } = uiHost();
+    const statusBar = page.locator('.part.statusbar');
+    await statusBar.getByText('MCP 1/2').waitFor({ timeout: 30_000 }); // echo running, notes waiting for its input
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+    // No click, no expansion of ours: the restored echo starts by itself, notes (never running) does not.
+    await statusBar.getByText('MCP 1/2').waitFor({ timeout: 45_000 });
+    const tree = viewTree(page, 'Tool Explorer');
+    // The window comes back with the view open as it was; clicking its entry again would close it.
+    if (!(await tree.isVisible())) await openViewContainer(page, 'MCP Sessions');
+    const server = treeRows(tree, 'echo', 1);
+    await server.waitFor();
+    assert.match((await server.getAttribute('aria-label')) ?? '', /running/, 'the echo row says it is running');
+    await screenshot('restored-after-reload');
   });
 });
