@@ -8,6 +8,7 @@
 import { createScanner, getNodeValue, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
 import type { DefinitionSource, RemoteServerDefinition, ServerDefinition, StdioServerDefinition } from './definitions';
+import { secretVariable } from './redact';
 
 export type JsonPath = (string | number)[];
 
@@ -719,7 +720,7 @@ export interface VariableResolver {
   userHome: string;
   /** Asks for an input's value; undefined means the user cancelled. */
   input(id: string, definition: InputDefinition | undefined): Promise<string | undefined>;
-  /** Told every `${env:…}` and `${input:…}` value substituted, with the variable as written: register it with the SecretRedactor. */
+  /** Told each secret `${env:…}` or `${input:…}` value substituted (a password or command input, or secretVariable), with the variable as written: register it with the SecretRedactor. */
   secret?(value: string, variable: string): void;
   /** The folder a relative `cwd` or `envFile` resolves against (see pathRules); default: workspaceFolder, else the file's folder. */
   relativeTo?: string;
@@ -941,7 +942,8 @@ async function variableValue(
       return text; // unknown: left as is (parseConfig warned about it)
     case 'env': {
       const value = resolver.env(variable.name) ?? ''; // like VS Code: a missing variable is empty
-      resolver.secret?.(value, text);
+      // Registering every value would garble "root" or "8080" everywhere they appear in output.
+      if (secretVariable(variable.name, value)) resolver.secret?.(value, text);
       return value;
     }
     case 'userHome':
@@ -963,7 +965,8 @@ async function variableValue(
       if (value === undefined) {
         throw new ConfigResolutionError(server, text, `Server "${server}" was not started: input "${variable.id}" was cancelled`, true);
       }
-      resolver.secret?.(value, text);
+      const definition = inputs.find((i) => i.id === variable.id);
+      if (definition?.password || definition?.type === 'command' || secretVariable(variable.id, value)) resolver.secret?.(value, text);
       return value;
     }
   }

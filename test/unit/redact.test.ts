@@ -143,12 +143,24 @@ describe('definitions shown as written', () => {
     const resolved = await resolveServer(
       raw,
       { env: () => 'ghp_secretvalue123', workspaceFolder: '/ws', userHome: '/home/u', input: async () => '4242', secret: (value, variable) => told.push(`${variable}=${value}`) },
-      [],
+      [{ id: 'pin', type: 'promptString', password: true }],
     );
     assert.deepEqual(resolved.kind === 'stdio' && resolved.args, ['--token=ghp_secretvalue123', '--pin', '4242']);
     assert.equal(describeDefinition(resolved), '/ws/bin/server "--token=${env:GH_TOKEN}" --pin "${input:pin}"');
     assert.deepEqual(told.sort(), ['${env:GH_TOKEN}=ghp_secretvalue123', '${env:GH_TOKEN}=ghp_secretvalue123', '${input:pin}=4242']);
     assert.equal(shownForm(raw, { userHome: '/home/u' }).cwd, '/home/u/work');
+  });
+
+  it('registers only values that are secret: a password or command input, or a secret-looking name or value', async () => {
+    const told: string[] = [];
+    const plain: RawServerDefinition = { ...raw, args: ['--owner', '${env:USER}', '--greeting', '${input:greeting}', '--key', '${input:key}'], env: {} };
+    const inputs = [{ id: 'greeting', type: 'promptString' as const, default: 'hello' }];
+    await resolveServer(
+      plain,
+      { env: () => 'root', workspaceFolder: '/ws', userHome: '/home/u', input: async (id) => (id === 'key' ? 'k3yValueThatLooksLikeAToken1' : 'hello'), secret: (value, variable) => told.push(`${variable}=${value}`) },
+      inputs,
+    );
+    assert.deepEqual(told, ['${input:key}=k3yValueThatLooksLikeAToken1'], 'neither "root" nor "hello" would be replaced in every output');
   });
 
   it('redactUrl drops credentials, literal query values and the fragment, and keeps templates', () => {
