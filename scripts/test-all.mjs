@@ -14,21 +14,33 @@ const node = process.execPath;
 const UI_VERSION = '4.100.3';
 const minutes = (n) => n * 60_000;
 
-const integration = (version) => ({
-  id: `integration-${version}`,
-  title: `integration tests in VS Code ${version.replace(/^4\./, '1.')} (code-server ${version})`,
+/** A stage that runs a mocha suite inside code-server's extension host (scripts/vscode-host/run-tests.mjs). */
+const extensionHostSuite = ({ id, title, version, suite, workspace, suiteTimeoutMs, extraArgs = [] }) => ({
+  id,
+  title,
   needs: ['build', 'install'],
-  timeoutMs: minutes(15),
+  timeoutMs: suiteTimeoutMs + minutes(2),
   command: [
     node,
     'scripts/vscode-host/run-tests.mjs',
     '--version', version,
     '--extension', root,
-    '--tests', join(root, 'out', 'test', 'integration', 'index.js'),
-    '--workspace', join(root, 'test', 'fixtures', 'workspace'),
-    '--timeout', String(minutes(10)),
+    '--tests', join(root, 'out', 'test', suite, 'index.js'),
+    '--workspace', join(root, 'test', 'fixtures', workspace),
+    ...extraArgs,
+    '--timeout', String(suiteTimeoutMs),
   ],
 });
+
+const integration = (version) =>
+  extensionHostSuite({
+    id: `integration-${version}`,
+    title: `integration tests in VS Code ${version.replace(/^4\./, '1.')} (code-server ${version})`,
+    version,
+    suite: 'integration',
+    workspace: 'workspace',
+    suiteTimeoutMs: minutes(10),
+  });
 
 const stages = [
   { id: 'build', title: 'build (esbuild)', command: ['npm', 'run', 'build'], timeoutMs: minutes(5) },
@@ -44,25 +56,20 @@ const stages = [
   { id: 'install', title: 'install the test host (apt packages, code-server, Node 24)', command: [node, 'scripts/vscode-host/install.mjs'], timeoutMs: minutes(30) },
   integration('4.100.3'),
   integration('4.139.1'),
-  {
+  extensionHostSuite({
     id: 'trust',
     title: `workspace trust: a hostile folder opened untrusted (code-server ${UI_VERSION}, trust ON)`,
-    needs: ['build', 'install'],
-    timeoutMs: minutes(5),
-    command: [
-      node,
-      'scripts/vscode-host/run-tests.mjs',
-      '--version', UI_VERSION,
-      '--extension', root,
-      '--tests', join(root, 'out', 'test', 'trust', 'index.js'),
-      '--workspace', join(root, 'test', 'fixtures', 'hostile-workspace'),
+    version: UI_VERSION,
+    suite: 'trust',
+    workspace: 'hostile-workspace',
+    suiteTimeoutMs: minutes(3),
+    extraArgs: [
       '--trust-enabled',
       '--isolated-home',
       '--user-settings', join(root, 'test', 'fixtures', 'hostile-user-settings.json'),
       '--env', `MCP_SESSIONS_TEST_FIXTURES=${join(root, 'test', 'fixtures')}`,
-      '--timeout', String(minutes(3)),
     ],
-  },
+  }),
   {
     id: 'ui',
     title: `UI tests in chromium (code-server ${UI_VERSION})`,
