@@ -92,3 +92,113 @@ export class Emitter<T> implements Disposable {
     this.listeners.clear();
   }
 }
+
+/**
+ * Holds at most one disposable. Setting a new value disposes the previous one, so whatever
+ * belonged to the old value (a connection and all its state) cannot outlive its replacement.
+ */
+export class MutableDisposable<T extends Disposable> implements Disposable {
+  private current: T | undefined;
+  private disposed = false;
+
+  get value(): T | undefined {
+    return this.disposed ? undefined : this.current;
+  }
+
+  set value(next: T | undefined) {
+    if (this.disposed) {
+      next?.dispose();
+      return;
+    }
+    if (next === this.current) return;
+    const previous = this.current;
+    this.current = next;
+    previous?.dispose();
+  }
+
+  /** Gives up ownership without disposing: the caller now owns the value. */
+  clearAndLeak(): T | undefined {
+    const value = this.current;
+    this.current = undefined;
+    return value;
+  }
+
+  clear(): void {
+    this.value = undefined;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const value = this.current;
+    this.current = undefined;
+    value?.dispose();
+  }
+}
+
+/** A map that owns its values: replacing or deleting a value disposes it, and so does dispose(). */
+export class DisposableMap<K, V extends Disposable> implements Disposable {
+  private readonly map = new Map<K, V>();
+  private disposed = false;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
+  }
+
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
+
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
+
+  /** Stores `value`, disposing the value it replaces. */
+  set(key: K, value: V): void {
+    if (this.disposed) {
+      value.dispose();
+      return;
+    }
+    const previous = this.map.get(key);
+    this.map.set(key, value);
+    if (previous && previous !== value) previous.dispose();
+  }
+
+  /** Removes and disposes the value of `key`. */
+  deleteAndDispose(key: K): void {
+    const value = this.map.get(key);
+    this.map.delete(key);
+    value?.dispose();
+  }
+
+  /** Removes the value of `key` without disposing it: the caller now owns it. */
+  deleteAndLeak(key: K): V | undefined {
+    const value = this.map.get(key);
+    this.map.delete(key);
+    return value;
+  }
+
+  clearAndDispose(): void {
+    const values = [...this.map.values()];
+    this.map.clear();
+    disposeAll(values);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearAndDispose();
+  }
+}
