@@ -46,6 +46,8 @@ describe('lint rules (eslint.config.mjs)', function () {
       await assertReported(core, "export { showMessage } from '../vscode/messages';\n", extensionInCore);
       await assertReported(core, "import { usageLine } from '../cli/args';\nexport const usage = usageLine('list');\n", cliOutsideCli);
       await assertReported(core, "import { activate } from '../extension';\nexport const start = activate;\n", entryPointInCore);
+      await assertReported(core, "import { activate } from './../extension.js';\nexport const start = activate;\n", entryPointInCore);
+      await assertReported(core, "export * from './../vscode/messages';\n", extensionInCore);
       await assertClean(core, "import { join } from 'node:path';\nimport { labelText } from './displayText';\nexport const shown = labelText(join('a', 'b'));\n");
     });
 
@@ -78,6 +80,8 @@ describe('lint rules (eslint.config.mjs)', function () {
       await assertReported('src/vscode/commands/startAll.ts', notify.replace('showWarningMessage', 'showErrorMessage'), viaMessages);
       await assertReported('src/vscode/toolExplorer.ts', notify.replace('showWarningMessage', 'showInformationMessage'), viaMessages);
       await assertReported('src/vscode/servers.ts', progress, viaMessages);
+      await assertReported('src/vscode/servers.ts', "import * as vscode from 'vscode';\nexport const tell = vscode.window.showErrorMessage;\n", viaMessages);
+      await assertReported('src/vscode/servers.ts', "import { window } from 'vscode';\nexport const { showInformationMessage } = window;\n", viaMessages);
       await assertClean('src/vscode/messages.ts', notify);
       await assertClean('src/vscode/messages.ts', progress);
     });
