@@ -49,7 +49,7 @@ if (testEntries.length) {
     entryPoints: testEntries,
     outdir: 'out/test',
     outbase: 'test',
-    external: ['vscode', 'mocha', 'playwright-core'],
+    external: ['vscode', 'mocha', 'playwright-core', 'eslint'],
   });
 }
 const benchEntries = filesUnder('bench', (p) => p.endsWith('.ts'));

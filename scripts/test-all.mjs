@@ -45,7 +45,7 @@ const integration = (version) =>
 const stages = [
   { id: 'build', title: 'build (esbuild)', command: ['npm', 'run', 'build'], timeoutMs: minutes(5) },
   { id: 'typecheck', title: 'typecheck (tsc --noEmit)', command: ['npm', 'run', 'typecheck'], timeoutMs: minutes(5) },
-  { id: 'lint', title: 'lint', command: ['npm', 'run', 'lint'], timeoutMs: minutes(2) },
+  { id: 'lint', title: 'lint (ESLint, type-aware)', command: ['npm', 'run', 'lint'], timeoutMs: minutes(5) },
   { id: 'unit', title: 'unit tests (mocha, plain Node)', needs: ['build'], command: ['npx', 'mocha', '--config', '.mocharc.json'], timeoutMs: minutes(20) },
   {
     id: 'conformance',

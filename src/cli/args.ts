@@ -1,6 +1,8 @@
 // Command-line parsing for mcp-sessions: commands, options and their help texts.
-// Options may come before or after the command; `--name=value` and `--name value` both work;
-// `--` ends the options.
+// node:util parseArgs (strict) reads the options; options may come before or after the command,
+// `--name=value` and `--name value` both work, short flags combine (`-vh`), `--` ends the options.
+
+import { parseArgs } from 'node:util';
 
 export type CommandName = 'list' | 'tools' | 'call' | 'resources' | 'read' | 'prompts' | 'prompt';
 
@@ -41,27 +43,35 @@ interface CommandSpec {
   details?: string;
 }
 
-type OptionName = 'config' | 'workspace' | 'json' | 'verbose' | 'status' | 'args' | 'timeout' | 'connect-timeout' | 'max-message-size' | 'help' | 'version';
-
+/** An option as parseArgs reads it, with what help texts say about it. */
 interface OptionSpec {
-  value?: string;
+  type: 'string' | 'boolean';
   short?: string;
+  multiple?: boolean;
+  /** Placeholder of a string option's value in help texts and errors. */
+  valueName?: string;
   help: string;
 }
 
-const optionSpecs: Record<OptionName, OptionSpec> = {
-  config: { value: 'FILE', help: 'A configuration file: .vscode/mcp.json ("servers") or Claude Desktop / Cursor ("mcpServers"). Repeatable. Default: .vscode/mcp.json in the current folder.' },
-  workspace: { value: 'DIR', help: 'The value of ${workspaceFolder}. Default: the folder holding .vscode/ for a .vscode/mcp.json, else the current folder.' },
-  json: { help: 'Print machine-readable JSON on stdout.' },
-  verbose: { short: 'v', help: "Log server lifecycle and the servers' stderr to stderr." },
-  status: { help: 'Start every server and show its state and number of tools.' },
-  args: { value: 'JSON', help: 'Arguments as a JSON object, @FILE to read them from a file, or @- to read stdin.' },
-  timeout: { value: 'MS', help: 'Fail with exit code 4 when a request takes longer. Default 60000.' },
-  'connect-timeout': { value: 'MS', help: 'How long a server may take to start and initialize. Default 30000.' },
-  'max-message-size': { value: 'MIB', help: 'Largest single message accepted from a server, in MiB; a larger one fails the command. Default 32.' },
-  help: { short: 'h', help: 'Show help.' },
-  version: { help: 'Show the version.' },
-};
+const optionSpecs = {
+  config: { type: 'string', multiple: true, valueName: 'FILE', help: 'A configuration file: .vscode/mcp.json ("servers") or Claude Desktop / Cursor ("mcpServers"). Repeatable. Default: .vscode/mcp.json in the current folder.' },
+  workspace: { type: 'string', valueName: 'DIR', help: 'The value of ${workspaceFolder}. Default: the folder holding .vscode/ for a .vscode/mcp.json, else the current folder.' },
+  json: { type: 'boolean', help: 'Print machine-readable JSON on stdout.' },
+  verbose: { type: 'boolean', short: 'v', help: "Log server lifecycle and the servers' stderr to stderr." },
+  status: { type: 'boolean', help: 'Start every server and show its state and number of tools.' },
+  args: { type: 'string', valueName: 'JSON', help: 'Arguments as a JSON object, @FILE to read them from a file, or @- to read stdin.' },
+  timeout: { type: 'string', valueName: 'MS', help: 'Fail with exit code 4 when a request takes longer. Default 60000.' },
+  'connect-timeout': { type: 'string', valueName: 'MS', help: 'How long a server may take to start and initialize. Default 30000.' },
+  'max-message-size': { type: 'string', valueName: 'MIB', help: 'Largest single message accepted from a server, in MiB; a larger one fails the command. Default 32.' },
+  help: { type: 'boolean', short: 'h', help: 'Show help.' },
+  version: { type: 'boolean', help: 'Show the version.' },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof optionSpecs;
+
+function optionSpec(name: OptionName): OptionSpec {
+  return optionSpecs[name];
+}
 
 const globalOptions: OptionName[] = ['config', 'workspace', 'json', 'verbose', 'timeout', 'connect-timeout', 'max-message-size', 'help'];
 
@@ -93,15 +103,21 @@ const exitCodesHelp = `Exit codes:
   4    timeout
   130  interrupted (SIGINT); 143 on SIGTERM, 129 on SIGHUP`;
 
+function flagText(name: OptionName): string {
+  const spec = optionSpec(name);
+  return `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.valueName ? ` ${spec.valueName}` : ''}`;
+}
+
+/** Help texts line up after the longest flag. */
+const flagColumn = Math.max(...(Object.keys(optionSpecs) as OptionName[]).map((name) => flagText(name).length)) + 2;
+
 function optionLine(name: OptionName): string {
-  const spec = optionSpecs[name];
-  const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
-  return `  ${flag.padEnd(26)}${spec.help}`;
+  return `  ${flagText(name).padEnd(flagColumn)}${optionSpec(name).help}`;
 }
 
 export function usageLine(name: CommandName): string {
   const spec = commands[name];
-  const own = spec.options.map((o) => `[--${o}${optionSpecs[o].value ? ` ${optionSpecs[o].value}` : ''}]`);
+  const own = spec.options.map((o) => `[--${o}${optionSpec(o).valueName ? ` ${optionSpec(o).valueName}` : ''}]`);
   return ['mcp-sessions', name, ...spec.operands.map((o) => `<${o}>`), ...own, '[options]'].join(' ');
 }
 
@@ -144,103 +160,97 @@ function isCommand(word: string): word is CommandName {
   return Object.hasOwn(commands, word);
 }
 
-function positiveInteger(option: string, value: string): number | string {
+function isOption(name: string): name is OptionName {
+  return Object.hasOwn(optionSpecs, name);
+}
+
+/** A mistake in the command line, told as the CLI tells usage errors (exit code 2). */
+class UsageError extends Error {}
+
+function positiveInteger(option: OptionName, value: string | undefined, unit: string): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) return `--${option} expects a positive number of milliseconds, got "${value}"`;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${option} expects a positive number of ${unit}, got "${value}"`);
   return n;
 }
 
-export function parseCommandLine(argv: string[]): ParseResult {
-  const options: CliOptions = { configs: [], json: false, verbose: false, status: false };
-  const words: string[] = [];
-  const seen = new Set<OptionName>();
-  let help = false;
-  let version = false;
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      words.push(...argv.slice(i + 1));
-      break;
+/**
+ * What strict parseArgs rejected, said the CLI's way: the first option that is unknown, lacks
+ * its value, has one it does not take, or would swallow the next option as its value. Found
+ * again in parseArgs' own tokens (non-strict), in the order strict parsing checks them.
+ */
+function optionError(argv: string[], error: unknown): string {
+  const { tokens } = parseArgs({ args: argv, options: optionSpecs, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!isOption(token.name)) {
+      const written = argv[token.index];
+      return `unknown option "${token.rawName}"${written.startsWith(`${token.rawName}=`) || written === token.rawName ? '' : ` in "${written}"`}`;
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      words.push(arg);
-      continue;
-    }
-    let name: string;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    } else {
-      const long = (Object.keys(optionSpecs) as OptionName[]).find((o) => optionSpecs[o].short === arg.slice(1));
-      if (!long) return { kind: 'error', message: `unknown option "${arg}"` };
-      name = long;
-    }
-    if (!Object.hasOwn(optionSpecs, name)) return { kind: 'error', message: `unknown option "--${name}"` };
-    const option = name as OptionName;
-    const spec = optionSpecs[option];
-    let value: string | undefined;
-    if (spec.value) {
-      value = inline ?? argv[++i];
-      if (value === undefined) return { kind: 'error', message: `--${option} needs a value (${spec.value})` };
-    } else if (inline !== undefined) {
-      return { kind: 'error', message: `--${option} takes no value` };
-    }
-    if (seen.has(option) && option !== 'config') return { kind: 'error', message: `--${option} is given twice` };
-    seen.add(option);
-
-    switch (option) {
-      case 'config':
-        options.configs.push(value!);
-        break;
-      case 'workspace':
-        options.workspace = value;
-        break;
-      case 'args':
-        options.args = value;
-        break;
-      case 'timeout':
-      case 'connect-timeout':
-      case 'max-message-size': {
-        const parsed = positiveInteger(option, value!);
-        if (typeof parsed === 'string') return { kind: 'error', message: parsed };
-        if (option === 'timeout') options.timeoutMs = parsed;
-        else if (option === 'connect-timeout') options.connectTimeoutMs = parsed;
-        else options.maxMessageMiB = parsed;
-        break;
-      }
-      case 'json':
-        options.json = true;
-        break;
-      case 'verbose':
-        options.verbose = true;
-        break;
-      case 'status':
-        options.status = true;
-        break;
-      case 'help':
-        help = true;
-        break;
-      case 'version':
-        version = true;
-        break;
+    const spec = optionSpec(token.name);
+    const flag = `--${token.name}`;
+    if (spec.type === 'boolean' && token.value !== undefined) return `${flag} takes no value`;
+    if (spec.type === 'string' && token.value === undefined) return `${flag} needs a value (${spec.valueName})`;
+    if (spec.type === 'string' && !token.inlineValue && token.value !== undefined && token.value.length > 1 && token.value.startsWith('-')) {
+      return `${flag} needs a value (${spec.valueName}), got the option "${token.value}" (write ${flag}=${token.value} if that is the value)`;
     }
   }
+  return error instanceof Error ? error.message : String(error);
+}
 
-  let [command, ...operands] = words;
+export function parseCommandLine(argv: string[]): ParseResult {
+  try {
+    return parseOrThrow(argv);
+  } catch (e) {
+    if (e instanceof UsageError) return { kind: 'error', message: e.message };
+    throw e;
+  }
+}
+
+function parseOrThrow(argv: string[]): ParseResult {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: optionSpecs, allowPositionals: true, strict: true, tokens: true });
+  } catch (e) {
+    throw new UsageError(optionError(argv, e));
+  }
+  const { values, positionals, tokens } = parsed;
+
+  // Options in the order given, each once: only --config may repeat.
+  const given: OptionName[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !isOption(token.name)) continue;
+    if (given.includes(token.name)) {
+      if (optionSpec(token.name).multiple) continue;
+      throw new UsageError(`--${token.name} is given twice`);
+    }
+    given.push(token.name);
+  }
+  const options: CliOptions = {
+    configs: values.config ?? [],
+    workspace: values.workspace,
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+    status: values.status ?? false,
+    args: values.args,
+    timeoutMs: positiveInteger('timeout', values.timeout, 'milliseconds'),
+    connectTimeoutMs: positiveInteger('connect-timeout', values['connect-timeout'], 'milliseconds'),
+    maxMessageMiB: positiveInteger('max-message-size', values['max-message-size'], 'MiB'),
+  };
+
+  let help = values.help ?? false;
+  let [command, ...operands] = positionals;
   if (command === 'help') {
     help = true;
     [command, ...operands] = operands;
   }
-  if (version && command === undefined) return { kind: 'version' };
+  if (values.version && command === undefined) return { kind: 'version' };
   if (command === undefined) return help ? { kind: 'help', text: mainHelp() } : { kind: 'error', message: 'no command given' };
   if (!isCommand(command)) return { kind: 'error', message: `unknown command "${command}"` };
   if (help) return { kind: 'help', text: commandHelp(command) };
 
   const spec = commands[command];
-  for (const option of seen) {
+  for (const option of given) {
     if (!globalOptions.includes(option) && !spec.options.includes(option)) {
       return { kind: 'error', command, message: `--${option} does not apply to "${command}"` };
     }
@@ -254,4 +264,3 @@ export function parseCommandLine(argv: string[]): ParseResult {
   }
   return { kind: 'run', commandLine: { command, operands, options } };
 }
-

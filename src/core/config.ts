@@ -207,7 +207,7 @@ function firstOffsetDeeperThan(text: string, limit: number): number | undefined 
  */
 function nodeValue(node: Node, path: JsonPath, onDuplicate: (path: JsonPath, key: Node) => void): unknown {
   // Paths are built only for containers: the primitives, most of a file, need none.
-  const child = (value: Node, segment: string | number) => (value.type === 'object' || value.type === 'array' ? nodeValue(value, [...path, segment], onDuplicate) : value.value);
+  const child = (value: Node, segment: string | number): unknown => (value.type === 'object' || value.type === 'array' ? nodeValue(value, [...path, segment], onDuplicate) : value.value);
   switch (node.type) {
     case 'array':
       return (node.children ?? []).map(child);

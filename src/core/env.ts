@@ -146,7 +146,7 @@ export async function serverEnvironment(
       text = await readFile(def.envFile, 'utf8');
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(e as Error).message})`;
-      throw new Error(`envFile "${def.envFile}" ${reason}`);
+      throw new Error(`envFile "${def.envFile}" ${reason}`, { cause: e });
     }
     for (const [name, value] of Object.entries(parseDotenv(text))) {
       onFileVariable?.(name, value);

@@ -107,7 +107,7 @@ export class BuiltInMcpWatch implements Disposable {
         'Stop Ours',
         "Show VS Code's Servers",
       ).then((choice) => {
-        if (choice === 'Stop Ours') void vscode.commands.executeCommand('mcpSessions.stopServer', copy.server);
+        if (choice === 'Stop Ours') void vscode.commands.executeCommand('mcpSessions.stopServer', { kind: 'server', server: copy.server });
         if (choice === "Show VS Code's Servers") void vscode.commands.executeCommand('workbench.mcp.listServer');
       });
     }

@@ -64,7 +64,7 @@ export class SessionsExtension implements CommandContext {
     this.registry = new SessionRegistry({
       logger: this.log,
       stateDir,
-      clientInfo: { name: 'mcp-session-manager-vscode', version: String(context.extension.packageJSON.version ?? '0.0.0') },
+      clientInfo: { name: 'mcp-session-manager-vscode', version: String((context.extension.packageJSON as { version?: string }).version ?? '0.0.0') },
       ...registryOptionsFrom(readSettings()),
       // Called per connection attempt, never during construction.
       authProviderFor: (server) => this.oauth.providerFor(server),

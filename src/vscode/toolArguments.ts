@@ -103,7 +103,7 @@ async function askFlat(server: string, tool: Tool, properties: [string, Property
     const text = await vscode.window.showInputBox({
       title,
       prompt: `${detail} (${kind})`,
-      value: property.default !== undefined ? labelText(String(property.default)) : undefined,
+      value: property.default === undefined ? undefined : labelText(typeof property.default === 'string' ? property.default : JSON.stringify(property.default)),
       ignoreFocusOut: true,
       validateInput: (value) => parseFlatValue(value, property, isRequired).error,
     });

@@ -295,7 +295,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     const node = this.serverNode(server);
     const item = this.getTreeItem(node);
     await new Promise((resolve) => setTimeout(resolve, afterMs));
-    const tooltip = item.tooltip ?? (await this.resolveTreeItem(new vscode.TreeItem(''), node)).tooltip;
+    const tooltip = item.tooltip ?? this.resolveTreeItem(new vscode.TreeItem(''), node).tooltip;
     return typeof tooltip === 'string' ? tooltip : tooltip?.value;
   }
 
@@ -311,7 +311,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
           tooltip: typeof tooltip === 'string' ? tooltip : tooltip?.value,
           contextValue: item.contextValue,
           command: item.command?.command,
-          click: item.command && (() => vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []))),
+          click: item.command && (() => vscode.commands.executeCommand(item.command!.command, ...((item.command!.arguments ?? []) as unknown[]))),
           children: depth < 3 ? await this.render(child, depth + 1) : [],
         };
       }),

@@ -7,7 +7,17 @@ import type { McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import { repoRoot } from '../support/paths';
 
 const extensionId = 'mcp-session-manager.mcp-session-manager';
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+/** The parts of package.json these tests read. */
+interface Manifest {
+  contributes: {
+    commands: { command: string; title: string; category: string }[];
+    viewsContainers: { activitybar: { id: string; title: string }[] };
+    views: Record<string, { name: string }[]>;
+    menus: Record<string, { command: string; when: string }[]>;
+  };
+  capabilities: { untrustedWorkspaces: { supported: string } };
+}
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Manifest;
 
 async function extensionApi(): Promise<McpSessionsApi & { testing: TestingApi }> {
   const extension = vscode.extensions.getExtension<McpSessionsApi>(extensionId);
@@ -33,7 +43,7 @@ describe('activation', () => {
     await extensionApi();
     // VS Code adds mcpSessions.toolExplorer.focus and the like for the view itself.
     const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mcpSessions.') && !c.startsWith('mcpSessions.toolExplorer.'));
-    const contributed = (manifest.contributes.commands as { command: string }[]).map((c) => c.command);
+    const contributed = manifest.contributes.commands.map((c) => c.command);
     assert.deepEqual([...registered].sort(), [...contributed].sort());
     assert.equal(new Set(registered).size, registered.length, 'no command is registered twice');
   });
@@ -42,11 +52,12 @@ describe('activation', () => {
     const container = manifest.contributes.viewsContainers.activitybar[0];
     assert.equal(container.title, 'MCP Sessions');
     assert.equal(manifest.contributes.views[container.id][0].name, 'Tool Explorer');
-    const callTool = manifest.contributes.commands.find((c: { command: string }) => c.command === 'mcpSessions.callTool');
+    const callTool = manifest.contributes.commands.find((c) => c.command === 'mcpSessions.callTool');
+    assert.ok(callTool);
     assert.equal(`${callTool.category}: ${callTool.title}`, 'MCP Sessions: Call Tool…');
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     // Item-only commands are hidden from the palette.
-    const hidden = manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command);
+    const hidden = manifest.contributes.menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command);
     assert.deepEqual(hidden.sort(), ['mcpSessions.copyCommandLine', 'mcpSessions.getPrompt', 'mcpSessions.readResource']);
   });
 

@@ -77,7 +77,7 @@ describe('Tool Explorer behaviour', function () {
     );
     assert.equal(editor.document.getText(), String(pid));
 
-    const menus = vscode.extensions.getExtension('mcp-session-manager.mcp-session-manager')!.packageJSON.contributes.menus['view/item/context'] as { command: string; when: string }[];
+    const menus = (vscode.extensions.getExtension('mcp-session-manager.mcp-session-manager')!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes.menus['view/item/context'];
     const whenMatches = (when: string, viewItem: string) => {
       const pattern = /viewItem =~ \/(.*)\/$/.exec(when)?.[1];
       return pattern !== undefined && new RegExp(pattern).test(viewItem);

@@ -134,7 +134,7 @@ describe('mcp-sessions CLI', function () {
     });
 
     it('rejects a missing command, an unknown option and missing operands with exit 2', async () => {
-      for (const args of [[], ['--bogus'], ['tools'], ['call', 'a'], ['list', '--args', '{}'], ['call', 'a', 'b', '--timeout', 'soon']]) {
+      for (const args of [[], ['--bogus'], ['-x'], ['list', '--timeout'], ['list', '--workspace', '--json'], ['tools'], ['call', 'a'], ['list', '--args', '{}'], ['call', 'a', 'b', '--timeout', 'soon']]) {
         const result = await run(args);
         assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
         assert.match(result.stderr, /^mcp-sessions: /);

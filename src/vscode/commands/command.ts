@@ -28,8 +28,9 @@ export interface CommandContext {
   readonly redactor: SecretRedactor;
 }
 
-// Command arguments come from menus, the palette, keybindings and other extensions.
-export type CommandFactory = (ctx: CommandContext) => (...args: any[]) => unknown;
+// Command arguments come from menus, the palette, keybindings and other extensions, untyped;
+// each command declares what it takes (`never[]` admits any signature, unlike `unknown[]`).
+export type CommandFactory = (ctx: CommandContext) => (...args: never[]) => unknown;
 
 export function registerCommands(ctx: CommandContext, commands: Record<string, CommandFactory>): vscode.Disposable {
   return vscode.Disposable.from(...Object.entries(commands).map(([id, factory]) => vscode.commands.registerCommand(id, factory(ctx))));

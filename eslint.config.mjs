@@ -1,0 +1,122 @@
+// `npm run lint`: ESLint with typescript-eslint's type-aware rules on every TypeScript file,
+// plus the project's own rules: the layers (src/core runs in plain Node and never imports
+// `vscode`, the CLI or the extension; the CLI never imports `vscode`; the extension never
+// imports the CLI), and the one way text reaches a notification or a MarkdownString
+// (docs/SECURITY.md). test/unit/lint.test.ts shows each project rule firing.
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const vscodeModule = {
+  name: 'vscode',
+  message: 'src/core and src/cli run in plain Node: they must not import vscode (docs/architecture.md).',
+};
+/** A relative import that climbs into `dir` (a top-level folder of src/) or names src/extension. */
+const into = (dir) => `^(\\./)?(\\.\\./)+${dir}(/|$)`;
+const layer = {
+  vscodeDir: { regex: into('vscode'), message: 'src/core and src/cli must not import the extension (src/vscode).' },
+  cliDir: { regex: into('cli'), message: 'Only the CLI imports src/cli: the core and the extension must not.' },
+  extension: { regex: '^(\\./)?(\\.\\./)+extension(\\.js)?$', message: 'src/core and src/cli must not import the extension entry point (src/extension.ts).' },
+};
+/** `require('vscode')` and `import('vscode')`, which no-restricted-imports does not see. */
+const vscodeAtRuntime = [
+  { selector: "CallExpression[callee.name='require'][arguments.0.value='vscode']", message: vscodeModule.message },
+  { selector: "ImportExpression[source.value='vscode']", message: vscodeModule.message },
+];
+
+const viaMessages = 'notifications and progress go through src/vscode/messages.ts; no MarkdownString is trusted';
+const viaUntrustedMarkdown = 'MarkdownStrings are made by untrustedMarkdown() in toolExplorer.ts (untrusted, no theme icons)';
+/** VS Code's notification and progress functions: called, or taken to be called later. */
+const notificationFunctions = [
+  { selector: 'MemberExpression[property.name=/^(show(Information|Warning|Error)Message|withProgress)$/]', message: viaMessages },
+  { selector: 'ObjectPattern > Property[key.name=/^(show(Information|Warning|Error)Message|withProgress)$/]', message: viaMessages },
+];
+const trustedMarkdown = [
+  { selector: "AssignmentExpression[left.property.name='isTrusted']:not([right.value=false])", message: viaMessages },
+  { selector: "Property[key.name='isTrusted']:not([value.value=false])", message: viaMessages },
+];
+const markdownConstruction = [
+  { selector: "NewExpression[callee.property.name='MarkdownString']", message: viaUntrustedMarkdown },
+  { selector: "NewExpression[callee.name='MarkdownString']", message: viaUntrustedMarkdown },
+  { selector: "AssignmentExpression[left.property.name='supportThemeIcons'][right.value=true]", message: viaUntrustedMarkdown },
+];
+
+export default defineConfig(
+  globalIgnores(['dist/', 'out/', '.vscode-test/', 'node_modules/', '**/*.js', '**/*.cjs', '**/*.mjs']),
+  {
+    files: ['**/*.ts'],
+    extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // Rejections pass on a caught error or an abort reason as it came.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      // tsc checks unused locals and parameters (tsconfig.json noUnusedLocals/noUnusedParameters).
+      '@typescript-eslint/no-unused-vars': 'off',
+      // `async` without `await` implements a promise-returning interface and turns throws into rejections.
+      '@typescript-eslint/require-await': 'off',
+      // Option and hook interfaces declare their callbacks as methods; none of them uses `this`.
+      '@typescript-eslint/unbound-method': 'off',
+      // A redundant `!` or cast is harmless; removing them all would touch two dozen files other branches edit.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      // The escapers (displayText.ts) and their tests match control characters on purpose.
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [vscodeModule], patterns: [layer.vscodeDir, layer.cliDir, layer.extension] }],
+      'no-restricted-syntax': ['error', ...vscodeAtRuntime],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [vscodeModule], patterns: [layer.vscodeDir, layer.extension] }],
+      'no-restricted-syntax': ['error', ...vscodeAtRuntime],
+    },
+  },
+  {
+    files: ['src/vscode/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [layer.cliDir] }],
+      'no-restricted-syntax': ['error', ...notificationFunctions, ...trustedMarkdown, ...markdownConstruction],
+    },
+  },
+  {
+    files: ['src/vscode/messages.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...trustedMarkdown, ...markdownConstruction] },
+  },
+  {
+    files: ['src/vscode/toolExplorer.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...notificationFunctions, ...trustedMarkdown] },
+  },
+  // Pending the core rebuild (issue 8): these files are being rewritten on another branch, so
+  // the rules that fire in them today are off here. The lead removes this block after merging it.
+  {
+    files: [
+      'src/core/session.ts',
+      'src/core/connection.ts',
+      'src/core/stdio.ts',
+      'src/core/remote.ts',
+      'src/core/remoteFailures.ts',
+      'src/core/registry.ts',
+      'src/core/api.ts',
+      'src/core/errors.ts',
+      'src/core/schemaValidator.ts',
+      'src/core/oauth*.ts',
+      'test/unit/session.test.ts',
+      'test/unit/remote.test.ts',
+      'test/unit/registry.test.ts',
+      'test/unit/oauth.test.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-base-to-string': 'off',
+      '@typescript-eslint/no-redundant-type-constituents': 'off',
+      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+);
