@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, repoRoot } from '../support/paths';
+import { delay, isAlive } from '../support/processes';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 const stdioServer = join(fixturesDir, 'stdio-server.mjs');
@@ -17,24 +18,6 @@ interface CliRun {
   stdout: string;
   stderr: string;
 }
-
-/** True while `pid` exists and is not a zombie (init here reaps orphans slowly). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('mcp-sessions CLI', function () {
   this.timeout(20_000);
