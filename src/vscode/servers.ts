@@ -251,15 +251,16 @@ export class ServerService implements Disposable {
     const showProgress = () => {
       if (endProgress) return;
       const ended = new Promise<void>((resolve) => (endProgress = resolve));
-      void withProgressNotification(`Starting "${name}"…`, async (_report, token) => {
-        const cancellation = token.onCancellationRequested(() => {
+      void withProgressNotification(`Starting "${name}"…`, async (_report, signal) => {
+        const cancel = () => {
           this.logger.info(`Start of "${name}" cancelled by the user`);
           this.registry.stop(name, 'start cancelled by the user').catch((e) => this.logger.warn(`Stopping "${name}" after a cancelled start failed: ${(e as Error).message}`));
-        });
+        };
+        signal.addEventListener('abort', cancel, { once: true });
         try {
           await ended;
         } finally {
-          cancellation.dispose();
+          signal.removeEventListener('abort', cancel);
         }
       });
     };

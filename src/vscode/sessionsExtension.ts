@@ -10,6 +10,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycl
 import { SessionRegistry } from '../core/registry';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
+import { abortSignalOf } from './cancellation';
 import { registerCommands, type CommandContext } from './commands/command';
 import { commands } from './commands/index';
 import { ConfigurationService } from './configuration';
@@ -206,14 +207,13 @@ export class SessionsExtension implements CommandContext {
         toolsCached: view.lists?.cached ?? false,
       })),
       callTool: async (server, tool, args = {}, token) => {
-        const controller = new AbortController();
-        const cancellation = token?.onCancellationRequested(() => controller.abort());
+        const cancellation = abortSignalOf(token);
         try {
-          return await this.servers.callTool(server, tool, args, { signal: controller.signal }, false);
+          return await this.servers.callTool(server, tool, args, { signal: cancellation.signal }, false);
         } catch (e) {
           throw this.redactor.redactError(e);
         } finally {
-          cancellation?.dispose();
+          cancellation.dispose();
         }
       },
     };
