@@ -21,8 +21,6 @@ import { shownMessages, showMessage } from './messages';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
-import { signIn } from './oauthSignInCommand';
-import { signOut } from './oauthSignOut';
 import { SecretRedactor } from '../core/redact';
 import { redactingSecretStorage } from './secretStorage';
 import { ResultDocuments } from './results';
@@ -127,7 +125,7 @@ export class SessionsExtension implements CommandContext {
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
-    subscriptions.push(this.step('commands, api', registerCommands(this, { ...commands, 'mcpSessions.signIn': signIn(this.oauth), 'mcpSessions.signOut': signOut(this.oauth) }), apiStore));
+    subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
     subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
