@@ -18,5 +18,10 @@ export function abortSignalOf(token: vscode.CancellationToken | undefined): Toke
   const controller = new AbortController();
   if (token?.isCancellationRequested) controller.abort();
   const listener = controller.signal.aborted ? undefined : token?.onCancellationRequested(() => controller.abort());
-  return { signal: controller.signal, dispose: () => listener?.dispose() };
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      listener?.dispose();
+    },
+  };
 }

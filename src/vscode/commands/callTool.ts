@@ -60,7 +60,7 @@ export const callTool: CommandFactory =
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
   return withProgressNotification(
     `Calling "${tool}" on "${server}"`,
-    async (report, signal) => {
+    (report, signal) => {
       signal.addEventListener('abort', () => ctx.log.info(`Call of "${tool}" on "${server}" cancelled by the user`), { once: true });
       let reported = 0;
       return ctx.servers.callTool(
