@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { decodeConfigText, parseConfig, resolveServer, shownForm, ConfigResolutionError, type ConfigIssue, type InputAnswers, type InputDefinition, type RawServerDefinition } from '../core/config';
 import type { ServerDefinition } from '../core/definitions';
+import { ServerNames } from '../core/serverNames';
 import { usageError } from './exitCodes';
 import type { SecretRedactor } from '../core/redact';
 import type { InputReader } from './inputs';
@@ -53,7 +54,7 @@ export function loadConfiguration(configs: string[], options: { cwd: string; wor
   const explicit = configs.length > 0;
   const files = (explicit ? configs : [defaultConfigFile]).map((f) => resolve(cwd, f));
   const loaded: LoadedConfiguration = { servers: [], hasErrors: false, brokenServers: new Set(), displayFiles: files.map((f) => displayPath(f, cwd)) };
-  const origin = new Map<string, string>();
+  const names = new ServerNames();
 
   for (const file of files) {
     let text: string;
@@ -79,21 +80,12 @@ export function loadConfiguration(configs: string[], options: { cwd: string; wor
       if (issue.severity === 'error' && (section === 'servers' || section === 'mcpServers') && typeof name === 'string') loaded.brokenServers.add(name);
     }
     const workspaceFolder = workspaceFolderOf(file, cwd, options.workspace);
+    // A .vscode/mcp.json is named by its folder, as in the extension; any other file by its name.
+    const suffix = basename(dirname(file)) === '.vscode' ? basename(dirname(dirname(file))) : basename(file);
     for (const raw of parsed.servers) {
-      const first = origin.get(raw.name);
-      if (first !== undefined) {
-        report({
-          file,
-          path: raw.source.jsonPath ?? [],
-          message: `server "${raw.name}" is also defined in ${first}; using that one and ignoring this one`,
-          severity: 'warning',
-          offset: 0,
-          length: 0,
-        });
-        continue;
-      }
-      origin.set(raw.name, displayFile);
-      loaded.servers.push({ raw, inputs: parsed.inputs, workspaceFolder, displayFile });
+      const { name, renamed } = names.claim(raw.name, { label: displayFile, suffix });
+      if (renamed) report({ file, path: raw.source.jsonPath ?? [], message: `server ${renamed}`, severity: 'warning', offset: 0, length: 0 });
+      loaded.servers.push({ raw: renamed ? { ...raw, name } : raw, inputs: parsed.inputs, workspaceFolder, displayFile });
     }
   }
   return loaded;

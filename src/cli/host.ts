@@ -11,9 +11,9 @@
 // Every server is spawned as the leader of its own group, so Ctrl-C in the terminal reaches
 // only the CLI; the servers end through this teardown, never by the terminal's signal.
 
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ShutdownReport } from '../core/api';
 import { isGroupAlive, signalGroup } from '../core/processTree';
+import { allProcesses } from '../core/procfs';
 import { SessionRegistry } from '../core/registry';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import { lineLogger, nullLogger } from '../core/logger';
@@ -164,22 +164,6 @@ export class CliHost {
  * still starting (its pid is not known to us until it runs). Linux only; elsewhere empty.
  */
 function childGroupLeaders(): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const leaders: number[] = [];
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) === process.pid && Number(pgrp) === Number(name)) leaders.push(Number(name));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return leaders;
+  // Zombies count: a leader that has ended may still have live members in its group.
+  return (allProcesses() ?? []).filter((p) => p.ppid === process.pid && p.pgrp === p.pid).map((p) => p.pid);
 }

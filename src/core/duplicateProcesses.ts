@@ -7,8 +7,8 @@
 // scan; Windows finds nothing. One scan reads every process once: call it seldom.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
+import { liveProcesses, readCmdline } from './procfs';
 
 /** One of our running stdio servers: its process leads its own group. */
 export interface OwnedServer {
@@ -37,27 +37,11 @@ export interface ProcessLister {
 
 export const procLister: ProcessLister = {
   list() {
-    let names: string[];
-    try {
-      names = readdirSync('/proc');
-    } catch {
-      return undefined;
-    }
-    const rows: ProcessInfo[] = [];
-    for (const name of names) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (fields[0] === 'Z') continue;
-        const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-        if (argv[argv.length - 1] === '') argv.pop();
-        if (argv.length > 0) rows.push({ pid: Number(name), pgid: Number(fields[2]), argv });
-      } catch {
-        // gone meanwhile, or not ours to read
-      }
-    }
-    return rows;
+    return liveProcesses()?.flatMap((p) => {
+      // Gone meanwhile, not ours to read, or a kernel thread: no command line to compare.
+      const argv = readCmdline(p.pid);
+      return argv ? [{ pid: p.pid, pgid: p.pgrp, argv }] : [];
+    });
   },
 };
 

@@ -6,8 +6,8 @@
 //   close stdin → wait (stdin grace) → SIGTERM → wait (term grace) → SIGKILL → wait for exit.
 
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import type { CloseOptions, CloseReport } from './connection';
+import { hasProcfs, liveProcesses, readProcStat } from './procfs';
 
 const isPosix = process.platform !== 'win32';
 const pollIntervalMs = 20;
@@ -41,35 +41,9 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [2] pgrp, … */
-function procStat(pid: number | string): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-const hasProc = (() => {
-  try {
-    readdirSync('/proc/self');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /** Live (non-zombie) members of a process group, read from /proc. */
 function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const fields = procStat(name);
-    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(name));
-  }
-  return members;
+  return (liveProcesses() ?? []).filter((p) => p.pgrp === pgid).map((p) => p.pid);
 }
 
 /**
@@ -78,7 +52,7 @@ function groupMembers(pgid: number): number[] {
  */
 export function isGroupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  return !hasProc || groupMembers(pgid).length > 0;
+  return !hasProcfs() || groupMembers(pgid).length > 0;
 }
 
 /** True while the process exists and is not a zombie. */
@@ -88,15 +62,14 @@ export function isProcessAlive(pid: number): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (!hasProc) return true;
-  const fields = procStat(pid);
-  return fields !== undefined && fields[0] !== 'Z';
+  if (!hasProcfs()) return true;
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** The kernel's start time of a process (clock ticks since boot), to tell a pid from a reused one. */
 export function processStartTime(pid: number): number | undefined {
-  const fields = procStat(pid);
-  return fields ? Number(fields[19]) : undefined;
+  return readProcStat(pid)?.startTime;
 }
 
 /** A live process as a process table sees it. */
@@ -130,21 +103,17 @@ export const procTable: ProcessTable = {
   clock: 'proc-ticks',
   reliable: true,
   startTime(pid) {
-    const fields = procStat(pid);
-    return fields && fields[0] !== 'Z' ? Number(fields[19]) : undefined;
+    const stat = readProcStat(pid);
+    return stat && stat.state !== 'Z' ? stat.startTime : undefined;
   },
   groupOf(pid) {
-    const fields = procStat(pid);
-    return fields && fields[0] !== 'Z' ? Number(fields[2]) : undefined;
+    const stat = readProcStat(pid);
+    return stat && stat.state !== 'Z' ? stat.pgrp : undefined;
   },
   groupMembers(pgid) {
-    const rows: ProcessRow[] = [];
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      const fields = procStat(name);
-      if (fields && fields[0] !== 'Z' && Number(fields[2]) === pgid) rows.push({ pid: Number(name), pgid, sid: Number(fields[3]), startTime: Number(fields[19]) });
-    }
-    return rows;
+    return liveProcesses()
+      ?.filter((p) => p.pgrp === pgid)
+      .map((p) => ({ pid: p.pid, pgid, sid: p.session, startTime: p.startTime }));
   },
 };
 
@@ -199,7 +168,7 @@ export const noProcessTable: ProcessTable = {
 
 /** The best table this system offers. */
 export function systemProcessTable(): ProcessTable {
-  if (hasProc) return procTable;
+  if (hasProcfs()) return procTable;
   if (isPosix && psTable.startTime(process.pid) !== undefined) return psTable;
   return noProcessTable;
 }
@@ -209,19 +178,10 @@ export function systemProcessTable(): ProcessTable {
  * Linux only; elsewhere the group is all we can reach.
  */
 export function escapedDescendants(rootPid: number, pgid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const parentOf = new Map<number, { ppid: number; pgrp: number }>();
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    const fields = procStat(name);
-    // A process may end while we read; zombies are already dead.
-    if (fields && fields[0] !== 'Z') parentOf.set(Number(name), { ppid: Number(fields[1]), pgrp: Number(fields[2]) });
-  }
+  // A process may end while we read; zombies are already dead.
+  const processes = liveProcesses();
+  if (!processes) return [];
+  const parentOf = new Map(processes.map((p) => [p.pid, p]));
   const descendants = new Set<number>([rootPid]);
   let grew = true;
   while (grew) {
@@ -325,7 +285,7 @@ export class GroupProcess {
     if (this.exitInfo === undefined) return true;
     if (this.escaped.some(isProcessAlive)) return true;
     if (!isPosix || !signalGroup(this.pid, 0)) return false;
-    if (!hasProc) return true;
+    if (!hasProcfs()) return true;
     // Polled every few ms while closing: check the members we know before scanning /proc again.
     if (this.knownMembers.some(isProcessAlive)) return true;
     this.knownMembers = groupMembers(this.pid);

@@ -6,7 +6,8 @@
 // then (only once the workspace is trusted) the workspace's. Problems become diagnostics on the
 // file plus one warning notification when a source gets errors; valid servers are
 // unaffected. Names go to the user's own sources first: a workspace server whose name is taken
-// is renamed `name (folder)` and says so, so a name never moves to a repository's server.
+// is renamed `name (folder)` and says so, so a name never moves to a repository's server (the
+// rule, shared with the CLI, is core/serverNames.ts).
 //
 // Each server ends up in one of these states: `ready` (resolved, handed to the registry),
 // `untrusted` (the workspace is not trusted and the server is the workspace's, or depends on a
@@ -51,6 +52,7 @@ import type { Logger } from '../core/logger';
 import type { InputBinding, InputStore } from './inputs';
 import type { FailureNotifier } from './notifier';
 import type { SecretRedactor } from '../core/redact';
+import { ServerNames } from '../core/serverNames';
 import { serverListSettings, settingsSection } from './settings';
 
 export type Availability =
@@ -295,7 +297,7 @@ export class ConfigurationService implements Disposable {
     this.parsed = parsed;
     this.publishDiagnostics(parsed);
 
-    const taken = new Map<string, Source>();
+    const names = new ServerNames();
     const servers: (ConfiguredServer & { sourceIndex: number; position: number })[] = [];
     const origins = new Map<string, ParsedSource>();
     const identities = new Map<ParsedSource, Promise<string>>();
@@ -311,15 +313,8 @@ export class ConfigurationService implements Disposable {
       const { source, inputs } = origin;
       for (const [position, server] of effective.servers.entries()) {
         const raw = server.state === 'invalid' ? invalidPlaceholder(server.entry) : server.raw;
-        let name = raw.name;
-        let renamed: string | undefined;
-        const owner = taken.get(name);
-        if (owner) {
-          name = uniqueName(raw.name, source, taken);
-          renamed = `"${raw.name}" is also defined in ${owner.label}, so this one is called "${name}"`;
-          this.logger.warn(`Server ${renamed}.`);
-        }
-        taken.set(name, source);
+        const { name, renamed } = names.claim(raw.name, { label: source.label, suffix: nameSuffix(source) });
+        if (renamed) this.logger.warn(`Server ${renamed}.`);
         origins.set(name, origin);
         const named: RawServerDefinition = name === raw.name ? raw : { ...raw, name };
         if (!identities.has(origin)) identities.set(origin, folderIdentity(source));
@@ -467,11 +462,9 @@ function invalidPlaceholder(entry: InvalidServerEntry): RawServerDefinition {
   return { kind: 'stdio', name: entry.name, command: '', args: [], env: {}, source: entry.source };
 }
 
-function uniqueName(name: string, source: Source, taken: Map<string, Source>): string {
-  const suffix = source.folder?.name ?? (source.kind === 'user' ? 'user' : source.tag);
-  let candidate = `${name} (${suffix})`;
-  for (let i = 2; taken.has(candidate); i++) candidate = `${name} (${suffix} ${i})`;
-  return candidate;
+/** What a renamed server of `source` is suffixed with: its workspace folder's name, "user", or the file's name. */
+function nameSuffix(source: Source): string {
+  return source.folder?.name ?? (source.kind === 'user' ? 'user' : source.tag);
 }
 
 /** Inputs are declared per file, so their stored values are keyed by the file. */

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { notificationText } from '../core/displayText';
 import { RingBuffer } from '../core/logger';
+import { abortSignalOf } from './cancellation';
 
 export type MessageSeverity = 'information' | 'warning' | 'error';
 
@@ -58,11 +59,19 @@ export async function confirmModal(text: string, detail: string, action: string)
 
 export type ReportProgress = (message: string, increment?: number) => void;
 
-/** A cancellable progress notification; `title` and every reported message are escaped. */
-export function withProgressNotification<R>(title: string, task: (report: ReportProgress, token: vscode.CancellationToken) => Thenable<R>): Thenable<R> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: shown(title), cancellable: true }, (progress, token) =>
-    task((message, increment) => progress.report({ message: shown(message), increment }), token),
-  );
+/**
+ * A cancellable progress notification; `title` and every reported message are escaped. Cancel
+ * aborts the task's signal.
+ */
+export function withProgressNotification<R>(title: string, task: (report: ReportProgress, signal: AbortSignal) => Thenable<R>): Thenable<R> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: shown(title), cancellable: true }, async (progress, token) => {
+    const cancellation = abortSignalOf(token);
+    try {
+      return await task((message, increment) => progress.report({ message: shown(message), increment }), cancellation.signal);
+    } finally {
+      cancellation.dispose();
+    }
+  });
 }
 
 /** The busy indicator of a view: no text. */

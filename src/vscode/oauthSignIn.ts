@@ -97,13 +97,13 @@ export class SignInPrompts implements Disposable {
     if (this.disposed) return Promise.reject(new McpSessionError('shut-down', server, `Signing in to "${server}" was not started: the extension is shutting down.`));
     const timeoutMs = this.overrides.timeoutMs ?? signInTimeoutMs;
     return Promise.resolve(
-      withProgressNotification(`Signing in to MCP server "${server}"`, (report, token) => {
+      withProgressNotification(`Signing in to MCP server "${server}"`, (report, signal) => {
         report(`Continue in your browser (${url.host}).`);
         return new Promise<string>((resolve, reject) => {
           const end = (error: Error | undefined, code?: string) => {
             if (!this.waiting.delete(abandonAtShutdown)) return;
             clearTimeout(timer);
-            cancellation.dispose();
+            signal.removeEventListener('abort', cancel);
             if (!error) return resolve(code!);
             abandon();
             reject(error);
@@ -114,7 +114,8 @@ export class SignInPrompts implements Disposable {
             () => end(new McpSessionError('start-failed', server, `Signing in to "${server}" timed out: no answer from the browser within ${duration(timeoutMs)}. Start the server again to retry.`)),
             timeoutMs,
           );
-          const cancellation = token.onCancellationRequested(() => end(new McpSessionError('cancelled', server, `Signing in to "${server}" was cancelled.`)));
+          const cancel = () => end(new McpSessionError('cancelled', server, `Signing in to "${server}" was cancelled.`));
+          signal.addEventListener('abort', cancel, { once: true });
           redirect().then(
             (code) => end(undefined, code),
             (e: Error) => end(new McpSessionError('start-failed', server, `Signing in to "${server}" failed: ${e.message}`, { cause: e })),

@@ -7,7 +7,7 @@
 // API use it; the registry knows nothing of any of them.
 
 import * as vscode from 'vscode';
-import type { CallOptions, CallToolResult, Prompt, RegistryApi, Resource, ServerSnapshot, StateChange, Tool } from '../core/api';
+import type { CallOptions, CallToolResult, GetPromptResult, Prompt, ReadResourceResult, RegistryApi, Resource, ServerSnapshot, StateChange, Tool } from '../core/api';
 import { ConfigResolutionError } from '../core/config';
 import { McpSessionError } from '../core/errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../core/lifecycle';
@@ -241,6 +241,18 @@ export class ServerService implements Disposable {
   }
 
   /**
+   * Restarts every server that is running, starting or in error, in parallel; stopped servers
+   * stay stopped. Failures show as state; the names that failed are returned.
+   */
+  async restartAll(reason: string): Promise<{ restarted: string[]; failed: string[] }> {
+    const names = this.list()
+      .filter((v) => v.status === 'running' || v.status === 'starting' || v.status === 'error')
+      .map((v) => v.name);
+    const results = await Promise.allSettled(names.map((name) => this.registry.restart(name, reason)));
+    return { restarted: names, failed: names.filter((_, i) => results[i].status === 'rejected') };
+  }
+
+  /**
    * Runs a user's action on `name`. Whenever the server starts meanwhile, a cancellable
    * "Starting "name"…" progress shows until it is running or has failed; Cancel stops the start
    * (the action then fails with `cancelled`). Any start counts — the action's own, a first use —
@@ -251,15 +263,16 @@ export class ServerService implements Disposable {
     const showProgress = () => {
       if (endProgress) return;
       const ended = new Promise<void>((resolve) => (endProgress = resolve));
-      void withProgressNotification(`Starting "${name}"…`, async (_report, token) => {
-        const cancellation = token.onCancellationRequested(() => {
+      void withProgressNotification(`Starting "${name}"…`, async (_report, signal) => {
+        const cancel = () => {
           this.logger.info(`Start of "${name}" cancelled by the user`);
           this.registry.stop(name, 'start cancelled by the user').catch((e) => this.logger.warn(`Stopping "${name}" after a cancelled start failed: ${(e as Error).message}`));
-        });
+        };
+        signal.addEventListener('abort', cancel, { once: true });
         try {
           await ended;
         } finally {
-          cancellation.dispose();
+          signal.removeEventListener('abort', cancel);
         }
       });
     };
@@ -309,6 +322,16 @@ export class ServerService implements Disposable {
   async callTool(name: string, tool: string, args: Record<string, unknown>, options: CallOptions, interactive: boolean): Promise<CallToolResult> {
     await this.ensureReady(name, interactive);
     return this.registry.callTool(name, tool, args, options);
+  }
+
+  async readResource(name: string, uri: string, options: CallOptions, interactive: boolean): Promise<ReadResourceResult> {
+    await this.ensureReady(name, interactive);
+    return this.registry.readResource(name, uri, options);
+  }
+
+  async getPrompt(name: string, prompt: string, args: Record<string, string>, interactive: boolean): Promise<GetPromptResult> {
+    await this.ensureReady(name, interactive);
+    return this.registry.getPrompt(name, prompt, args);
   }
 
   async listTools(name: string, options: { refresh?: boolean; interactive: boolean }): Promise<Tool[]> {

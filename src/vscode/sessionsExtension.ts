@@ -10,6 +10,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycl
 import { SessionRegistry } from '../core/registry';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
+import { abortSignalOf } from './cancellation';
 import { registerCommands, type CommandContext } from './commands/command';
 import { commands } from './commands/index';
 import { ConfigurationService } from './configuration';
@@ -20,8 +21,6 @@ import { shownMessages, showMessage } from './messages';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
-import { signIn } from './oauthSignInCommand';
-import { signOut } from './oauthSignOut';
 import { SecretRedactor } from '../core/redact';
 import { redactingSecretStorage } from './secretStorage';
 import { ResultDocuments } from './results';
@@ -126,7 +125,7 @@ export class SessionsExtension implements CommandContext {
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
-    subscriptions.push(this.step('commands, api', registerCommands(this, { ...commands, 'mcpSessions.signIn': signIn(this.oauth), 'mcpSessions.signOut': signOut(this.oauth) }), apiStore));
+    subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
     subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
@@ -206,14 +205,13 @@ export class SessionsExtension implements CommandContext {
         toolsCached: view.lists?.cached ?? false,
       })),
       callTool: async (server, tool, args = {}, token) => {
-        const controller = new AbortController();
-        const cancellation = token?.onCancellationRequested(() => controller.abort());
+        const cancellation = abortSignalOf(token);
         try {
-          return await this.servers.callTool(server, tool, args, { signal: controller.signal }, false);
+          return await this.servers.callTool(server, tool, args, { signal: cancellation.signal }, false);
         } catch (e) {
           throw this.redactor.redactError(e);
         } finally {
-          cancellation?.dispose();
+          cancellation.dispose();
         }
       },
     };

@@ -15,7 +15,7 @@ import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
 import { serverRow } from './api';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
-import { eventually } from '../support/processes';
+import { eventually, textOf } from '../support/processes';
 
 type Api = McpSessionsApi & { testing: TestingApi & { oauth: OAuthTestingApi } };
 
@@ -35,10 +35,6 @@ const name = 'protected';
 
 function server(api: Api, serverName = name): McpServerInfo | undefined {
   return api.listServers().find((s) => s.name === serverName);
-}
-
-function textOf(result: { content: unknown[] }): string {
-  return (result.content[0] as { text: string }).text;
 }
 
 /** The user's browser, played: the authorization page approves at once and redirects back. */

@@ -128,6 +128,33 @@ describe('Tool Explorer and server lifecycle', function () {
     assert.equal(api.testing.statusBar().warning, false);
   });
 
+  it('Read Resource and Get Prompt with programmatic arguments return the results and open them', async () => {
+    const resource = (await vscode.commands.executeCommand('mcpSessions.readResource', 'echo', 'fixture://resource/1')) as { contents: { text: string }[] };
+    assert.equal(resource.contents[0].text, 'fixture resource 1');
+    await eventually(() => vscode.window.activeTextEditor?.document.getText().includes('fixture resource 1'), 5000, 'the resource editor');
+
+    const prompt = (await vscode.commands.executeCommand('mcpSessions.getPrompt', 'echo', 'prompt_0', { topic: 'teardown' })) as { messages: { content: { text: string } }[] };
+    assert.equal(prompt.messages[0].content.text, 'Prompt 0 about teardown');
+    await eventually(() => vscode.window.activeTextEditor?.document.getText().includes('Prompt 0 about teardown'), 5000, 'the prompt editor');
+
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.readResource', 'echo', 'fixture://resource/99')), /Resource not found/);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.getPrompt', 'nowhere', 'prompt_0', { topic: 'x' })), /No MCP server named "nowhere"/);
+  });
+
+  it('Restart All restarts the running servers and leaves the others stopped', async () => {
+    for (const name of ['secret', 'broken']) await vscode.commands.executeCommand('mcpSessions.stopServer', name);
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'echo');
+    await vscode.commands.executeCommand('mcpSessions.startServer', 'other');
+    const before = { echo: await runningPid(api, 'echo'), other: await runningPid(api, 'other') };
+
+    const restarted = (await vscode.commands.executeCommand('mcpSessions.restartAll')) as string[];
+    assert.deepEqual([...restarted].sort(), ['echo', 'other']);
+    assert.notEqual(await runningPid(api, 'echo', before.echo), before.echo);
+    assert.notEqual(await runningPid(api, 'other', before.other), before.other);
+    assert.equal(server(api, 'broken')?.state, 'stopped');
+    await vscode.commands.executeCommand('mcpSessions.stopServer', 'other');
+  });
+
   it('autoStart "always" starts every ready server in the background, never asks for inputs, and notifies once per burst', async () => {
     await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
     const asked: string[] = [];

@@ -1,11 +1,10 @@
 // Knowing, not assuming, that no fixture process is left: every stdio fixture a test starts
 // writes its pid (and its grandchild's) into a pid folder, and afterEach checks them all.
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StdioServerDefinition } from '../../src/core/definitions';
-import { isProcessAlive } from '../../src/core/processTree';
 import { fixturesDir } from './paths';
 
 export const stdioFixture = join(fixturesDir, 'stdio-server.mjs');
@@ -53,7 +52,7 @@ export class FixtureTracker {
   }
 
   alive(): number[] {
-    return this.pids().filter(isProcessAlive);
+    return this.pids().filter(isAlive);
   }
 
   /** Waits up to `withinMs` for every recorded pid to be gone; throws naming the survivors. */
@@ -85,13 +84,48 @@ export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Resolves with the first value `poll` returns that is not undefined, or throws after `ms`. */
-export async function eventually<T>(poll: () => T | undefined, ms = 5000, what = 'condition'): Promise<T> {
+/**
+ * Resolves with the first value `poll` returns that is neither undefined nor false, or throws
+ * after `ms`. `poll` may be async; it is not called again before its last answer arrives.
+ */
+export async function eventually<T>(poll: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000, what = 'condition'): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const value = poll();
+    const value = await poll();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await delay(20);
   }
+}
+
+/**
+ * True while `pid` exists and is not a zombie (an ended process not yet reaped still answers
+ * kill(pid, 0); init here reaps orphans slowly). The tests' own reading, from
+ * /proc/<pid>/status, not the product's stat parser: a check of teardown must not share the
+ * code it checks. Without /proc, existence is all it knows.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' && process.platform !== 'linux';
+  }
+  return !/^State:\s*Z/m.test(status);
+}
+
+/** The text of a tool result: its text blocks, one per line. Fails when it has none. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: unknown } | undefined)?.content;
+  const texts = (Array.isArray(content) ? content : []).flatMap((block) => {
+    const { type, text } = (block ?? {}) as { type?: unknown; text?: unknown };
+    return type === 'text' && typeof text === 'string' ? [text] : [];
+  });
+  if (texts.length === 0) throw new Error(`the result has no text: ${JSON.stringify(result)?.slice(0, 200)}`);
+  return texts.join('\n');
 }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturesDir, repoRoot } from '../support/paths';
+import { delay, isAlive } from '../support/processes';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 const stdioServer = join(fixturesDir, 'stdio-server.mjs');
@@ -17,24 +18,6 @@ interface CliRun {
   stdout: string;
   stderr: string;
 }
-
-/** True while `pid` exists and is not a zombie (init here reaps orphans slowly). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('mcp-sessions CLI', function () {
   this.timeout(20_000);
@@ -194,16 +177,24 @@ describe('mcp-sessions CLI', function () {
       assert.ok((JSON.parse(result.stdout) as { name: string }[]).some((t) => t.name === 'echo'));
     });
 
-    it('reads several --config files in both shapes; the first definition of a name wins', async () => {
+    it('reads several --config files in both shapes; a name taken by an earlier file gets the later file\'s name as a suffix', async () => {
       const a = writeConfig({ servers: { one: fixture() } }, 'a.json');
-      const b = writeConfig({ mcpServers: { two: fixture(), one: { command: 'ignored' } } }, 'b.json');
+      const b = writeConfig({ mcpServers: { two: fixture(), one: fixture(['--tools=2']) } }, 'b.json');
       const result = await run(['--config', a, '--config', b, 'list', '--json']);
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(
         (JSON.parse(result.stdout) as { name: string; source: string }[]).map((s) => `${s.name}@${s.source}`),
-        ['one@a.json', 'two@b.json'],
+        ['one@a.json', 'two@b.json', 'one (b.json)@b.json'],
       );
-      assert.match(result.stderr, /^warning: .*b\.json: mcpServers\.one: server "one" is also defined in a\.json/m);
+      assert.match(result.stderr, /^warning: .*b\.json: mcpServers\.one: server "one" is also defined in a\.json, so this one is called "one \(b\.json\)"$/m);
+      // The name stays with the first file's server; the second is reached by its new name.
+      const toolCount = async (server: string) => {
+        const tools = await run(['--config', a, '--config', b, 'tools', server, '--json']);
+        assert.equal(tools.code, 0, tools.stderr);
+        return (JSON.parse(tools.stdout) as unknown[]).length;
+      };
+      assert.equal(await toolCount('one'), 9);
+      assert.equal(await toolCount('one (b.json)'), 11);
     });
   });
 

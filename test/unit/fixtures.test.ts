@@ -14,10 +14,10 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   LoggingMessageNotificationSchema,
   ToolListChangedNotificationSchema,
-  type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { fixturesDir } from '../support/paths';
+import { eventually, isAlive, textOf } from '../support/processes';
 
 const STDIO = join(fixturesDir, 'stdio-server.mjs');
 const HTTP = join(fixturesDir, 'http-server.mjs');
@@ -26,31 +26,7 @@ const FIXED_TOOLS = ['echo', 'add', 'slow', 'add_tool', 'crash', 'big', 'fail', 
 
 // ---- process helpers ----------------------------------------------------------------------
 
-/** True while `pid` exists and is not a zombie (an unreaped zombie still answers kill(pid, 0)). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw err;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(what: string, predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const waitDead = (pid: number, ms = 5000) => waitFor(`pid ${pid} to die`, () => !isAlive(pid), ms);
+const waitDead = (pid: number, ms = 5000) => eventually(() => !isAlive(pid), ms, `pid ${pid} to die`);
 
 /** Every pid this suite caused to exist; all must be dead at the end. */
 const pids = new Set<number>();
@@ -98,12 +74,6 @@ async function stdioClient(args: string[] = [], command = process.execPath, scri
   const pid = transport.pid!; // transport.pid becomes null once the transport is closed
   pids.add(pid);
   return { client, transport, pid, stderr };
-}
-
-function textOf(result: unknown): string {
-  const content = (result as CallToolResult).content;
-  assert.equal(content[0]?.type, 'text');
-  return (content[0] as { text: string }).text;
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
@@ -242,7 +212,7 @@ describe('fixture MCP servers', function () {
       const pending = client.callTool({ name: 'slow', arguments: { ms: 10_000, steps: 10 } }, undefined, { signal: abort.signal });
       setTimeout(() => abort.abort('test cancel'), 300);
       await assert.rejects(pending);
-      await waitFor('the server to see the cancellation', () => /slow cancelled after \d+ of 10 steps/.test(stderr()));
+      await eventually(() => /slow cancelled after \d+ of 10 steps/.test(stderr()), 5000, 'the server to see the cancellation');
       assert.equal(await call(client, 'echo', { text: 'still alive' }), 'still alive');
     });
 
@@ -250,7 +220,7 @@ describe('fixture MCP servers', function () {
       const { transport, stderr } = stdioTransport(process.execPath, [STDIO, '--exit-before-init']);
       const client = new Client({ name: 'fixtures-test', version: '0.0.0' });
       await assert.rejects(client.connect(transport));
-      await waitFor('stderr', () => stderr().includes('fixture: fatal configuration error'));
+      await eventually(() => stderr().includes('fixture: fatal configuration error'), 5000, 'stderr');
       await client.close().catch(() => {});
 
       const r = spawnSync(process.execPath, [STDIO, '--exit-before-init=5'], { encoding: 'utf8', timeout: 5000 });
@@ -261,7 +231,7 @@ describe('fixture MCP servers', function () {
     it('--garbage and --stderr-flood do not break a client', async () => {
       const { client, stderr } = await stdioClient(['--garbage', '--stderr-flood=300']);
       for (let i = 0; i < 3; i++) assert.equal(await call(client, 'echo', { text: `t${i}` }), `t${i}`);
-      await waitFor('flood lines', () => (stderr().match(/stderr flood line/g) ?? []).length >= 300 + 3 * 30);
+      await eventually(() => (stderr().match(/stderr flood line/g) ?? []).length >= 300 + 3 * 30, 5000, 'flood lines');
     });
 
     it('--exit-after-init crashes with code 9', async () => {
@@ -305,23 +275,23 @@ describe('fixture MCP servers', function () {
       sh.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       pids.add(sh.pid!);
       cleanups.push(() => kill(-sh.pid!));
-      await waitFor('pid files', () => pidFiles(dir).length === 2);
+      await eventually(() => pidFiles(dir).length === 2, 5000, 'pid files');
       const files = pidFiles(dir);
       const server = files.find((f) => f.role === 'server')!.pid;
       const grandchild = files.find((f) => f.role === 'grandchild')!.pid;
       const all = [server, grandchild];
       all.forEach((p) => pids.add(p));
-      await waitFor('the server to start', () => err.includes('stdio server pid'));
+      await eventually(() => err.includes('stdio server pid'), 5000, 'the server to start');
 
       sh.stdin!.end(); // --ignore-eof: EOF does not end it
-      await waitFor('EOF to be ignored', () => err.includes('stdin closed, ignoring EOF'));
+      await eventually(() => err.includes('stdin closed, ignoring EOF'), 5000, 'EOF to be ignored');
       kill(sh.pid!, 'SIGTERM');
       await waitDead(sh.pid!);
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(all.every(isAlive), 'server and grandchild outlive the wrapper');
 
       kill(-sh.pid!, 'SIGTERM'); // --ignore-sigterm: the server survives the group SIGTERM
-      await waitFor('SIGTERM to be ignored', () => err.includes('fixture: ignoring SIGTERM'));
+      await eventually(() => err.includes('fixture: ignoring SIGTERM'), 5000, 'SIGTERM to be ignored');
       await waitDead(grandchild);
       assert.ok(isAlive(server));
 

@@ -6,16 +6,18 @@
 // spread over many pages.
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult, ProgressUpdate } from '../../src/core/api';
+import type { ProgressUpdate } from '../../src/core/api';
 import type { ServerDefinition } from '../../src/core/definitions';
 import { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
+import { liveProcesses } from '../../src/core/procfs';
 import { SessionRegistry } from '../../src/core/registry';
 import { repoRoot } from '../support/paths';
+import { eventually, isAlive, textOf } from '../support/processes';
 
 function binOf(pkg: string): string {
   const dir = join(repoRoot, 'node_modules', '@modelcontextprotocol', pkg);
@@ -29,39 +31,9 @@ const FILESYSTEM = binOf('server-filesystem');
 
 // ---- processes ------------------------------------------------------------------------------
 
-/** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, ...]. */
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** A zombie has ended; only its parent (or init) has not reaped it yet. */
-function isAlive(pid: number): boolean {
-  const fields = statFields(pid);
-  return fields !== undefined && fields[0] !== 'Z';
-}
-
 /** Live members of a process group: a server's children die with it or they leak. */
 function liveGroupMembers(pgid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      const fields = statFields(pid);
-      return fields !== undefined && fields[0] !== 'Z' && Number(fields[2]) === pgid;
-    });
-}
-
-async function waitFor(what: string, predicate: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return (liveProcesses() ?? []).filter((p) => p.pgrp === pgid).map((p) => p.pid);
 }
 
 function freePort(): Promise<number> {
@@ -104,13 +76,6 @@ const source = { label: 'third-party test' };
 
 function stdio(name: string, bin: string, args: string[] = [], env: Record<string, string> = {}): ServerDefinition {
   return { kind: 'stdio', name, command: process.execPath, args: [bin, ...args], env, source };
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content
-    .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
-    .map((c) => c.text)
-    .join('\n');
 }
 
 async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
@@ -161,7 +126,7 @@ describe('third-party MCP servers through SessionRegistry', function () {
     const report = await registry?.shutdown();
     if (httpServer && httpServer.child.exitCode === null) {
       httpServer.child.kill('SIGINT');
-      await waitFor('the HTTP everything server to exit', () => !isAlive(httpServer.child.pid!)).catch(() => httpServer.child.kill('SIGKILL'));
+      await eventually(() => !isAlive(httpServer.child.pid!), 5000, 'the HTTP everything server to exit').catch(() => httpServer.child.kill('SIGKILL'));
     }
     if (workDir) rmSync(workDir, { recursive: true, force: true });
     assert.equal(report?.deadlineReached, false, 'shutdown reached its deadline');
@@ -345,7 +310,7 @@ describe('third-party MCP servers through SessionRegistry', function () {
         assert.ok(['exited-on-stdin-close', 'exited-on-sigterm', 'killed'].includes(outcomes[name]!), `${name}: ${outcomes[name]}`);
       }
       for (const [name, pid] of serverPids) {
-        await waitFor(`${name} (${pid}) to be gone`, () => !isAlive(pid) && liveGroupMembers(pid).length === 0, 3000);
+        await eventually(() => !isAlive(pid) && liveGroupMembers(pid).length === 0, 3000, `${name} (${pid}) to be gone`);
       }
       assert.equal(httpServer.child.exitCode, null, 'closing a remote session leaves the remote server running');
     });

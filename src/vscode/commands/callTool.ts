@@ -60,32 +60,24 @@ export const callTool: CommandFactory =
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
   return withProgressNotification(
     `Calling "${tool}" on "${server}"`,
-    async (report, token) => {
-      const controller = new AbortController();
-      const cancellation = token.onCancellationRequested(() => {
-        ctx.log.info(`Call of "${tool}" on "${server}" cancelled by the user`);
-        controller.abort();
-      });
+    (report, signal) => {
+      signal.addEventListener('abort', () => ctx.log.info(`Call of "${tool}" on "${server}" cancelled by the user`), { once: true });
       let reported = 0;
-      try {
-        return await ctx.servers.callTool(
-          server,
-          tool,
-          args,
-          {
-            signal: controller.signal,
-            onProgress: (p) => {
-              const increment = p.total ? Math.max(0, ((p.progress - reported) / p.total) * 100) : undefined;
-              reported = p.progress;
-              const counter = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
-              report(ctx.redactor.redact(p.message ? `${p.message} (${counter})` : counter), increment);
-            },
+      return ctx.servers.callTool(
+        server,
+        tool,
+        args,
+        {
+          signal,
+          onProgress: (p) => {
+            const increment = p.total ? Math.max(0, ((p.progress - reported) / p.total) * 100) : undefined;
+            reported = p.progress;
+            const counter = p.total ? `${p.progress}/${p.total}` : `${p.progress}`;
+            report(ctx.redactor.redact(p.message ? `${p.message} (${counter})` : counter), increment);
           },
-          interactive,
-        );
-      } finally {
-        cancellation.dispose();
-      }
+        },
+        interactive,
+      );
     },
   );
 }

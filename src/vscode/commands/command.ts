@@ -7,17 +7,17 @@
 
 import * as vscode from 'vscode';
 import { isMcpSessionError } from '../../core/errors';
-import type { RegistryApi } from '../../core/api';
 import type { ConfigurationService } from '../configuration';
 import type { InputStore } from '../inputs';
 import type { ExtensionLog, ServerLogChannels } from '../log';
 import type { FailureNotifier } from '../notifier';
+import type { OAuthService } from '../oauth';
 import type { SecretRedactor } from '../../core/redact';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
 
+/** What commands use. Servers are reached through `servers` only (test/unit/layers.test.ts). */
 export interface CommandContext {
-  readonly registry: RegistryApi;
   readonly servers: ServerService;
   readonly configuration: ConfigurationService;
   readonly inputs: InputStore;
@@ -26,6 +26,8 @@ export interface CommandContext {
   readonly serverLogs: ServerLogChannels;
   readonly log: ExtensionLog;
   readonly redactor: SecretRedactor;
+  /** Sign-in and sign-out of remote servers. */
+  readonly oauth: OAuthService;
 }
 
 // Command arguments come from menus, the palette, keybindings and other extensions, untyped;

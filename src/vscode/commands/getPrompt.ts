@@ -28,8 +28,7 @@ export const getPrompt: CommandFactory = (ctx) => async (arg?: unknown, promptNa
     }
   }
   return runForServer(ctx, server, isProgrammatic(arg), async () => {
-    await ctx.servers.ensureReady(server, !isProgrammatic(arg));
-    const result = await ctx.registry.getPrompt(server, name, promptArgs);
+    const result = await ctx.servers.getPrompt(server, name, promptArgs, !isProgrammatic(arg));
     await ctx.results.showPrompt(server, name, result);
     return result;
   });

@@ -13,6 +13,8 @@ import { restartAll } from './restartAll';
 import { restartServer } from './restartServer';
 import { showExtensionLog, showLogs } from './showLogs';
 import { showServers } from './showServers';
+import { signIn } from './signIn';
+import { signOut } from './signOut';
 import { startAll } from './startAll';
 import { startServer } from './startServer';
 import { stopServer } from './stopServer';
@@ -34,4 +36,6 @@ export const commands: Record<string, CommandFactory> = {
   'mcpSessions.copyCommandLine': copyCommandLine,
   'mcpSessions.readResource': readResource,
   'mcpSessions.getPrompt': getPrompt,
+  'mcpSessions.signIn': signIn,
+  'mcpSessions.signOut': signOut,
 };

@@ -9,18 +9,8 @@ export const readResource: CommandFactory = (ctx) => async (arg?: unknown, uri?:
   const resourceUri = uri ?? (node && typeof node === 'object' && node.kind === 'resource' ? node.resource.uri : undefined);
   if (!server || !resourceUri) return undefined;
   return runForServer(ctx, server, isProgrammatic(arg), async () => {
-    const result = await withProgressNotification(
-      `Reading ${resourceUri} from "${server}"`,
-      async (_report, token) => {
-        const controller = new AbortController();
-        const cancellation = token.onCancellationRequested(() => controller.abort());
-        try {
-          await ctx.servers.ensureReady(server, !isProgrammatic(arg));
-          return await ctx.registry.readResource(server, resourceUri, { signal: controller.signal });
-        } finally {
-          cancellation.dispose();
-        }
-      },
+    const result = await withProgressNotification(`Reading ${resourceUri} from "${server}"`, (_report, signal) =>
+      ctx.servers.readResource(server, resourceUri, { signal }, !isProgrammatic(arg)),
     );
     await ctx.results.showResource(server, resourceUri, result);
     return result;
