@@ -18,8 +18,11 @@ export interface Row {
   rawLabel?: string;
 }
 
+const startedAt = Date.now();
+
+/** A progress line on stderr, with the seconds since the bench started (to see where the time goes). */
 export function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
+  process.stderr.write(`bench [${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s]: ${line}\n`);
 }
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
