@@ -2,7 +2,7 @@
 // the v1 line and of the v2 line) on the same fixture servers, side by side in one run; and the
 // size of the minified extension bundle. Method and results: docs/benchmarks.md.
 //
-//   node out/bench/bench.js [--quick]
+//   node out/bench/bench.js [--quick] [--only=warm,eras,shutdown,heap,bundle]
 //
 // Rounds alternate between the sides (ABAB…) and the tables show medians over rounds: the
 // machine is shared and noisy. Results are also written to bench/results.json.
@@ -20,6 +20,11 @@ import { alternate, delay, log, settle, type Call, type Row } from './harness';
 import { formatNumber, median, MiB, percentile, renderTable } from './stats';
 
 const quick = process.argv.includes('--quick');
+const sections = ['warm', 'eras', 'shutdown', 'heap', 'bundle'] as const;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const unknownSections = only?.filter((s) => !(sections as readonly string[]).includes(s)) ?? [];
+if (unknownSections.length) throw new Error(`unknown section ${unknownSections.join(', ')}: use --only= with ${sections.join(', ')}`);
+const runs = (section: (typeof sections)[number]) => !only || only.includes(section);
 const settings = {
   /** A multiple of 3, so that each of the three sides goes first equally often. */
   rounds: quick ? 3 : 6,
@@ -38,6 +43,7 @@ const settings = {
     rounds: 21,
     callsPerRound: quick ? 200 : 1000,
     warmupCalls: 300,
+    turnWarmupCalls: 50,
     connectRepeats: quick ? 3 : 6,
   },
   /** The extension bundle, minified, with the v2 client (issue 8). */
@@ -398,23 +404,28 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
-  await warmCalls(rows, results);
-  const byEra = await clientCostByEra(settings.eras);
-  rows.push(...byEra.rows);
-  results.clientCostByEra = byEra.details;
-  await shutdowns(rows, results);
-  heap(rows, results);
-  bundleSize(rows, results);
+  if (runs('warm')) await warmCalls(rows, results);
+  const byEra = runs('eras') ? await clientCostByEra(settings.eras) : undefined;
+  if (byEra) {
+    rows.push(...byEra.rows);
+    results.clientCostByEra = byEra.details;
+  }
+  if (runs('shutdown')) await shutdowns(rows, results);
+  if (runs('heap')) heap(rows, results);
+  if (runs('bundle')) bundleSize(rows, results);
   const table = render(rows);
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const byEraText = byEra
+    ? `Client cost per call, by server and client (${settings.eras.rounds} alternating rounds × ${settings.eras.callsPerRound} calls; CPU time of this process; median and IQR over rounds):\n\n${byEra.table}\n\n`
+    : '';
   process.stdout.write(
-    `\n${table}\n\nClient cost per call, by server and client (${settings.eras.rounds} alternating rounds × ${settings.eras.callsPerRound} calls; CPU time of this process; median and IQR over rounds):\n\n${byEra.table}\n\n` +
+    `\n${table}\n\n${byEraText}` +
       `Medians over alternating rounds (warm-call ratios: median of per-round ratios, with their IQR where shown); ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load}, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
   );
   const file = join(repoRoot, 'bench', 'results.json');
   writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg(), settings, rows, table, byEraTable: byEra.table, details: results }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg(), settings, sections: only ?? sections, rows, table, byEraTable: byEra?.table, details: results }, null, 2) + '\n',
   );
   log(`results written to ${file}`);
   // Report-only targets (client cost, bundle size) are printed, never a reason to fail the run.

@@ -23,6 +23,8 @@ export interface EraSettings {
   rounds: number;
   callsPerRound: number;
   warmupCalls: number;
+  /** Unmeasured calls at the start of each side's turn (see docs/benchmarks.md). */
+  turnWarmupCalls: number;
   connectRepeats: number;
 }
 
@@ -79,16 +81,24 @@ async function connect(side: Side, book: ProcessBook, spec: FixtureSpec, stateRo
   return { call: () => client.callTool({ name: 'echo', arguments: echoArgs }), pid: transport.pid!, connectMs, close: () => client.close() };
 }
 
+/** A call that fails fast with an error result would look cheap: check what came back. */
+function assertEchoed(result: unknown): void {
+  const content = (result as { content?: { type: string; text?: string }[]; isError?: boolean }).content;
+  if ((result as { isError?: boolean }).isError || content?.[0]?.text !== echoArgs.text) throw new Error(`echo returned ${JSON.stringify(result)}`);
+}
+
 /** `n` sequential warm calls: this process's CPU time (user + system) per call, and the p50 latency. */
 async function measure(call: Call, n: number): Promise<RoundCost> {
   const latencies = new Array<number>(n);
+  let last: unknown;
   const cpuBefore = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const start = performance.now();
-    await call();
+    last = await call();
     latencies[i] = performance.now() - start;
   }
   const cpu = process.cpuUsage(cpuBefore);
+  assertEchoed(last);
   return { cpuMicrosPerCall: (cpu.user + cpu.system) / n, p50Ms: percentile(latencies, 50) };
 }
 
@@ -128,7 +138,10 @@ async function measureServer(server: ServerUnderTest, settings: EraSettings, sta
     log(`client cost, ${server.label}: ${settings.rounds} rounds × ${settings.callsPerRound} warm calls per side (eras: ${sides.map((s) => `${sideLabel[s]} ${eraLabel[eras[s]]}`).join(', ')})`);
     const rounds = await alternate(
       settings.rounds,
-      perSide((side) => measure(connections[side].call, settings.callsPerRound)),
+      perSide(async (side) => {
+        await measure(connections[side].call, settings.turnWarmupCalls);
+        return measure(connections[side].call, settings.callsPerRound);
+      }),
     );
     return { eras, connectMs: connects, rounds };
   } finally {

@@ -27,12 +27,24 @@ export function log(line: string): void {
 
 export const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Forced GC (the bench runs with --expose-gc), so one side's garbage is not collected in the next side's turn. */
+/**
+ * Forced GC (the bench runs with --expose-gc), so one side's garbage is not collected in the next
+ * side's turn; then waits until the process is idle, since V8 finishes a GC on background threads
+ * (up to ~6 ms of CPU here) and that CPU time would land in the next side's measurement.
+ */
 export async function settle(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   for (let i = 0; i < 3; i++) {
     gc();
     await new Promise((r) => setImmediate(r));
+  }
+  const windowMs = 20;
+  for (let i = 0; i < 10; i++) {
+    const before = process.cpuUsage();
+    await delay(windowMs);
+    const used = process.cpuUsage(before);
+    // Below 5 % of one core in the window: idle (timers and the event loop use a little).
+    if (used.user + used.system < windowMs * 1000 * 0.05) return;
   }
 }
 
