@@ -83,8 +83,8 @@ async function connect(side: Side, book: ProcessBook, spec: FixtureSpec, stateRo
 
 /** A call that fails fast with an error result would look cheap: check what came back. */
 function assertEchoed(result: unknown): void {
-  const content = (result as { content?: { type: string; text?: string }[]; isError?: boolean }).content;
-  if ((result as { isError?: boolean }).isError || content?.[0]?.text !== echoArgs.text) throw new Error(`echo returned ${JSON.stringify(result)}`);
+  const { content, isError } = result as { content?: { text?: string }[]; isError?: boolean };
+  if (isError || content?.[0]?.text !== echoArgs.text) throw new Error(`echo returned ${JSON.stringify(result)}`);
 }
 
 /** `n` sequential warm calls: this process's CPU time (user + system) per call, and the p50 latency. */
