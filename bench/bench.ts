@@ -1,9 +1,10 @@
-// `npm run bench`: our session core against the raw MCP SDK (Client + StdioClientTransport)
-// on the same fixture server, side by side in one run. Method and results: docs/benchmarks.md.
+// `npm run bench`: our session core against the raw MCP SDK (Client + StdioClientTransport, of
+// the v1 line and of the v2 line) on the same fixture servers, side by side in one run; and the
+// size of the minified extension bundle. Method and results: docs/benchmarks.md.
 //
-//   node out/bench/bench.js [--quick]
+//   node out/bench/bench.js [--quick] [--only=warm,eras,shutdown,heap,bundle]
 //
-// Rounds alternate between the sides (ABAB…) and the table shows medians over rounds: the
+// Rounds alternate between the sides (ABAB…) and the tables show medians over rounds: the
 // machine is shared and noisy. Results are also written to bench/results.json.
 
 import { spawnSync } from 'node:child_process';
@@ -14,9 +15,16 @@ import { performance } from 'node:perf_hooks';
 import { SessionRegistry } from '../src/core/registry';
 import { repoRoot } from '../test/support/paths';
 import { killEverythingOnInterrupt, ProcessBook, type FixtureSpec } from './servers';
+import { clientCostByEra } from './eras';
+import { alternate, delay, log, settle, type Call, type Row } from './harness';
 import { formatNumber, median, MiB, percentile, renderTable } from './stats';
 
 const quick = process.argv.includes('--quick');
+const sections = ['warm', 'eras', 'shutdown', 'heap', 'bundle'] as const;
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const unknownSections = only?.filter((s) => !(sections as readonly string[]).includes(s)) ?? [];
+if (unknownSections.length) throw new Error(`unknown section ${unknownSections.join(', ')}: use --only= with ${sections.join(', ')}`);
+const runs = (section: (typeof sections)[number]) => !only || only.includes(section);
 const settings = {
   /** A multiple of 3, so that each of the three sides goes first equally often. */
   rounds: quick ? 3 : 6,
@@ -31,37 +39,16 @@ const settings = {
   extraTools: 20,
   /** ≥ every tool of the fixture (9 fixed + 20 generated), so one tools/list is one page. */
   pageSize: 50,
+  eras: {
+    rounds: 21,
+    callsPerRound: quick ? 200 : 1000,
+    warmupCalls: 300,
+    turnWarmupCalls: 50,
+    connectRepeats: quick ? 3 : 6,
+  },
+  /** The extension bundle, minified, with the v2 client (issue 8). */
+  bundleTargetBytes: 400_000,
 };
-
-type Call = () => Promise<unknown>;
-
-interface Row {
-  metric: string;
-  ours: number;
-  raw: number;
-  unit: string;
-  /** ours / raw, or raw / ours for the per-request row (see `ratioLabel`). */
-  ratio: number;
-  ratioLabel?: string;
-  target: string;
-  met: boolean;
-  oursLabel?: string;
-  rawLabel?: string;
-}
-
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const gc = () => (globalThis as { gc?: () => void }).gc!();
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-function log(line: string): void {
-  process.stderr.write(`bench: ${line}\n`);
-}
 
 // ---- warm calls ------------------------------------------------------------------------------
 
@@ -87,23 +74,6 @@ async function concurrent(call: Call, workers: number, total: number): Promise<n
     }),
   );
   return total / ((performance.now() - start) / 1000);
-}
-
-/**
- * Runs each side once per round, rotating which goes first, and returns each side's results
- * in round order (so results of one round can be paired).
- */
-async function alternate<K extends string, T>(rounds: number, sides: Record<K, () => Promise<T>>): Promise<Record<K, T[]>> {
-  const names = Object.keys(sides) as K[];
-  const results = Object.fromEntries(names.map((n) => [n, [] as T[]])) as Record<K, T[]>;
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const side = names[(round + i) % names.length];
-      await settle();
-      results[side].push(await sides[side]());
-    }
-  }
-  return results;
 }
 
 /**
@@ -386,6 +356,28 @@ function heap(rows: Row[], results: Record<string, unknown>): void {
   results.heap = { ours, raw };
 }
 
+// ---- bundle size -----------------------------------------------------------------------------
+
+function bundleSize(rows: Row[], results: Record<string, unknown>): void {
+  log('bundle size: dist/extension.js minified (scripts/build.mjs --minified-size)');
+  const child = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--minified-size'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
+  if (child.status !== 0) throw new Error(`minified build failed with ${child.status ?? child.signal}`);
+  const { bytes, packages } = JSON.parse(child.stdout) as { bytes: number; packages: Record<string, number> };
+  const clients = ['@modelcontextprotocol/client', '@modelcontextprotocol/sdk'].filter((p) => p in packages).map((p) => (p.endsWith('/sdk') ? 'v1' : 'v2'));
+  rows.push({
+    metric: `bundle, dist/extension.js minified (${clients.join(' + ') || 'no'} client)`,
+    ours: bytes / 1000,
+    raw: NaN,
+    unit: 'kB',
+    oursLabel: `${(bytes / 1000).toFixed(1)} kB (${(bytes / 1024).toFixed(1)} KiB)`,
+    ratio: NaN,
+    target: `≤ ${settings.bundleTargetBytes / 1000} kB`,
+    met: bytes <= settings.bundleTargetBytes,
+    reportOnly: true,
+  });
+  results.bundle = { bytes, packages };
+}
+
 // ---- report ----------------------------------------------------------------------------------
 
 function formatRatio(ratio: number): string {
@@ -412,21 +404,32 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
-  await warmCalls(rows, results);
-  await shutdowns(rows, results);
-  heap(rows, results);
+  if (runs('warm')) await warmCalls(rows, results);
+  const byEra = runs('eras') ? await clientCostByEra(settings.eras) : undefined;
+  if (byEra) {
+    rows.push(...byEra.rows);
+    results.clientCostByEra = byEra.details;
+  }
+  if (runs('shutdown')) await shutdowns(rows, results);
+  if (runs('heap')) heap(rows, results);
+  if (runs('bundle')) bundleSize(rows, results);
   const table = render(rows);
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const byEraText = byEra
+    ? `Client cost per call, by server and client (${settings.eras.rounds} alternating rounds × ${settings.eras.callsPerRound} calls; CPU time of this process; median and IQR over rounds):\n\n${byEra.table}\n\n`
+    : '';
   process.stdout.write(
-    `\n${table}\n\nMedians over alternating rounds (warm-call ratios: median of per-round ratios); ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load}, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
+    `\n${table}\n\n${byEraText}` +
+      `Medians over alternating rounds (warm-call ratios: median of per-round ratios, with their IQR where shown); ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load}, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s.\n`,
   );
   const file = join(repoRoot, 'bench', 'results.json');
   writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg(), settings, rows, table, details: results }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg(), settings, sections: only ?? sections, rows, table, byEraTable: byEra?.table, details: results }, null, 2) + '\n',
   );
   log(`results written to ${file}`);
-  if (rows.some((r) => !r.met)) process.exitCode = 1;
+  // Report-only targets (client cost, bundle size) are printed, never a reason to fail the run.
+  if (rows.some((r) => !r.met && !r.reportOnly)) process.exitCode = 1;
 }
 
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {

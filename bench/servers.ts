@@ -1,25 +1,38 @@
-// Fixture servers for the benchmark, started through our registry or through the raw SDK
-// (Client + StdioClientTransport), and the bookkeeping that proves none of them survives.
+// Fixture servers for the benchmark, started through our registry or through a raw SDK client
+// (Client + the SDK's own StdioClientTransport, of the v1 line or the v2 line), and the
+// bookkeeping that proves none of them survives.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client as V2Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport as V2StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { StdioServerDefinition } from '../src/core/definitions';
 import { isGroupAlive, isProcessAlive, signalGroup } from '../src/core/processTree';
-import { fixturesDir } from '../test/support/paths';
+import { fixturesDir, repoRoot } from '../test/support/paths';
 
 const stdioServer = join(fixturesDir, 'stdio-server.mjs');
 const wrappedServer = join(fixturesDir, 'wrapped-server.sh');
+const v2EchoServer = join(repoRoot, 'bench', 'fixtures', 'v2-echo-server.mjs');
+
+/** The protocol era a connection speaks: 2025-11-25 and before (`initialize`), or 2026-07-28. */
+export type Era = 'legacy' | 'modern';
 
 export interface FixtureSpec {
   flags: string[];
   /** Started through test/fixtures/wrapped-server.sh: sh → node, a real grandchild. */
   wrapped?: boolean;
+  /**
+   * 'v1' (default): test/fixtures/stdio-server.mjs, built with the v1 SDK, 2025 era only.
+   * 'v2': bench/fixtures/v2-echo-server.mjs, built with the v2 SDK, both eras (flags are ignored).
+   */
+  server?: 'v1' | 'v2';
 }
 
 function commandLine(spec: FixtureSpec, pidDir: string): { command: string; args: string[] } {
+  if (spec.server === 'v2') return { command: process.execPath, args: [v2EchoServer, `--pid-dir=${pidDir}`] };
   const args = [...spec.flags, `--pid-dir=${pidDir}`];
   return spec.wrapped ? { command: wrappedServer, args } : { command: process.execPath, args: [stdioServer, ...args] };
 }
@@ -48,6 +61,26 @@ export class ProcessBook {
     const client = new Client({ name: 'bench-raw-sdk', version: '1.0.0' }, { capabilities: {} });
     await client.connect(transport);
     return { client, transport };
+  }
+
+  /**
+   * A raw client of the SDK's v2 line over its own stdio transport, negotiating the era
+   * (`versionNegotiation: 'auto'`). On that transport the SDK probes on a throwaway sibling
+   * process of the server and then spawns the server for the session.
+   */
+  async rawV2Client(spec: FixtureSpec): Promise<{ client: V2Client; transport: V2StdioClientTransport }> {
+    const transport = new V2StdioClientTransport({ ...commandLine(spec, this.pidDir), stderr: 'ignore' });
+    const client = new V2Client({ name: 'bench-raw-sdk-v2', version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: 'auto' } });
+    await client.connect(transport);
+    return { client, transport };
+  }
+
+  /** The era the server process `pid` serves, as it wrote in its pid file; a v1 server speaks only the legacy era. */
+  eraOf(spec: FixtureSpec, pid: number): Era {
+    if (spec.server !== 'v2') return 'legacy';
+    const entry = JSON.parse(readFileSync(join(this.pidDir, String(pid)), 'utf8')) as { era?: Era };
+    if (!entry.era) throw new Error(`server ${pid} has not been asked for an era`);
+    return entry.era;
   }
 
   pids(): number[] {

@@ -26,3 +26,8 @@ export function renderTable(header: string[], rows: string[][]): string {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/** The interquartile range of `values`: [p25, p75], nearest-rank. */
+export function iqr(values: number[]): [number, number] {
+  return [percentile(values, 25), percentile(values, 75)];
+}
