@@ -481,6 +481,31 @@ describe('ServerSession', function () {
       assert.equal(probesSentTo('v1'), 2);
     });
 
+    it('subscriptions/listen brings list changes from a modern server, after a restart too', async () => {
+      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir())]);
+      for (const round of ['first', 'after restart']) {
+        if (round !== 'first') await registry.restart('modern');
+        await registry.listTools('modern');
+        await eventually(() => registry.get('modern')!.logLines().filter((l) => l.text.includes('listening for list changes')).length === (round === 'first' ? 1 : 2), 5000, 'the listen stream');
+        await registry.callTool('modern', 'add_tool', { name: `late_${round === 'first' ? 1 : 2}` });
+        await eventually(() => registry.list()[0].tools?.some((t) => t.name === `late_${round === 'first' ? 1 : 2}`) ?? false, 5000, `the new tool (${round})`);
+      }
+    });
+
+    it('the ttlMs hint drives the list cache: a list past its ttl is fetched again on next use', async () => {
+      const fetchesOf = (server: string) => registry.get(server)!.logLines().filter((l) => l.stream === 'stderr' && l.text === 'fixture: tools/list').length;
+      open().reconcile([fixture('cached', 'v2-modern-server.mjs', fixtures.pidDir(), ['--ttl-ms=60000']), fixture('stale', 'v2-modern-server.mjs', fixtures.pidDir(), ['--ttl-ms=0'])]);
+      for (const server of ['cached', 'stale']) {
+        await registry.listTools(server);
+        await eventually(() => fetchesOf(server) === 1, 5000, `the first tools/list of ${server}`);
+        await registry.listTools(server);
+        await registry.listTools(server);
+      }
+      await delay(200);
+      assert.equal(fetchesOf('cached'), 1, 'served from the cache within its ttl');
+      assert.equal(fetchesOf('stale'), 3, 'ttlMs 0: stale at once, fetched on every use');
+    });
+
     it('a hung stdio server is found by the heartbeat without a call', async () => {
       open({ pingIntervalMs: 200, pingTimeoutMs: 300, crashPolicy: () => new NeverRestartPolicy() }).reconcile([fixtures.stdio('hung')]);
       await registry.start('hung');
