@@ -147,7 +147,7 @@ describe('ServerSession', function () {
       const error = await rejects(registry.start('hung'), 'start-failed');
       const took = Date.now() - began;
       assert.ok(took >= 700 && took < 5000, `took ${took} ms`);
-      assert.match(error.message, /did not finish connecting (server\/discover or initialize) within 800 ms/);
+      assert.match(error.message, /did not finish connecting \(server\/discover or initialize\) within 800 ms/);
     });
 
     it('a missing command fails at once with a clear, non-retryable error', async () => {
@@ -411,7 +411,7 @@ describe('ServerSession', function () {
       assert.deepEqual(state.state === 'running' ? state.protocol : undefined, { era: 'modern', version: '2026-07-28' });
       assert.deepEqual(
         (await registry.listTools('modern')).map((t) => t.name),
-        ['echo', 'add', 'confirm'],
+        ['echo', 'add', 'confirm', 'add_tool'],
       );
       assert.equal(textOf(await registry.callTool('modern', 'echo', { text: 'hello 2026' })), 'hello 2026');
       assert.equal(spawnsIn(pids), 1, 'the probe ran on the one process we spawned');
