@@ -411,7 +411,9 @@ export class LiveConnection implements Disposable {
     }
     if (e instanceof ProtocolError) {
       const message = truncateText(e.message, undefined, this.deps.redact);
-      switch (e.code) {
+      // A server may send any number; the 2026 codes that need words of their own are named here.
+      const code: ProtocolErrorCode = e.code;
+      switch (code) {
         case ProtocolErrorCode.UnsupportedProtocolVersion:
           this.deps.onEraMismatch();
           return new McpSessionError('protocol', name, `"${name}" refused the ${what}: it does not speak ${era} (${message}). Restart it to negotiate again.`, { cause: e, retryable: true });
