@@ -410,7 +410,8 @@ export class LiveConnection implements Disposable {
       }
     }
     if (e instanceof ProtocolError) {
-      const message = truncateText(e.message, undefined, this.deps.redact);
+      // "MCP error -32000: …", as the v1 SDK worded it, so the code stays in sight.
+      const message = truncateText(`MCP error ${e.code}: ${e.message}`, undefined, this.deps.redact);
       // A server may send any number; the 2026 codes that need words of their own are named here.
       const code: ProtocolErrorCode = e.code;
       switch (code) {
