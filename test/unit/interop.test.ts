@@ -2,7 +2,9 @@
 // of both protocol eras — v1 servers (third-party ones from node_modules and our fixtures), v2
 // servers serving both eras and v2 modern-only servers — over stdio and Streamable HTTP.
 // One describe per server, the same checks for each: list, call, progress, cancellation (seen
-// by the server where it can tell), crash, teardown, and exactly one spawn per start.
+// by the server where it can tell), crash, teardown, the era the core negotiated, and exactly
+// one spawn per start (a server that exits on the server/discover probe: two on its first start,
+// the one counted legacy restart, and one afterwards, the verdict being cached).
 //
 // Every server process records itself in an events file (test/fixtures/record-events.mjs; the
 // third-party servers load it with `node --import`), so spawns and server-side cancellations are
@@ -14,7 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CallToolResult, ProgressUpdate, ServerSnapshot } from '../../src/core/api';
+import type { CallToolResult, ProgressUpdate } from '../../src/core/api';
 import type { ServerDefinition } from '../../src/core/definitions';
 import { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
@@ -22,13 +24,6 @@ import { isProcessAlive } from '../../src/core/processTree';
 import { SessionRegistry } from '../../src/core/registry';
 import { fixturesDir, repoRoot } from '../support/paths';
 import { eventually } from '../support/processes';
-
-/**
- * Whether the core under test negotiates the protocol era (2026-07-28 beside 2025-11-25).
- * The v1 client (the core before issue 8) speaks only 2025: a modern-only server refuses it
- * with -32022, and a both-era server is served as a 2025 one.
- */
-const coreSpeaksModernEra = false;
 
 type Era = 'legacy' | 'modern';
 
@@ -45,10 +40,8 @@ interface MatrixServer {
   name: string;
   family: 'v1 third-party' | 'v1 fixture' | 'v2 both eras' | 'v2 modern only';
   transport: 'stdio' | 'http';
-  /** The era a negotiating client should end up in. */
+  /** The era the core must end up in: modern (2026-07-28) wherever the server offers it. */
   era: Era;
-  /** Serves the 2025-11-25 handshake. */
-  servesLegacy: boolean;
   /** The stdio command line (after `node`), or the command that starts the HTTP server. */
   args(workDir: string): string[];
   /** HTTP servers: how the URL is announced once it listens. */
@@ -82,7 +75,6 @@ const fixtureTools = ['echo', 'add', 'slow', 'crash', 'pid'];
 const everything = {
   family: 'v1 third-party',
   era: 'legacy',
-  servesLegacy: true,
   tools: ['echo', 'get-sum', 'trigger-long-running-operation'],
   call: { tool: 'echo', args: { message: 'hi there' }, expect: /^Echo: hi there$/ },
   // Cancellation is not observable inside a server we do not own.
@@ -104,7 +96,6 @@ const matrix: MatrixServer[] = [
     family: 'v1 third-party',
     transport: 'stdio',
     era: 'legacy',
-    servesLegacy: true,
     args: () => [...recordEvents, binOf('server-memory')],
     env: (workDir) => ({ MEMORY_FILE_PATH: join(workDir, 'memory.jsonl') }),
     tools: ['create_entities', 'search_nodes', 'read_graph'],
@@ -115,7 +106,6 @@ const matrix: MatrixServer[] = [
     family: 'v1 third-party',
     transport: 'stdio',
     era: 'legacy',
-    servesLegacy: true,
     args: (workDir) => [...recordEvents, binOf('server-filesystem'), workDir],
     tools: ['read_text_file', 'list_directory', 'list_allowed_directories'],
     call: { tool: 'list_allowed_directories', args: {}, expect: /mcp-interop-/ },
@@ -125,7 +115,6 @@ const matrix: MatrixServer[] = [
     family: 'v1 fixture',
     transport: 'stdio',
     era: 'legacy',
-    servesLegacy: true,
     args: () => [fixture('stdio-server.mjs')],
     tools: [...fixtureTools, 'add_tool'],
     call: fixtureCall,
@@ -136,7 +125,6 @@ const matrix: MatrixServer[] = [
     family: 'v1 fixture',
     transport: 'stdio',
     era: 'legacy',
-    servesLegacy: true,
     args: () => [fixture('stdio-server.mjs'), '--exit-on-probe'],
     tools: fixtureTools,
     call: fixtureCall,
@@ -148,7 +136,6 @@ const matrix: MatrixServer[] = [
     family: 'v1 fixture',
     transport: 'http',
     era: 'legacy',
-    servesLegacy: true,
     args: () => [fixture('http-server.mjs')],
     listening: printedUrl,
     tools: [...fixtureTools, 'add_tool'],
@@ -160,7 +147,6 @@ const matrix: MatrixServer[] = [
     family: 'v2 both eras',
     transport: 'stdio',
     era: 'modern',
-    servesLegacy: true,
     args: () => [fixture('v2-stdio-server.mjs')],
     tools: fixtureTools,
     call: fixtureCall,
@@ -171,21 +157,17 @@ const matrix: MatrixServer[] = [
     family: 'v2 both eras',
     transport: 'http',
     era: 'modern',
-    servesLegacy: true,
     args: () => [fixture('v2-http-server.mjs')],
     listening: printedUrl,
     tools: fixtureTools,
     call: fixtureCall,
-    // 2025 traffic goes to the SDK's stateless fallback: each request gets a fresh server
-    // instance, so a later notifications/cancelled never reaches the call it names.
-    long: { ...fixtureSlow, recordsCancellation: coreSpeaksModernEra },
+    long: fixtureSlow,
   },
   {
     name: 'v2-modern',
     family: 'v2 modern only',
     transport: 'stdio',
     era: 'modern',
-    servesLegacy: false,
     args: () => [fixture('v2-stdio-server.mjs'), '--modern-only'],
     tools: fixtureTools,
     call: fixtureCall,
@@ -196,7 +178,6 @@ const matrix: MatrixServer[] = [
     family: 'v2 modern only',
     transport: 'http',
     era: 'modern',
-    servesLegacy: false,
     args: () => [fixture('v2-http-server.mjs'), '--modern-only'],
     listening: printedUrl,
     tools: fixtureTools,
@@ -285,11 +266,6 @@ function definitionOf(server: MatrixServer, workDir: string, eventsFile: string,
   };
 }
 
-/** The era the core reports, once it reports one (issue 8: `snapshot().protocol`). */
-function reportedEra(snapshot: ServerSnapshot): { era: Era; version: string } | undefined {
-  return (snapshot as ServerSnapshot & { protocol?: { era: Era; version: string } }).protocol;
-}
-
 // ---- the matrix -------------------------------------------------------------------------------
 
 describe('interop matrix: both protocol eras through SessionRegistry', function () {
@@ -337,27 +313,6 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
 
       const spawnsOfLastStart = () => spawnedPids(eventsFile).length - spawnsBefore;
 
-      if (!server.servesLegacy && !coreSpeaksModernEra) {
-        // Over stdio the server's -32022 answer reaches the user. Over HTTP it answers the 2025
-        // initialize with 400 + -32022, which a 2025 client takes as "try legacy SSE": the GET
-        // that follows gets 405, and that is the error the user sees.
-        const refusal = server.transport === 'stdio' ? /-32022: Unsupported protocol version: 2025-11-25/ : /HTTP 405/;
-        it(`is refused by a 2025-only core (${server.transport === 'stdio' ? '-32022 Unsupported protocol version' : 'HTTP 405 after the SSE fallback'}), leaving no process`, async () => {
-          const error = await rejection(registry.start(server.name));
-          assert.match(error.message, refusal, `${label}: ${error.code}: ${error.message}`);
-          assert.match(error.message, new RegExp(`"${server.name}"`), 'the error names the server');
-          assert.equal(registry.get(server.name)!.state.state, 'error');
-          await registry.shutdown(2000);
-          if (server.transport === 'stdio') {
-            assert.equal(spawnsOfLastStart(), 1, `${label}: spawned ${spawnsOfLastStart()} times for one start`);
-            for (const pid of spawnedPids(eventsFile)) {
-              await eventually(() => !isProcessAlive(pid), 3000, `${label}: pid ${pid} to be gone`);
-            }
-          }
-        });
-        return;
-      }
-
       it('starts once and lists its tools', async () => {
         spawnsBefore = spawnedPids(eventsFile).length;
         await registry.start(server.name);
@@ -367,11 +322,10 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
         for (const tool of server.tools) assert.ok(names.includes(tool), `${label}: ${tool} missing from ${names.join(', ')}`);
         if (server.transport === 'stdio') {
           const spawns = spawnsOfLastStart();
-          if (server.exitsOnProbe && coreSpeaksModernEra) {
+          if (server.exitsOnProbe) {
             // The one restart allowed for a server that dies on the server/discover probe: counted and logged.
             assert.equal(spawns, 2, `${label}: spawned ${spawns} processes: expected the probed one and one legacy restart`);
-            const { legacyRestarts } = snapshot as ServerSnapshot & { legacyRestarts?: number };
-            assert.equal(legacyRestarts, 1, `${label}: snapshot().legacyRestarts`);
+            assert.equal(snapshot.legacyRestarts, 1, `${label}: snapshot().legacyRestarts`);
             assert.ok(logLines.some((l) => l.includes(server.name) && /legacy/i.test(l)), `${label}: restarted after the probe without a log line`);
           } else {
             assert.equal(spawns, 1, `${label}: spawned ${spawns} processes for one start`);
@@ -385,16 +339,11 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
         assert.match(textOf(result), server.call.expect, `${label}: ${server.call.tool} answered ${textOf(result)}`);
       });
 
-      it(`speaks the ${coreSpeaksModernEra ? server.era : 'legacy'} era (once the core reports it)`, async function () {
-        const snapshot = registry.get(server.name)!.snapshot();
-        const protocol = reportedEra(snapshot);
-        if (!protocol) {
-          assert.ok(!coreSpeaksModernEra, `${label}: snapshot().protocol is missing`);
-          this.skip();
-        }
-        const era = coreSpeaksModernEra ? server.era : 'legacy';
-        assert.equal(protocol.era, era, `${label}: ${JSON.stringify(protocol)}`);
-        assert.match(protocol.version, era === 'modern' ? /^2026-07-28$/ : /^2025-/, `${label}: ${JSON.stringify(protocol)}`);
+      it(`speaks the ${server.era} era`, () => {
+        const protocol = registry.get(server.name)!.snapshot().protocol;
+        assert.ok(protocol, `${label}: snapshot().protocol is missing`);
+        assert.equal(protocol.era, server.era, `${label}: ${JSON.stringify(protocol)}`);
+        assert.match(protocol.version, server.era === 'modern' ? /^2026-07-28$/ : /^2025-/, `${label}: ${JSON.stringify(protocol)}`);
       });
 
       if (server.long) {
