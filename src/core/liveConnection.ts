@@ -32,6 +32,8 @@ export interface LiveConnectionSettings {
   defaultCallTimeoutMs: number;
   /** Bound on the server/discover probe before the SDK tries `initialize`; undefined: the connect bound (remote). */
   probeTimeoutMs: number | undefined;
+  /** Used to end a connection whose heartbeat failed (stdin is not waited for: the server hangs). */
+  closeOptions: CloseOptions;
   /** Heartbeat interval (stdio and remote), 0 to disable. */
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -65,6 +67,8 @@ export class LiveConnection implements Disposable {
   private connection: Connection | undefined;
   private protocolInfo: ProtocolInfo | undefined;
   private ended: (ConnectionEnd & { at: number }) | undefined;
+  /** Set when close() begins: an end reported after that is the close's own doing. */
+  private closing = false;
   private disposed = false;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<InFlight>();
@@ -138,7 +142,7 @@ export class LiveConnection implements Disposable {
 
   /** True while the connection can take requests. */
   get open(): boolean {
-    return this.connection !== undefined && !this.ended && !this.disposed;
+    return this.connection !== undefined && !this.ended && !this.closing && !this.disposed;
   }
 
   serverInfo(): { name: string; version: string } | undefined {
@@ -180,7 +184,7 @@ export class LiveConnection implements Disposable {
 
   /** The connector's hook: the connection ended without close(). */
   readonly onUnexpectedEnd = (end: ConnectionEnd): void => {
-    if (this.ended || this.disposed) return;
+    if (this.ended || this.closing || this.disposed) return;
     this.ended = { ...end, at: Date.now() };
     this.stopHeartbeat();
     const details = { exitCode: end.exitCode, signal: end.signal, stderrTail: end.stderrTail, retryable: true };
@@ -197,6 +201,7 @@ export class LiveConnection implements Disposable {
 
   /** Stops the connection: in-flight calls fail with `reason`, then the process or session is closed within the bounds. */
   async close(reason: string, options: CloseOptions): Promise<CloseReport | undefined> {
+    this.closing = true;
     this.stopHeartbeat();
     this.failInFlight((what) => new McpSessionError('not-running', this.server, `"${this.server}" was stopped during the ${what} (${reason}).`));
     return this.connection?.close(options);
@@ -224,7 +229,7 @@ export class LiveConnection implements Disposable {
         // A heartbeat lost with an expired remote session is no failure: a new session is starting.
         if (!this.open || sessionRecoveryOf(connection)?.recoveryFor(client)) return;
         this.onUnexpectedEnd({ reason: `the server did not answer a heartbeat within ${this.settings.pingTimeoutMs} ms: ${errorMessage(e)}` });
-        void connection.close({ stdinGraceMs: 0, termGraceMs: 1000 }).catch(() => undefined);
+        void connection.close({ ...this.settings.closeOptions, stdinGraceMs: 0 }).catch(() => undefined);
       });
     }, this.settings.pingIntervalMs);
     this.heartbeatTimer.unref?.();
@@ -405,8 +410,11 @@ export class LiveConnection implements Disposable {
       }
     }
     if (e instanceof ProtocolError) {
-      const message = truncateText(e.message, undefined, this.deps.redact);
-      switch (e.code) {
+      // "MCP error -32000: …", as the v1 SDK worded it, so the code stays in sight.
+      const message = truncateText(`MCP error ${e.code}: ${e.message}`, undefined, this.deps.redact);
+      // A server may send any number; the 2026 codes that need words of their own are named here.
+      const code: ProtocolErrorCode = e.code;
+      switch (code) {
         case ProtocolErrorCode.UnsupportedProtocolVersion:
           this.deps.onEraMismatch();
           return new McpSessionError('protocol', name, `"${name}" refused the ${what}: it does not speak ${era} (${message}). Restart it to negotiate again.`, { cause: e, retryable: true });

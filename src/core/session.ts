@@ -226,6 +226,7 @@ export class ServerSession implements SessionApi {
         // for the initialize that follows. Remote connections pause their bound during a sign-in, so
         // their probe is bounded by the connector alone.
         probeTimeoutMs: this.def.kind === 'stdio' ? Math.max(1, Math.floor(this.settings.connectTimeoutMs / 2)) : undefined,
+        closeOptions: this.closeOptions(),
         pingIntervalMs: this.settings.pingIntervalMs,
         pingTimeoutMs: this.settings.pingTimeoutMs,
       },

@@ -147,7 +147,7 @@ describe('ServerSession', function () {
       const error = await rejects(registry.start('hung'), 'start-failed');
       const took = Date.now() - began;
       assert.ok(took >= 700 && took < 5000, `took ${took} ms`);
-      assert.match(error.message, /did not finish connecting (server\/discover or initialize) within 800 ms/);
+      assert.match(error.message, /did not finish connecting \(server\/discover or initialize\) within 800 ms/);
     });
 
     it('a missing command fails at once with a clear, non-retryable error', async () => {
@@ -411,7 +411,7 @@ describe('ServerSession', function () {
       assert.deepEqual(state.state === 'running' ? state.protocol : undefined, { era: 'modern', version: '2026-07-28' });
       assert.deepEqual(
         (await registry.listTools('modern')).map((t) => t.name),
-        ['echo', 'add', 'confirm'],
+        ['echo', 'add', 'confirm', 'add_tool'],
       );
       assert.equal(textOf(await registry.callTool('modern', 'echo', { text: 'hello 2026' })), 'hello 2026');
       assert.equal(spawnsIn(pids), 1, 'the probe ran on the one process we spawned');
@@ -518,7 +518,7 @@ describe('ServerSession', function () {
       await eventually(() => !isProcessAlive(pid), 5000, 'the stopped server to be killed');
     });
 
-    it('input_required goes to the client-request handlers and requestState comes back byte for byte', async () => {
+    it('input_required (2026) and elicitation requests (2025) go to the same handlers; requestState comes back byte for byte', async () => {
       const asked: string[] = [];
       open({
         clientRequests: {
@@ -527,16 +527,44 @@ describe('ServerSession', function () {
             return { action: 'accept', content: { ok: true } };
           },
         },
-      }).reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir())]);
-      const result = await registry.callTool('modern', 'confirm', { message: 'Proceed?' });
-      assert.equal(textOf(result), 'confirmed: {"action":"accept","content":{"ok":true}}; requestState echoed exactly');
-      assert.deepEqual(asked, ['modern: Proceed?']);
+      }).reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir()), fixture('legacy', 'legacy-strict-server.mjs', fixtures.pidDir())]);
+      const modern = await registry.callTool('modern', 'confirm', { message: 'Proceed?' });
+      assert.equal(textOf(modern), 'confirmed: {"action":"accept","content":{"ok":true}}; requestState echoed exactly');
+      const legacy = await registry.callTool('legacy', 'confirm', { message: 'Go on?' });
+      assert.equal(textOf(legacy), 'confirmed: {"action":"accept","content":{"ok":true}}');
+      assert.deepEqual(asked, ['modern: Proceed?', 'legacy: Go on?']);
     });
 
-    it('by default a request for input is refused with a message naming the server', async () => {
-      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir())]);
+    it('by default a request for input is refused with a message naming the server, in both eras', async () => {
+      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir()), fixture('legacy', 'legacy-strict-server.mjs', fixtures.pidDir())]);
       const error = await rejects(registry.callTool('modern', 'confirm', {}), 'protocol');
       assert.match(error.message, /"modern" asked for input \(elicitation\); answering it is not supported yet/);
+      // A 2025 server gets the refusal as the error of its request and reports it in its result.
+      const legacy = await rejects(registry.callTool('legacy', 'confirm', { message: 'Go on?' }), 'tool-error');
+      assert.match(legacy.message, /elicitation failed: .*"legacy" asked for input \(elicitation\); answering it is not supported yet/);
+    });
+
+    it('the crash policy the registry is given decides what follows a crash', async () => {
+      const crashes: string[] = [];
+      open({
+        crashPolicy: (server) => ({
+          crashed: (_name, why) => {
+            crashes.push(`${server}: ${why}`);
+            return { action: 'stop', message: `policy says stop after: ${why}`, final: true };
+          },
+          recentCrashes: () => crashes.length,
+          gaveUp: () => crashes.length > 0,
+          reset: () => void crashes.splice(0),
+        }),
+      }).reconcile([fixtures.stdio('crashy')]);
+      await rejects(registry.callTool('crashy', 'crash', {}), 'crashed');
+      const state = registry.get('crashy')!.state;
+      assert.equal(state.state === 'error' ? state.message : '', 'policy says stop after: "crashy" exited with code 7');
+      assert.deepEqual(crashes, ['crashy: "crashy" exited with code 7']);
+      assert.equal(registry.list()[0].recentCrashes, 1);
+      await rejects(registry.callTool('crashy', 'echo', { text: 'x' }), 'not-running');
+      await registry.start('crashy');
+      assert.equal(registry.list()[0].recentCrashes, 0, 'a user start resets the policy');
     });
   });
 });
