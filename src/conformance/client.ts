@@ -66,6 +66,17 @@ const connectWithElicitation: Connector = (request) =>
     },
   });
 
+/**
+ * json-schema-2020-12-preservation: its echo tool is called with the input schema the core
+ * listed for the scenario's focal tool, so the scenario sees whether every JSON Schema 2020-12
+ * keyword survived the core ($schema, $defs, $anchor, composition, conditionals).
+ */
+function schemaEchoArguments(tool: Tool, tools: readonly Tool[]): Record<string, unknown> | undefined {
+  if (tool.name !== 'json_schema_echo') return undefined;
+  const focal = tools.find((t) => t.name === 'json_schema_2020_12_tool');
+  return focal && { schema: focal.inputSchema };
+}
+
 /** Arguments for a tool call from its input schema: the default, the first enum value, or a plain value per type. */
 function sampleArguments(tool: Tool): Record<string, unknown> {
   const properties = (tool.inputSchema.properties ?? {}) as Record<string, { type?: string; default?: unknown; enum?: unknown[] }>;
@@ -103,7 +114,7 @@ async function run(url: string): Promise<void> {
     // scenario would observe of the others. Any failure fails the run at the end.
     const failed: string[] = [];
     for (const tool of tools) {
-      const args = context.toolCalls?.find((call) => call.name === tool.name)?.arguments ?? sampleArguments(tool);
+      const args = context.toolCalls?.find((call) => call.name === tool.name)?.arguments ?? schemaEchoArguments(tool, tools) ?? sampleArguments(tool);
       try {
         const result = await registry.callTool(serverName, tool.name, args);
         log.info(`Called "${tool.name}": ${JSON.stringify(result.content).slice(0, 200)}`);
