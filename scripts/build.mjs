@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI, the tests and the benchmark with esbuild.
 // Type checking is separate (`npm run typecheck`, tsc --noEmit).
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -19,6 +19,31 @@ function filesUnder(dir, predicate) {
   return out;
 }
 
+/**
+ * The SDK's v2 client and core packages each carry their own copy of the same zod; without this
+ * the bundle holds it twice (~100 KB minified). Imports of zod from core resolve to the client's
+ * copy, only while the two versions are the same.
+ */
+const sdkPackages = join(root, 'node_modules/@modelcontextprotocol');
+const zodVersion = (pkg) => {
+  try {
+    return JSON.parse(readFileSync(join(sdkPackages, pkg, 'node_modules/zod/package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+};
+const oneZod = {
+  name: 'one-zod',
+  setup(build) {
+    const version = zodVersion('client');
+    if (!version || version !== zodVersion('core')) return;
+    build.onResolve({ filter: /^zod(\/|$)/ }, (args) => {
+      if (!args.importer.includes('/node_modules/@modelcontextprotocol/core/')) return undefined;
+      return build.resolve(args.path, { kind: args.kind, resolveDir: join(sdkPackages, 'client') });
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -30,6 +55,7 @@ const common = {
   absWorkingDir: root,
   // jsonc-parser's main entry is a UMD bundle esbuild cannot follow; its ESM entry bundles cleanly.
   mainFields: ['module', 'main'],
+  plugins: [oneZod],
 };
 
 const builds = [

@@ -180,6 +180,8 @@ interface ServerStatus {
   state: string;
   tools?: number;
   pid?: number;
+  /** "MCP 2026-07-28", the revision the server speaks. */
+  protocol?: string;
   error?: string;
   exitCode: number;
 }
@@ -210,7 +212,9 @@ async function listWithStatus(context: CommandContext, config: LoadedConfigurati
         status.error = isMcpSessionError(e) ? e.describe() : errorMessage(e);
         status.exitCode = exitCodeFor(e);
       }
-      status.pid = registry.get(name)?.snapshot().pid;
+      const snapshot = registry.get(name)?.snapshot();
+      status.pid = snapshot?.pid;
+      status.protocol = snapshot?.protocol && `MCP ${snapshot.protocol.version}`;
     }),
   );
   if (context.commandLine.options.json) {
@@ -220,14 +224,23 @@ async function listWithStatus(context: CommandContext, config: LoadedConfigurati
           ...definitionJson(s.definition, config.servers[i]),
           state: s.state,
           ...(s.pid !== undefined ? { pid: s.pid } : {}),
+          ...(s.protocol !== undefined ? { protocol: s.protocol } : {}),
           ...(s.tools !== undefined ? { tools: s.tools } : {}),
           ...(s.error !== undefined ? { error: s.error } : {}),
         })),
       ),
     );
   } else {
-    const rows = statuses.map((s, i) => [s.definition.name, s.definition.kind, s.state, s.tools === undefined ? '-' : String(s.tools), describeDefinition(s.definition), sourceOf(config.servers[i])]);
-    context.stdout(table(['NAME', 'KIND', 'STATE', 'TOOLS', 'COMMAND / URL', 'SOURCE'], rows));
+    const rows = statuses.map((s, i) => [
+      s.definition.name,
+      s.definition.kind,
+      s.state,
+      s.protocol ?? '-',
+      s.tools === undefined ? '-' : String(s.tools),
+      describeDefinition(s.definition),
+      sourceOf(config.servers[i]),
+    ]);
+    context.stdout(table(['NAME', 'KIND', 'STATE', 'PROTOCOL', 'TOOLS', 'COMMAND / URL', 'SOURCE'], rows));
     for (const s of statuses) if (s.error) context.stderr(`mcp-sessions: ${terminalText(`${s.definition.name}: ${s.error}`)}\n`);
   }
   if (statuses.some((s) => s.exitCode === ExitCode.serverFailure || s.exitCode === ExitCode.timeout)) return ExitCode.serverFailure;

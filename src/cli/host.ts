@@ -13,6 +13,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ShutdownReport } from '../core/api';
+import { NeverRestartPolicy } from '../core/crashPolicy';
 import { isGroupAlive, signalGroup } from '../core/processTree';
 import { SessionRegistry } from '../core/registry';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
@@ -61,7 +62,7 @@ export class CliHost {
       stdinGraceMs: 1000,
       termGraceMs: 1000,
       // One command, one answer: a crash fails the command instead of restarting the server.
-      supervisor: { restartOnCrash: false },
+      crashPolicy: () => new NeverRestartPolicy(),
       clientInfo: { name: 'mcp-sessions', version: '0.1.0' },
       redactor: options.redactor,
     });

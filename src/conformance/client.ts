@@ -15,15 +15,13 @@
 // the client answers elicitation requests by accepting with no content, declaring that it
 // applies the schema's defaults (SEP-1034), which the SDK client then fills in.
 
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ElicitRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Connector } from '../core/connection';
+import type { Tool } from '@modelcontextprotocol/client';
+import type { ClientRequestHandlers } from '../core/clientRequests';
 import type { RemoteServerDefinition } from '../core/definitions';
 import { isMcpSessionError } from '../core/errors';
 import { lineLogger } from '../core/logger';
 import { LoopbackRedirectHandler, MemoryTokenStore, OAuthProvider } from '../core/oauth';
 import { SessionRegistry } from '../core/registry';
-import { connectRemote } from '../core/remote';
 
 /** Used as client_id by authorization servers that accept client ID metadata documents (SEP-991). */
 const clientMetadataUrl = 'https://conformance-test.local/client-metadata.json';
@@ -51,20 +49,14 @@ async function followAuthorizationRedirect(url: URL): Promise<void> {
   await (await fetch(new URL(location, url))).text();
 }
 
-/** The remote connector, with clients that accept elicitations and let the SDK apply the defaults. */
-const connectWithElicitation: Connector = (request) =>
-  connectRemote({
-    ...request,
-    createClient: (): Client => {
-      const client = request.createClient();
-      client.registerCapabilities({ elicitation: { form: { applyDefaults: true } } });
-      client.setRequestHandler(ElicitRequestSchema, async (elicitation) => {
-        log.info(`Elicitation "${elicitation.params.message}": accepting with the defaults`);
-        return { action: 'accept', content: {} };
-      });
-      return client;
-    },
-  });
+/** Accepts elicitations with no content, declaring applyDefaults, so the SDK fills in the schema's defaults (both eras). */
+const acceptWithDefaults: ClientRequestHandlers = {
+  capabilities: { elicitation: { form: { applyDefaults: true } } },
+  elicit: async (_server, params) => {
+    log.info(`Elicitation "${params.message}": accepting with the defaults`);
+    return { action: 'accept', content: {} };
+  },
+};
 
 /**
  * json-schema-2020-12-preservation: its echo tool is called with the input schema the core
@@ -101,8 +93,8 @@ async function run(url: string): Promise<void> {
           preRegisteredClient: context.client_id ? { client_id: context.client_id, client_secret: context.client_secret } : undefined,
           logger: log,
         }),
+      clientRequests: acceptWithDefaults,
     },
-    { http: connectWithElicitation },
   );
   try {
     registry.reconcile([definition]);

@@ -1,19 +1,26 @@
 // The public surface of the core: what the extension, the CLI and tests use.
 // Implemented by SessionRegistry (registry.ts) and ServerSession (session.ts).
 
-import type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult } from '@modelcontextprotocol/client';
 import type { Event } from './lifecycle';
 import type { ServerDefinition } from './definitions';
-import type { CloseOutcome } from './connection';
+import type { CloseOutcome, ProtocolInfo } from './connection';
 import type { McpErrorCode } from './errors';
+import type { CrashPolicy } from './crashPolicy';
 
-export type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult };
+export type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult, ProtocolInfo };
 
 /** Session states, as string literals so logs read well. */
 export type SessionState =
   | { state: 'stopped' }
   | { state: 'starting' }
-  | { state: 'running'; pid?: number; since: number }
+  | {
+      state: 'running';
+      pid?: number;
+      since: number;
+      /** The era and revision this connection negotiated. */
+      protocol?: ProtocolInfo;
+    }
   | { state: 'stopping' }
   | {
       state: 'error';
@@ -68,6 +75,10 @@ export interface ServerSnapshot {
   prompts?: Prompt[];
   serverInfo?: { name: string; version: string };
   instructions?: string;
+  /** The era the live connection speaks, or (when stopped) the one it last spoke. */
+  protocol?: ProtocolInfo;
+  /** Times the server exited on the `server/discover` probe and was started again in legacy mode. */
+  legacyRestarts: number;
   /** Crashes counted in the supervisor's sliding window. */
   recentCrashes: number;
   /** Number of non-JSON lines seen on stdout. */
@@ -133,9 +144,23 @@ export interface RegistryOptions {
   /** Largest single message accepted from a server; a larger one ends its connection. Default 32 MiB. */
   maxMessageBytes?: number;
   /** OAuth for a remote server (oauth.ts offers OAuthProvider), or undefined when it needs none. Called per connection attempt. */
-  authProviderFor?(server: import('./definitions').RemoteServerDefinition): import('@modelcontextprotocol/sdk/client/auth.js').OAuthClientProvider | undefined;
+  authProviderFor?(server: import('./definitions').RemoteServerDefinition): import('@modelcontextprotocol/client').OAuthClientProvider | undefined;
   /** Told the secrets each definition carries and each stdio server's envFile holds (redact.ts). */
   redactor?: import('./redact').SecretRedactor;
+  /**
+   * What happens when a server ends unexpectedly, one policy per server (crashPolicy.ts).
+   * Default: restart with exponential backoff and a crash-loop breaker, from `supervisor`.
+   * The CLI passes `() => new NeverRestartPolicy()`.
+   */
+  crashPolicy?(server: string): CrashPolicy;
+  /**
+   * Answers what servers ask of the client: elicitation, roots, sampling (clientRequests.ts),
+   * whether as 2025 server→client requests or 2026 `input_required` results. Default:
+   * decliningClientRequests (refuses with a message that names the server and the request).
+   */
+  clientRequests?: import('./clientRequests').ClientRequestHandlers;
+  /** How long a cached "legacy" era verdict is trusted before the server is probed again. Default 24 h. */
+  legacyVerdictMaxAgeMs?: number;
 }
 
 export interface SessionApi {

@@ -2,7 +2,7 @@
 // processes, remote.ts for Streamable HTTP / SSE. A session makes one Connection per
 // connection attempt and owns it until close() settles.
 
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client, JSONRPCMessage, PriorDiscovery, RequestOptions } from '@modelcontextprotocol/client';
 import type { ServerDefinition } from './definitions';
 import { formatBytes, type Logger } from './logger';
 
@@ -59,14 +59,45 @@ export interface Connection {
   readonly kind: 'stdio' | 'http' | 'sse';
   /** The process id of a stdio server (its process group leader). */
   readonly pid?: number;
+  /** 1 when the server exited on the era probe and was started again in legacy mode (stdio.ts), else 0. */
+  readonly legacyRestarts?: number;
   /** Process-group-aware, bounded close. Idempotent: later calls return the first result. */
   close(options: CloseOptions): Promise<CloseReport>;
+}
+
+/** Which protocol era a connection speaks, and the exact revision ("2026-07-28", "2025-11-25"). */
+export interface ProtocolInfo {
+  era: 'modern' | 'legacy';
+  version: string;
+}
+
+/** The era and revision a connected client negotiated. */
+export function protocolOf(client: Client): ProtocolInfo {
+  return { era: client.getProtocolEra() === 'modern' ? 'modern' : 'legacy', version: client.getNegotiatedProtocolVersion() ?? 'unknown' };
+}
+
+/** "MCP 2026-07-28", for logs and states. */
+export function describeProtocol(protocol: ProtocolInfo): string {
+  return `MCP ${protocol.version}`;
+}
+
+/**
+ * A cheap request that proves the server answers: `ping` on the 2025 era; the 2026-07-28
+ * era has no ping, so `server/discover` (side-effect free, answered by every modern server).
+ */
+export function heartbeat(client: Client, options: RequestOptions): Promise<unknown> {
+  return client.getProtocolEra() === 'modern' ? client.discover(options) : client.ping(options);
 }
 
 export interface ConnectRequest {
   definition: ServerDefinition;
   /** A fresh SDK client for this attempt, with the session's handlers installed. */
   createClient(): Client;
+  /**
+   * The era verdict cached for this definition: connect without the `server/discover` probe.
+   * Undefined: probe (`versionNegotiation: 'auto'`).
+   */
+  prior?: PriorDiscovery;
   /** connect() must settle (resolve or reject) within this bound. */
   connectTimeoutMs: number;
   /** Aborted when the session gives up on this attempt (stop during start, shutdown). */
@@ -82,11 +113,11 @@ export interface ConnectRequest {
   /** Largest single message accepted; a larger one ends the connection. Default defaultMaxMessageBytes. */
   maxMessageBytes?: number;
   /** Receives every JSON-RPC message when protocol tracing is on. */
-  trace?(direction: 'send' | 'receive', message: import('@modelcontextprotocol/sdk/types.js').JSONRPCMessage): void;
+  trace?(direction: 'send' | 'receive', message: JSONRPCMessage): void;
   /** Told the secret values of a stdio server's envFile when it is read. */
   redactor?: import('./redact').SecretRedactor;
   /** Authorizes the requests of a remote server with OAuth (oauth.ts); undefined when it needs none. */
-  authProvider?: import('@modelcontextprotocol/sdk/client/auth.js').OAuthClientProvider;
+  authProvider?: import('@modelcontextprotocol/client').OAuthClientProvider;
 }
 
 export interface ProcessLedgerLike {

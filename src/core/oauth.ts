@@ -24,9 +24,16 @@
 //   would have to happen in the middle of any request (step-up comes on tools/call).
 
 import { randomBytes } from 'node:crypto';
-import { auth, extractWWWAuthenticateParams, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  auth,
+  extractWWWAuthenticateParams,
+  type FetchLike,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+} from '@modelcontextprotocol/client';
 import { McpSessionError } from './errors';
 import { nullLogger, type Logger } from './logger';
 import type { RedirectHandler } from './oauthRedirect';
@@ -305,7 +312,15 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
     if (this.options.consent && !(await this.tokens())?.refresh_token && !this.options.consent.canAsk(this.serverName)) throw this.needsSignIn();
     const registered = (await this.clientInformation()) as { redirect_uris?: string[] } | undefined;
     this.redirectUri = await this.options.redirectHandler.prepare(registered?.redirect_uris?.[0]);
-    const options = { serverUrl: this.options.serverUrl, resourceMetadataUrl: request.resourceMetadataUrl, scope: request.scope, fetchFn: this.checkedFetch(request.fetchFn) };
+    // The issuer check (RFC 8414 §3.3) is ours, in saveDiscoveryState: it also knows the 2025-03-26
+    // fallback rule and names the server in its message. The SDK's own would speak first otherwise.
+    const options = {
+      serverUrl: this.options.serverUrl,
+      resourceMetadataUrl: request.resourceMetadataUrl,
+      scope: request.scope,
+      fetchFn: this.checkedFetch(request.fetchFn),
+      skipIssuerMetadataValidation: true,
+    };
     try {
       this.authorizationCode = undefined;
       let result = await auth(this, options);
@@ -390,7 +405,7 @@ export function authorizingFetch(provider: OAuthClientProvider, serverUrl: strin
   const authorizeOnce = (request: AuthorizeRequest): Promise<void> => {
     pending ??= (async () => {
       if (isInteractiveProvider(provider)) return provider.authorize(request);
-      const result = await auth(provider, { serverUrl, ...request });
+      const result = await auth(provider, { serverUrl, ...request, skipIssuerMetadataValidation: true });
       if (result !== 'AUTHORIZED') throw new AuthorizationFailedError('The server requires an authorization in a browser, which this client cannot open.', 401);
     })().finally(() => (pending = undefined));
     return pending;

@@ -6,6 +6,10 @@
 // every session — including ones removed by reconcile() that are still stopping — in
 // parallel under one global deadline, and reports how each ended. dispose() is synchronous
 // and starts that shutdown.
+//
+// The registry owns its sessions in a DisposableMap, the era verdicts of every definition
+// (eraVerdicts.ts: restarts skip the server/discover probe) and the client-request handlers
+// (clientRequests.ts) every connection answers servers with.
 
 import type {
   CallOptions,
@@ -30,7 +34,10 @@ import { definitionFingerprint, type ServerDefinition } from './definitions';
 import { McpSessionError } from './errors';
 import { inheritedEnvironment } from './env';
 import { ProcessLedger } from './ledger';
-import { DisposableStore, Emitter } from './lifecycle';
+import { decliningClientRequests, type ClientRequestHandlers } from './clientRequests';
+import { BackoffCrashPolicy } from './crashPolicy';
+import { EraVerdicts } from './eraVerdicts';
+import { DisposableMap, DisposableStore, Emitter, type Disposable } from './lifecycle';
 import { nullLogger, type Logger } from './logger';
 import { CachingSchemaValidator } from './schemaValidator';
 import { ServerSession, type SessionSettings } from './session';
@@ -48,14 +55,28 @@ const defaultSupervisor: SupervisorOptions = {
   windowMs: 3 * 60_000,
 };
 
-interface Entry {
-  session: ServerSession;
-  fingerprint: string;
-  listeners: DisposableStore;
+/** Default for RegistryOptions.legacyVerdictMaxAgeMs: a legacy server is probed again a day later. */
+export const defaultLegacyVerdictMaxAgeMs = 24 * 60 * 60_000;
+
+class Entry implements Disposable {
+  readonly listeners = new DisposableStore();
+
+  constructor(
+    readonly session: ServerSession,
+    public fingerprint: string,
+  ) {}
+
+  dispose(): void {
+    this.listeners.dispose();
+    this.session.dispose();
+  }
 }
 
 export class SessionRegistry implements RegistryApi {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new DisposableMap<string, Entry>();
+  private readonly eraVerdicts: EraVerdicts;
+  private readonly crashPolicyFor: (server: string) => import('./crashPolicy').CrashPolicy;
+  private readonly clientRequests: ClientRequestHandlers;
   /** Sessions removed by reconcile() whose stop has not finished; shutdown waits for them. */
   private readonly retiring = new Set<Promise<unknown>>();
   private shutdownPromise: Promise<ShutdownReport> | undefined;
@@ -97,6 +118,9 @@ export class SessionRegistry implements RegistryApi {
       traceProtocol: options.traceProtocol ?? false,
       maxMessageBytes: options.maxMessageBytes ?? defaultMaxMessageBytes,
     };
+    this.eraVerdicts = new EraVerdicts(options.legacyVerdictMaxAgeMs ?? defaultLegacyVerdictMaxAgeMs);
+    this.crashPolicyFor = options.crashPolicy ?? (() => new BackoffCrashPolicy(this.settings.supervisor));
+    this.clientRequests = options.clientRequests ?? decliningClientRequests;
     this.authProviderFor = options.authProviderFor;
     this.redactor = options.redactor;
     this.clockJumps = new ClockJumpDetector({ logger: this.logger });
@@ -158,16 +182,16 @@ export class SessionRegistry implements RegistryApi {
       this.redactor?.addDefinition(def);
     }
 
-    for (const [name, entry] of [...this.entries]) {
+    for (const [name, entry] of [...this.entries.entries()]) {
       if (wanted.has(name)) continue;
-      this.entries.delete(name);
+      // Leaked from the map: this stop owns the session until it has stopped.
+      this.entries.deleteAndLeak(name);
       result.removed.push(name);
       const stopping = entry.session
         .shutdown(Date.now() + this.settings.stdinGraceMs + this.settings.termGraceMs + 1000)
         .catch(() => undefined)
         .finally(() => {
-          entry.listeners.dispose();
-          entry.session.dispose();
+          entry.dispose();
           this.retiring.delete(stopping);
         });
       this.retiring.add(stopping);
@@ -207,11 +231,14 @@ export class SessionRegistry implements RegistryApi {
       schemaValidator: this.schemaValidator,
       authProviderFor: this.authProviderFor,
       redactor: this.redactor,
+      crashPolicy: this.crashPolicyFor(def.name),
+      eraVerdicts: this.eraVerdicts,
+      clientRequests: this.clientRequests,
     });
-    const listeners = new DisposableStore();
-    listeners.add(session.onDidChangeState((e) => this.stateEmitter.fire(e)));
-    listeners.add(session.onDidChangeLists(() => this.listsEmitter.fire(def.name)));
-    this.entries.set(def.name, { session, fingerprint, listeners });
+    const entry = new Entry(session, fingerprint);
+    entry.listeners.add(session.onDidChangeState((e) => this.stateEmitter.fire(e)));
+    entry.listeners.add(session.onDidChangeLists(() => this.listsEmitter.fire(def.name)));
+    this.entries.set(def.name, entry);
     this.addEmitter.fire(def.name);
   }
 
@@ -301,11 +328,7 @@ export class SessionRegistry implements RegistryApi {
       }),
     ]);
     clearTimeout(timer);
-    for (const entry of entries) {
-      entry.listeners.dispose();
-      entry.session.dispose();
-    }
-    this.entries.clear();
+    this.entries.clearAndDispose();
     this.clockJumps.dispose();
     const report: ShutdownReport = { durationMs: Date.now() - started, servers, deadlineReached };
     this.logger.info(`Shutdown finished in ${report.durationMs} ms: ${servers.map((s) => `${s.server}=${s.outcome}`).join(', ') || 'no servers'}`);

@@ -3,12 +3,17 @@
 // Streamable HTTP answers 404 or 405); `type: "sse"` forces SSE. Headers come from the
 // configuration and are never logged.
 //
+// Eras: over Streamable HTTP the SDK's v2 client probes with `server/discover` first (a 2026
+// server answers it; a 2025 server's error selects the `initialize` handshake). A probe that
+// times out is an outage here, not a legacy verdict (silence from a deployed server is not an
+// answer), and the connect bound below still applies. Legacy SSE is 2025 only: no probe.
+//
 // The SDK never reports a dead HTTP server through onclose, so the connection watches the
 // errors of its transport (remoteFailures.ts):
 //   - a network error (refused, reset, fetch failed) ends the connection at once
 //     (hooks.onUnexpectedEnd), so calls in flight fail now rather than at their timeout;
 //   - an SSE stream that drops with an error, or a clock jump (the machine slept), makes it
-//     ping the server, and a failed ping ends it;
+//     send a heartbeat (ping, or server/discover on 2026 servers), and a failed one ends it;
 //   - HTTP 404 for a request that carried the session id means the server forgot the session:
 //     the connection retires its client and starts a new session with a new transport and
 //     client; the session decides whether the failed request may be sent again.
@@ -20,15 +25,18 @@
 // Teardown (close): stop listening for clock jumps → abort a re-initialization under way →
 // terminate the HTTP session (DELETE with Mcp-Session-Id, bounded) → close the client.
 
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import {
+  SSEClientTransport,
+  SdkHttpError,
+  SseError,
   StreamableHTTPClientTransport,
-  StreamableHTTPError,
+  type Client,
+  type FetchLike,
+  type PriorDiscovery,
   type StreamableHTTPReconnectionOptions,
-} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { defaultMaxMessageBytes, messageTooLargeReason, type CloseOptions, type CloseReport, type Connection, type ConnectRequest, type Connector } from './connection';
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { defaultMaxMessageBytes, heartbeat, messageTooLargeReason, type CloseOptions, type CloseReport, type Connection, type ConnectRequest, type Connector } from './connection';
 import { redactUrl, shownDefinition, type RemoteServerDefinition } from './definitions';
 import { McpSessionError, errorMessage } from './errors';
 import { authorizingFetch } from './oauth';
@@ -113,7 +121,16 @@ export function sizeLimitedFetch(fetchImpl: FetchLike, limitBytes: number, onToo
 }
 
 function httpStatus(e: unknown): number | undefined {
-  if (e instanceof StreamableHTTPError || e instanceof SseError) return e.code;
+  if (e instanceof SdkHttpError) return e.status;
+  if (e instanceof SseError) return e.code;
+  return undefined;
+}
+
+/** The McpSessionError `e` is or was caused by, if any. */
+function sessionErrorIn(e: unknown): McpSessionError | undefined {
+  for (let cause = e, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause instanceof McpSessionError) return cause;
+  }
   return undefined;
 }
 
@@ -184,11 +201,11 @@ class ConnectDeadline {
 /** The SDK's own bound on initialize stays out of the way: the ConnectDeadline bounds it. */
 const unboundedRequestMs = 2 ** 31 - 1;
 
-async function connectWithin(link: Link, signal: AbortSignal, deadline: ConnectDeadline): Promise<void> {
+async function connectWithin(link: Link, signal: AbortSignal, deadline: ConnectDeadline, prior: PriorDiscovery | undefined): Promise<void> {
   const abort = () => void link.transport.close().catch(() => undefined);
   signal.addEventListener('abort', abort, { once: true });
   try {
-    await Promise.race([link.client.connect(link.transport, { timeout: unboundedRequestMs, signal }), deadline.expired]);
+    await Promise.race([link.client.connect(link.transport, { timeout: unboundedRequestMs, signal, prior }), deadline.expired]);
   } catch (e) {
     // An SSE transport whose start failed keeps its EventSource retrying until closed.
     await link.transport.close().catch(() => undefined);
@@ -254,16 +271,18 @@ class RemoteConnection implements Connection, SessionRecovery {
     const { signal } = this.request;
     try {
       try {
-        this.current = await this.open(this.kind, signal);
+        this.current = await this.open(this.kind, signal, this.kind === 'sse' ? { kind: 'legacy' } : this.request.prior);
       } catch (e) {
         if (this.kind !== 'http' || !shouldFallBackToSse(e) || signal.aborted) throw e;
         this.log(`Streamable HTTP initialize failed with HTTP ${httpStatus(e)}; falling back to legacy SSE`);
         this.kind = 'sse';
-        this.current = await this.open(this.kind, signal);
+        this.current = await this.open(this.kind, signal, { kind: 'legacy' });
       }
     } catch (e) {
       if (signal.aborted) throw new McpSessionError('cancelled', this.name, `Connecting to "${this.name}" was cancelled.`);
-      if (e instanceof McpSessionError) throw e;
+      // The SDK wraps what failed its server/discover probe (a sign-in that was refused, say) as the cause.
+      const ours = sessionErrorIn(e);
+      if (ours) throw ours;
       const status = httpStatus(e);
       const why = status === 401 ? 'the server requires authorization (HTTP 401)' : status ? `HTTP ${status}` : errorMessage(e);
       throw new McpSessionError('start-failed', this.name, `Could not connect to "${this.name}" at ${this.shown}: ${why}.`, { retryable: status !== 401, cause: e });
@@ -273,10 +292,10 @@ class RemoteConnection implements Connection, SessionRecovery {
   }
 
   /** A new client and transport, connected and initialized; its events are ignored until it becomes current. */
-  private async open(kind: 'http' | 'sse', signal: AbortSignal): Promise<Link> {
+  private async open(kind: 'http' | 'sse', signal: AbortSignal, prior: PriorDiscovery | undefined): Promise<Link> {
     const requestInit: RequestInit = { headers: this.def.headers };
     const timeoutMs = this.request.connectTimeoutMs;
-    const deadline = new ConnectDeadline(timeoutMs, () => new McpSessionError('start-failed', this.name, `"${this.name}" did not answer initialize within ${timeoutMs} ms.`, { retryable: true }));
+    const deadline = new ConnectDeadline(timeoutMs, () => new McpSessionError('start-failed', this.name, `"${this.name}" did not finish connecting (server/discover or initialize) within ${timeoutMs} ms.`, { retryable: true }));
     const authorizing =
       this.request.authProvider &&
       authorizingFetch(this.request.authProvider, this.url, { log: (line) => this.log(line), onUserInteraction: deadline.onUserInteraction });
@@ -287,7 +306,7 @@ class RemoteConnection implements Connection, SessionRecovery {
         : new SSEClientTransport(this.url, { requestInit, fetch });
     const link: Link = { client: this.request.createClient(), transport, retired: false };
     this.watch(link);
-    await connectWithin(link, signal, deadline);
+    await connectWithin(link, signal, deadline, prior);
     return link;
   }
 
@@ -356,11 +375,11 @@ class RemoteConnection implements Connection, SessionRecovery {
     if (this.probing || !link || !this.isLive(link)) return;
     this.probing = (async () => {
       try {
-        await link.client.ping({ timeout: this.options.probeTimeoutMs ?? 10_000 });
-        this.log(`${why}; the server answered a ping`);
+        await heartbeat(link.client, { timeout: this.options.probeTimeoutMs ?? 10_000 });
+        this.log(`${why}; the server answered`);
       } catch (e) {
         // A network error or a 404 has already been handled by onTransportError.
-        if (this.isLive(link)) this.end(`${why}, and the server did not answer a ping: ${errorMessage(e)}`);
+        if (this.isLive(link)) this.end(`${why}, and the server did not answer a heartbeat: ${errorMessage(e)}`);
       } finally {
         this.probing = undefined;
       }
@@ -397,7 +416,8 @@ class RemoteConnection implements Connection, SessionRecovery {
     // Deferred by a microtask so that the retired client's requests find this recovery.
     const recovery = Promise.resolve().then(async () => {
       await link.client.close().catch(() => undefined);
-      const next = await this.open('http', this.lifetime.signal);
+      // Only 2025 servers have sessions to forget: the new one is legacy too, with no probe.
+      const next = await this.open('http', this.lifetime.signal, { kind: 'legacy' });
       if (this.ended || this.closeStarted) {
         await next.client.close().catch(() => undefined);
         throw new Error('the connection was closed while a new session was starting');

@@ -2,10 +2,7 @@
 // a dead HTTP server only as errors on individual requests and streams (never through
 // onclose), so the connector and the session read those errors here.
 
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { SdkHttpError, SseError, type Client, type Tool } from '@modelcontextprotocol/client';
 import type { Connection } from './connection';
 import { errorMessage } from './errors';
 
@@ -51,8 +48,8 @@ function networkCode(e: unknown): string | undefined {
 
 /** Classifies a transport error; undefined when it is none of the failures above. */
 export function classifyRemoteFailure(e: unknown): RemoteFailure | undefined {
-  if (e instanceof StreamableHTTPError) {
-    if (e.code !== 404) return undefined;
+  if (e instanceof SdkHttpError) {
+    if (e.status !== 404) return undefined;
     // Many servers without a GET stream answer its GET with 404 rather than 405: only a ping
     // (a POST) can tell that apart from an expired session.
     if (e.message.includes('Failed to open SSE stream')) return { kind: 'stream-lost', detail: 'the GET stream was refused with HTTP 404' };

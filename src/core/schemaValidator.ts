@@ -3,8 +3,8 @@
 // with every refresh. This validator compiles each distinct schema once (keyed by its JSON)
 // and keeps a bounded number of them.
 
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
+import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/client';
 
 export class CachingSchemaValidator implements jsonSchemaValidator {
   private inner = new AjvJsonSchemaValidator();

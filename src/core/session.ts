@@ -1,36 +1,33 @@
-// One session per server: the single owner of that server's connection and process.
+// One session per server: its states, the serialized queue of start/stop, single-flight
+// start and the crash policy it was given. Everything tied to one connection (the client, the
+// era, heartbeat, list caches, in-flight calls, the request pipeline) lives in a LiveConnection
+// (liveConnection.ts) held in a MutableDisposable: replacing or clearing it disposes it, so a new
+// connection never sees the old one's state.
 //
 // States: stopped → starting → running → stopping → stopped, and error (with a message and
-// whether retrying is useful). Every transition fires onDidChangeState with a reason.
-// start/stop/restart are serialized through one queue; start() while a start is pending
-// returns that start (single flight); stop() while starting cancels the attempt, waits for it
-// to settle and then stops. An unexpected end rejects every in-flight call at once and hands
-// the session to the crash supervisor (exponential backoff, crash-loop breaker).
+// whether retrying is useful). Every transition fires onDidChangeState with a reason; `running`
+// carries the protocol era. start/stop/restart are serialized through one queue; start() while
+// a start is pending returns that start (single flight); stop() while starting cancels the
+// attempt, waits for it to settle and then stops. An unexpected end rejects every in-flight call
+// at once and asks the crash policy (crashPolicy.ts) what to do: restart after a delay, or stop.
+//
+// The era verdict of each definition (eraVerdicts.ts) is passed to the connector as `prior`, so
+// a restart connects without the server/discover probe; a changed definition probes again.
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  ErrorCode,
-  LoggingMessageNotificationSchema,
-  McpError,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ToolListChangedNotificationSchema,
-  type CallToolResult,
-  type GetPromptResult,
-  type Prompt,
-  type ReadResourceResult,
-  type Resource,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallOptions, ServerLogLine, ServerSnapshot, SessionApi, SessionState, StateChange, SupervisorOptions } from './api';
-import type { CloseOptions, CloseReport, Connection, ConnectionEnd, Connector, ProcessLedgerLike } from './connection';
-import type { ServerDefinition } from './definitions';
+import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from '@modelcontextprotocol/client';
+import type { CallOptions, ProtocolInfo, ServerLogLine, ServerSnapshot, SessionApi, SessionState, StateChange, SupervisorOptions } from './api';
+import type { ClientRequestHandlers } from './clientRequests';
+import { describeProtocol, type CloseOptions, type CloseReport, type Connection, type ConnectionEnd, type Connector, type ProcessLedgerLike } from './connection';
+import type { CrashPolicy } from './crashPolicy';
+import { definitionFingerprint, type ServerDefinition } from './definitions';
+import type { EraVerdicts } from './eraVerdicts';
 import { McpSessionError, errorMessage } from './errors';
-import { Emitter } from './lifecycle';
+import { Emitter, MutableDisposable } from './lifecycle';
+import { LiveConnection, type ListKind } from './liveConnection';
 import { RingBuffer, truncateText, type Logger } from './logger';
-import { CachingSchemaValidator } from './schemaValidator';
-import { classifyRemoteFailure, isRetrySafeTool, sessionRecoveryOf } from './remoteFailures';
+import type { CachingSchemaValidator } from './schemaValidator';
+
+export { maxInstructionsChars } from './liveConnection';
 
 export interface SessionSettings {
   connectTimeoutMs: number;
@@ -55,21 +52,10 @@ export interface SessionDependencies {
   schemaValidator: CachingSchemaValidator;
   authProviderFor?: import('./api').RegistryOptions['authProviderFor'];
   redactor?: import('./redact').SecretRedactor;
+  crashPolicy: CrashPolicy;
+  eraVerdicts: EraVerdicts;
+  clientRequests: ClientRequestHandlers;
 }
-
-type ListKind = 'tools' | 'resources' | 'prompts';
-
-interface InFlight {
-  /** "call of \"echo\"": what a failure of this request names. */
-  what: string;
-  fail(error: McpSessionError): void;
-}
-
-const listRefreshDebounceMs = 100;
-/** `instructions` from initialize are kept (and shown) up to this length. */
-export const maxInstructionsChars = 64 * 1024;
-/** Guards against servers that hand out cursors forever. */
-const maxListPages = 1000;
 
 /** A message as JSON for the trace; a server can nest one too deeply for JSON.stringify. */
 function traceText(message: unknown): string {
@@ -80,27 +66,28 @@ function traceText(message: unknown): string {
   }
 }
 
+/** What the last connection showed, kept for the snapshot while the server is stopped: a hint, never served to calls. */
+interface LastKnown {
+  tools?: Tool[];
+  resources?: Resource[];
+  prompts?: Prompt[];
+  serverInfo?: { name: string; version: string };
+  instructions?: string;
+  protocol?: ProtocolInfo;
+}
+
 export class ServerSession implements SessionApi {
   private current: SessionState = { state: 'stopped' };
-  private connection: Connection | undefined;
+  private readonly connection = new MutableDisposable<LiveConnection>();
   private queue: Promise<unknown> = Promise.resolve();
   private pendingStart: Promise<void> | undefined;
   private startAttempt: AbortController | undefined;
-  private readonly inFlight = new Set<InFlight>();
-  private crashTimes: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private lastEnd: (ConnectionEnd & { at: number }) | undefined;
   private shutDown = false;
   private stdoutNoise = 0;
+  private legacyRestarts = 0;
   private startedAt: number | undefined;
-  private serverInfo: { name: string; version: string } | undefined;
-  private instructions: string | undefined;
-  private readonly lists: { tools?: Tool[]; resources?: Resource[]; prompts?: Prompt[] } = {};
-  /** The connection each cached list came from: a list from an earlier connection is only a hint. */
-  private readonly listSources: Partial<Record<ListKind, Connection>> = {};
-  private readonly listRefreshTimers = new Map<ListKind, NodeJS.Timeout>();
-  private readonly listRefreshes = new Map<ListKind, { connection: Connection | undefined; promise: Promise<unknown[]> }>();
+  private lastKnown: LastKnown = {};
   private readonly log: RingBuffer<ServerLogLine>;
 
   private readonly stateEmitter = new Emitter<StateChange>();
@@ -131,18 +118,21 @@ export class ServerSession implements SessionApi {
   }
 
   snapshot(): ServerSnapshot {
+    const live = this.connection.value;
     return {
       name: this.name,
       definition: this.def,
       state: this.current,
-      pid: this.connection?.pid,
+      pid: live?.pid,
       startedAt: this.current.state === 'running' ? this.startedAt : undefined,
-      tools: this.lists.tools,
-      resources: this.lists.resources,
-      prompts: this.lists.prompts,
-      serverInfo: this.serverInfo,
-      instructions: this.instructions,
-      recentCrashes: this.recentCrashes(Date.now()),
+      tools: this.lastKnown.tools,
+      resources: this.lastKnown.resources,
+      prompts: this.lastKnown.prompts,
+      serverInfo: this.lastKnown.serverInfo,
+      instructions: this.lastKnown.instructions,
+      protocol: this.lastKnown.protocol,
+      legacyRestarts: this.legacyRestarts,
+      recentCrashes: this.deps.crashPolicy.recentCrashes(Date.now()),
       stdoutNoiseLines: this.stdoutNoise,
     };
   }
@@ -161,9 +151,10 @@ export class ServerSession implements SessionApi {
   private setState(next: SessionState, reason: string): void {
     const previous = this.current;
     this.current = next;
+    const era = next.state === 'running' && next.protocol ? ` (${describeProtocol(next.protocol)})` : '';
     const detail = next.state === 'error' ? `: ${next.message}` : '';
-    this.appendLog('state', `${previous.state} → ${next.state} (${reason})${detail}`);
-    this.deps.logger.info(`[${this.name}] ${previous.state} → ${next.state} (${reason})`);
+    this.appendLog('state', `${previous.state} → ${next.state}${era} (${reason})${detail}`);
+    this.deps.logger.info(`[${this.name}] ${previous.state} → ${next.state}${era} (${reason})`);
     this.stateEmitter.fire({ server: this.name, previous, current: next, reason });
   }
 
@@ -171,11 +162,11 @@ export class ServerSession implements SessionApi {
   private readonly redact = (text: string): string => this.deps.redactor?.redact(text) ?? text;
 
   /** Every log line is cut to a few KiB: 2,000 whole 4 MiB lines from one server would be gigabytes. */
-  private appendLog(stream: ServerLogLine['stream'], text: string): void {
+  private readonly appendLog = (stream: ServerLogLine['stream'], text: string): void => {
     const line: ServerLogLine = { time: Date.now(), stream, text: truncateText(text, undefined, this.redact) };
     this.log.push(line);
     this.logEmitter.fire(line);
-  }
+  };
 
   private enqueue<T>(operation: () => Promise<T>): Promise<T> {
     const result = this.queue.then(operation);
@@ -187,23 +178,29 @@ export class ServerSession implements SessionApi {
     return new McpSessionError('shut-down', this.name, `The session registry is shut down; "${this.name}" cannot be used.`);
   }
 
+  /** The live connection while running. */
+  private get running(): LiveConnection | undefined {
+    const live = this.connection.value;
+    return live?.open && this.current.state === 'running' ? live : undefined;
+  }
+
   // ---- start / stop ----------------------------------------------------------------------
 
-  /** Starts the server if it is not running. This is a user's start: it resets the crash-loop breaker. */
+  /** Starts the server if it is not running. This is a user's start: it resets the crash policy. */
   start(reason = 'start requested'): Promise<void> {
     return this.startOnce(reason, 'user');
   }
 
   /**
    * Single flight: while a start is pending every caller gets that start.
-   * `user` starts reset the crash-loop breaker; `demand` (first use) and `supervisor` starts do not.
+   * `user` starts reset the crash policy; `demand` (first use) and `supervisor` starts do not.
    */
   private startOnce(reason: string, origin: 'user' | 'demand' | 'supervisor'): Promise<void> {
     if (this.shutDown) return Promise.reject(this.shutDownError());
-    if (this.current.state === 'running' && this.connection) return Promise.resolve();
+    if (this.running) return Promise.resolve();
     if (this.pendingStart) return this.pendingStart;
     this.cancelScheduledRestart();
-    if (origin === 'user') this.crashTimes = [];
+    if (origin === 'user') this.deps.crashPolicy.reset();
     const attempt = this.enqueue(() => this.runStart(reason, origin === 'supervisor'));
     const pending = attempt.finally(() => {
       if (this.pendingStart === pending) this.pendingStart = undefined;
@@ -214,21 +211,45 @@ export class ServerSession implements SessionApi {
 
   private async runStart(reason: string, supervised = false): Promise<void> {
     if (this.shutDown) throw this.shutDownError();
-    if (this.current.state === 'running' && this.connection) return;
+    if (this.running) return;
     const attempt = new AbortController();
     this.startAttempt = attempt;
     this.setState({ state: 'starting' }, reason);
-    const connector = this.deps.connectors[this.def.kind];
+    const verdictKey = definitionFingerprint(this.def);
+    const prior = this.deps.eraVerdicts.get(verdictKey);
+    const live = new LiveConnection(
+      this.name,
+      {
+        clientInfo: this.settings.clientInfo,
+        defaultCallTimeoutMs: this.settings.defaultCallTimeoutMs,
+        // On stdio a silent probe means a legacy server: half the connect bound leaves the other half
+        // for the initialize that follows. Remote connections pause their bound during a sign-in, so
+        // their probe is bounded by the connector alone.
+        probeTimeoutMs: this.def.kind === 'stdio' ? Math.max(1, Math.floor(this.settings.connectTimeoutMs / 2)) : undefined,
+        closeOptions: this.closeOptions(),
+        pingIntervalMs: this.settings.pingIntervalMs,
+        pingTimeoutMs: this.settings.pingTimeoutMs,
+      },
+      {
+        schemaValidator: this.deps.schemaValidator,
+        clientRequests: this.deps.clientRequests,
+        log: this.appendLog,
+        redact: this.redact,
+        onEnd: (end, crashed) => this.onUnexpectedEnd(end, crashed),
+        onEraMismatch: () => this.deps.eraVerdicts.forget(verdictKey),
+      },
+    );
     let connection: Connection;
     try {
-      connection = await connector({
+      connection = await this.deps.connectors[this.def.kind]({
         definition: this.def,
-        createClient: () => this.createClient(),
+        createClient: () => live.createClient(),
+        prior,
         connectTimeoutMs: this.settings.connectTimeoutMs,
         signal: attempt.signal,
         hooks: {
           log: (line, stream) => this.onServerLog(line, stream),
-          onUnexpectedEnd: (end) => this.onUnexpectedEnd(connection, end),
+          onUnexpectedEnd: live.onUnexpectedEnd,
         },
         logger: this.deps.logger,
         baseEnv: this.settings.baseEnv,
@@ -240,12 +261,15 @@ export class ServerSession implements SessionApi {
         trace: this.settings.traceProtocol ? (direction, message) => this.appendLog('trace', `${direction === 'send' ? '→' : '←'} ${traceText(message)}`) : undefined,
       });
     } catch (e) {
+      live.dispose();
+      // A cached verdict that no longer connects is forgotten: the next start probes.
+      if (prior) this.deps.eraVerdicts.forget(verdictKey);
       const error = e instanceof McpSessionError ? e : new McpSessionError('start-failed', this.name, `Could not start "${this.name}": ${errorMessage(e)}`, { cause: e, retryable: true });
       if (attempt.signal.aborted) {
         this.setState({ state: 'stopped' }, 'start cancelled');
         throw new McpSessionError('cancelled', this.name, `Starting "${this.name}" was cancelled because it was stopped.`);
       }
-      // A failed restart goes straight to the supervisor's verdict (retry later, or give up), so no
+      // A failed restart goes straight to the crash policy's verdict (retry later, or give up), so no
       // error state in between reads as final. One that needs the user to sign in waits for them.
       if (supervised && error.code !== 'needs-sign-in') this.onCrash(error.message.replace(/\.$/, ''), error, 'restart failed');
       else this.setState({ state: 'error', message: error.message, retryable: error.details.retryable ?? true, ...failureDetails(error) }, 'start failed');
@@ -253,16 +277,22 @@ export class ServerSession implements SessionApi {
     } finally {
       if (this.startAttempt === attempt) this.startAttempt = undefined;
     }
-    this.connection = connection;
+    live.attach(connection);
+    this.deps.eraVerdicts.record(verdictKey, connection.client);
+    this.legacyRestarts += connection.legacyRestarts ?? 0;
+    this.connection.value = live;
     this.startedAt = Date.now();
-    const version = connection.client.getServerVersion();
-    this.serverInfo = version ? { name: version.name, version: version.version } : undefined;
-    const instructions = connection.client.getInstructions();
-    this.instructions = instructions === undefined ? undefined : truncateText(instructions, maxInstructionsChars);
-    this.setState({ state: 'running', pid: connection.pid, since: this.startedAt }, reason);
-    this.startPing(connection);
-    // Fill the caches in the background; start() does not wait for lists.
-    void this.refreshAll();
+    this.lastKnown = { ...this.lastKnown, serverInfo: live.serverInfo(), instructions: live.instructions(), protocol: live.protocol };
+    live.onDidChangeLists(() => {
+      this.lastKnown = {
+        ...this.lastKnown,
+        tools: live.listed('tools') as Tool[] | undefined,
+        resources: live.listed('resources') as Resource[] | undefined,
+        prompts: live.listed('prompts') as Prompt[] | undefined,
+      };
+      this.listsEmitter.fire();
+    });
+    this.setState({ state: 'running', pid: connection.pid, since: this.startedAt, protocol: live.protocol }, reason);
   }
 
   /** Stops the server. While starting, cancels the attempt, waits for it, then stops. */
@@ -274,19 +304,22 @@ export class ServerSession implements SessionApi {
   }
 
   private async runStop(reason: string, options?: Partial<CloseOptions>): Promise<CloseReport | undefined> {
-    const connection = this.connection;
-    if (!connection) {
+    // Taken out of the holder first: nothing can use the connection while it closes.
+    const live = this.connection.clearAndLeak();
+    if (!live) {
       if (this.current.state !== 'stopped') this.setState({ state: 'stopped' }, reason);
       return undefined;
     }
     this.setState({ state: 'stopping' }, reason);
-    this.connection = undefined;
-    this.stopPing();
-    this.failInFlight((what) => new McpSessionError('not-running', this.name, `"${this.name}" was stopped during the ${what} (${reason}).`));
-    const report = await connection.close({ ...this.closeOptions(), ...options });
-    this.appendLog('state', `closed: ${report.outcome} in ${report.durationMs} ms`);
-    if (report.outcome === 'survived') {
-      this.deps.logger.error(`[${this.name}] some processes of its group could not be ended`);
+    let report: CloseReport | undefined;
+    try {
+      report = await live.close(reason, { ...this.closeOptions(), ...options });
+    } finally {
+      live.dispose();
+    }
+    if (report) {
+      this.appendLog('state', `closed: ${report.outcome} in ${report.durationMs} ms`);
+      if (report.outcome === 'survived') this.deps.logger.error(`[${this.name}] some processes of its group could not be ended`);
     }
     this.setState({ state: 'stopped' }, reason);
     return report;
@@ -301,8 +334,6 @@ export class ServerSession implements SessionApi {
   async shutdown(deadline: number): Promise<CloseReport | undefined> {
     this.shutDown = true;
     this.cancelScheduledRestart();
-    for (const timer of this.listRefreshTimers.values()) clearTimeout(timer);
-    this.listRefreshTimers.clear();
     return this.stop('shutdown', { deadline });
   }
 
@@ -310,57 +341,29 @@ export class ServerSession implements SessionApi {
     return { stdinGraceMs: this.settings.stdinGraceMs, termGraceMs: this.settings.termGraceMs };
   }
 
-  // ---- crash supervision -------------------------------------------------------------------
+  // ---- crashes -------------------------------------------------------------------------------
 
-  private onUnexpectedEnd(connection: Connection | undefined, end: ConnectionEnd): void {
-    if (!connection || connection !== this.connection) return;
-    this.connection = undefined;
-    this.stopPing();
-    this.lastEnd = { ...end, at: Date.now() };
-    const details = { exitCode: end.exitCode, signal: end.signal, stderrTail: end.stderrTail, retryable: true };
-    // "exited with code 7", without repeating the server's name.
-    const subject = `"${this.name}" `;
-    const how = end.reason.startsWith(subject) ? end.reason.slice(subject.length) : end.reason;
-    const crashed = new McpSessionError('crashed', this.name, `"${this.name}" stopped unexpectedly: ${how}.`, details);
-    // Each caller learns which of its requests the crash ended.
-    this.failInFlight((what) => new McpSessionError('crashed', this.name, `"${this.name}" stopped unexpectedly during the ${what}: ${how}.`, details));
-    void connection.client.close().catch(() => undefined);
+  /** The live connection ended by itself; it has already failed its in-flight calls. */
+  private onUnexpectedEnd(end: ConnectionEnd, crashed: McpSessionError): void {
+    this.connection.clear();
     this.deps.logger.warn(`[${this.name}] ${crashed.describe()}`);
     this.onCrash(end.reason, crashed, 'crashed');
   }
 
-  private recentCrashes(now: number): number {
-    const { windowMs } = this.settings.supervisor;
-    this.crashTimes = this.crashTimes.filter((t) => now - t < windowMs);
-    return this.crashTimes.length;
-  }
-
   /** `why`: how it ended ("exited with code 9"); `error`: the failure, for its code and stderr. */
   private onCrash(why: string, error: McpSessionError, transitionReason: string): void {
-    const now = Date.now();
-    this.crashTimes.push(now);
-    const { maxCrashes, windowMs, restartOnCrash, initialBackoffMs, maxBackoffMs } = this.settings.supervisor;
-    const crashes = this.recentCrashes(now);
     if (this.shutDown) return;
+    const action = this.deps.crashPolicy.crashed(this.name, why, Date.now());
     const failure = { retryable: true, ...failureDetails(error) };
-    if (crashes >= maxCrashes) {
-      const minutes = Math.round(windowMs / 60000);
-      const window = minutes >= 1 ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(windowMs / 1000)} s`;
-      this.setState(
-        { state: 'error', message: `"${this.name}" crashed ${crashes} times in the last ${window} and will not be restarted. Last: ${why}. Start it again once the problem is fixed.`, ...failure },
-        'crash loop',
-      );
+    if (action.action === 'stop') {
+      this.setState({ state: 'error', message: action.message ?? `${why}.`, ...failure }, action.final ? 'crash loop' : transitionReason);
       return;
     }
-    if (!restartOnCrash) {
-      this.setState({ state: 'error', message: `${why}.`, ...failure }, transitionReason);
-      return;
-    }
-    const delay = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (crashes - 1));
+    const delay = action.delayMs;
     this.setState({ state: 'error', message: `${why}; restarting in ${delay} ms.`, ...failure, restartInMs: delay }, transitionReason);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      this.startOnce(`restart after crash ${crashes}`, 'supervisor').catch(() => undefined);
+      this.startOnce(`restart after crash ${this.deps.crashPolicy.recentCrashes(Date.now())}`, 'supervisor').catch(() => undefined);
     }, delay);
   }
 
@@ -371,135 +374,29 @@ export class ServerSession implements SessionApi {
     }
   }
 
-  /** True when the crash-loop breaker tripped: only an explicit start() may start it again. */
-  private get breakerOpen(): boolean {
-    return this.current.state === 'error' && this.recentCrashes(Date.now()) >= this.settings.supervisor.maxCrashes;
-  }
-
-  // ---- health (remote servers) -----------------------------------------------------------
-
-  private startPing(connection: Connection): void {
-    if (connection.kind === 'stdio' || this.settings.pingIntervalMs <= 0) return;
-    this.pingTimer = setInterval(() => {
-      const client = connection.client;
-      client.ping({ timeout: this.settings.pingTimeoutMs }).catch((e) => {
-        // A ping lost with an expired remote session is no failure: a new session is starting.
-        if (connection !== this.connection || sessionRecoveryOf(connection)?.recoveryFor(client)) return;
-        this.onUnexpectedEnd(connection, { reason: `ping failed: ${errorMessage(e)}` });
-        void connection.close({ ...this.closeOptions(), stdinGraceMs: 0 }).catch(() => undefined);
-      });
-    }, this.settings.pingIntervalMs);
-    this.pingTimer.unref?.();
-  }
-
-  private stopPing(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-  }
-
-  // ---- the client ------------------------------------------------------------------------
-
-  private createClient(): Client {
-    const client = new Client(this.settings.clientInfo, {
-      capabilities: {},
-      jsonSchemaValidator: this.deps.schemaValidator,
-    });
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => this.scheduleListRefresh('tools'));
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => this.scheduleListRefresh('resources'));
-    client.setNotificationHandler(PromptListChangedNotificationSchema, async () => this.scheduleListRefresh('prompts'));
-    client.setNotificationHandler(LoggingMessageNotificationSchema, async (notification) => {
-      const { level, logger, data } = notification.params;
-      const text = typeof data === 'string' ? data : JSON.stringify(data);
-      this.appendLog('notification', `[${level}]${logger ? ` ${logger}:` : ''} ${text}`);
-    });
-    client.onerror = (error) => this.appendLog('transport', `client error: ${error.message}`);
-    return client;
-  }
-
   private onServerLog(line: string, stream: 'stderr' | 'stdout-noise' | 'transport'): void {
     if (stream === 'stdout-noise') this.stdoutNoise++;
     this.appendLog(stream, line);
   }
 
-  // ---- lists -------------------------------------------------------------------------------
+  // ---- using the server ----------------------------------------------------------------------
 
-  private scheduleListRefresh(kind: ListKind): void {
-    clearTimeout(this.listRefreshTimers.get(kind));
-    this.listRefreshTimers.set(
-      kind,
-      setTimeout(() => {
-        this.listRefreshTimers.delete(kind);
-        void this.refreshList(kind, true).catch((e) => this.appendLog('transport', `refreshing ${kind} after list_changed failed: ${errorMessage(e)}`));
-      }, listRefreshDebounceMs),
-    );
-  }
-
-  private async refreshAll(): Promise<void> {
-    for (const kind of ['tools', 'resources', 'prompts'] as const) {
-      try {
-        await this.refreshList(kind);
-      } catch (e) {
-        this.appendLog('transport', `listing ${kind} failed: ${errorMessage(e)}`);
-      }
+  /** The running connection, starting the server on first use unless the crash policy gave up. */
+  private async ensureRunning(): Promise<LiveConnection> {
+    if (this.shutDown) throw this.shutDownError();
+    const running = this.running;
+    if (running) return running;
+    if (this.current.state === 'error' && this.deps.crashPolicy.gaveUp(Date.now())) {
+      throw new McpSessionError('not-running', this.name, this.current.message, { retryable: true });
     }
-  }
-
-  /**
-   * One refresh per kind at a time: callers during a refresh share it. `fresh` (after a
-   * list_changed) waits for a refresh under way and then lists again, since that one may
-   * have been answered before the change.
-   */
-  private refreshList(kind: ListKind, fresh = false): Promise<unknown[]> {
-    const running = this.listRefreshes.get(kind);
-    if (running && running.connection === this.connection) {
-      if (!fresh) return running.promise;
-      return running.promise.catch(() => undefined).then(() => this.refreshList(kind));
-    }
-    const promise = this.fetchList(kind).finally(() => {
-      if (this.listRefreshes.get(kind)?.promise === promise) this.listRefreshes.delete(kind);
-    });
-    this.listRefreshes.set(kind, { connection: this.connection, promise });
-    return promise;
-  }
-
-  /** Lists every page of one kind from the running server, replaces the cache and fires onDidChangeLists. */
-  private async fetchList(kind: ListKind): Promise<unknown[]> {
-    const connection = this.connection;
-    if (!connection) return this.lists[kind] ?? [];
-    const client = connection.client;
-    const capabilities = client.getServerCapabilities() ?? {};
-    let items: unknown[] = [];
-    if (capabilities[kind]) {
-      let cursor: string | undefined;
-      const seen = new Set<string>();
-      for (let page = 0; page < maxListPages; page++) {
-        const params = cursor ? { cursor } : undefined;
-        const options: RequestOptions = { timeout: this.settings.defaultCallTimeoutMs };
-        const result =
-          kind === 'tools' ? await client.listTools(params, options) : kind === 'resources' ? await client.listResources(params, options) : await client.listPrompts(params, options);
-        items = items.concat(kind === 'tools' ? (result as { tools: Tool[] }).tools : kind === 'resources' ? (result as { resources: Resource[] }).resources : (result as { prompts: Prompt[] }).prompts);
-        cursor = result.nextCursor;
-        if (!cursor || seen.has(cursor)) break;
-        seen.add(cursor);
-      }
-      if (kind === 'tools') {
-        // The client validates structured results against the output schemas of the tools it
-        // last listed: after paging, give it the whole list, not just the last page.
-        (client as unknown as { cacheToolMetadata?(tools: Tool[]): void }).cacheToolMetadata?.(items as Tool[]);
-      }
-    }
-    if (connection !== this.connection) return items;
-    (this.lists as Record<ListKind, unknown[]>)[kind] = items;
-    this.listSources[kind] = connection;
-    this.listsEmitter.fire();
-    return items;
+    await this.startOnce('first use', 'demand');
+    const started = this.running;
+    if (!started) throw new McpSessionError('not-running', this.name, `"${this.name}" is not running.`);
+    return started;
   }
 
   private async listKind<T>(kind: ListKind, refresh: boolean): Promise<T[]> {
-    const cached = this.lists[kind] as T[] | undefined;
-    if (cached && !refresh && this.connection && this.listSources[kind] === this.connection) return cached;
-    await this.ensureRunning();
-    return (await this.withCallErrors(() => this.refreshList(kind), 'listing ' + kind)) as T[];
+    return (await this.ensureRunning()).list<T>(kind, refresh);
   }
 
   listTools(refresh = false): Promise<Tool[]> {
@@ -514,158 +411,23 @@ export class ServerSession implements SessionApi {
     return this.listKind<Prompt>('prompts', refresh);
   }
 
-  // ---- calls -------------------------------------------------------------------------------
-
-  private async ensureRunning(): Promise<Connection> {
-    if (this.shutDown) throw this.shutDownError();
-    if (this.connection && this.current.state === 'running') return this.connection;
-    if (this.breakerOpen) {
-      const message = this.current.state === 'error' ? this.current.message : 'it is in error';
-      throw new McpSessionError('not-running', this.name, message, { retryable: true });
-    }
-    await this.startOnce('first use', 'demand');
-    if (!this.connection) throw new McpSessionError('not-running', this.name, `"${this.name}" is not running.`);
-    return this.connection;
-  }
-
-  /**
-   * Runs one request and settles it at once if the connection ends first. A caller's signal
-   * is linked through an AbortController of this request's own (never a shared long-lived
-   * signal, which leaks listeners and cancels unrelated requests); without a caller's signal
-   * there is nothing to cancel and no controller is made — warm calls are the hot path.
-   * When a remote server forgot the session, the request is sent again on the new session
-   * once, and only when `retrySafe`; otherwise it fails with 'session-expired'.
-   */
-  private async request<T>(
-    what: string,
-    options: CallOptions,
-    send: (connection: Connection, requestOptions: RequestOptions) => Promise<T>,
-    retrySafe = false,
-  ): Promise<T> {
-    const connection = this.connection && this.current.state === 'running' ? this.connection : await this.ensureRunning();
-    const external = options.signal;
-    if (external?.aborted) throw new McpSessionError('cancelled', this.name, `The ${what} on "${this.name}" was cancelled.`);
-    const controller = external ? new AbortController() : undefined;
-    const onExternalAbort = () => controller!.abort(external!.reason);
-    external?.addEventListener('abort', onExternalAbort, { once: true });
-    const timeoutMs = options.timeoutMs ?? this.settings.defaultCallTimeoutMs;
-    const requestOptions: RequestOptions = {
-      signal: controller?.signal,
-      timeout: timeoutMs,
-      resetTimeoutOnProgress: true,
-      maxTotalTimeout: options.maxTotalTimeoutMs ?? timeoutMs * 10,
-      onprogress: options.onProgress
-        ? (p) => options.onProgress!({ progress: p.progress, total: p.total, message: (p as { message?: string }).message })
-        : undefined,
-    };
-    const recovery = sessionRecoveryOf(connection);
-    const attempt = async (retried: boolean): Promise<T> => {
-      if (recovery?.recovering) await recovery.recovering;
-      const client = connection.client;
-      try {
-        return await send(connection, requestOptions);
-      } catch (e) {
-        const replaced = recovery?.recoveryFor(client);
-        if (!replaced || external?.aborted) throw e;
-        await replaced;
-        if (retrySafe && !retried) {
-          this.appendLog('transport', `the session expired during the ${what}; sending it again on the new session`);
-          return attempt(true);
-        }
-        const why = retrySafe
-          ? 'It had already been sent again once.'
-          : 'It was not sent again because the tool is not marked read-only or idempotent; a new session is ready, so call it again if that is safe.';
-        throw new McpSessionError('session-expired', this.name, `"${this.name}" ended its session during the ${what}. ${why}`, { cause: e, retryable: true });
-      }
-    };
-    let entry: InFlight | undefined;
-    try {
-      return await new Promise<T>((resolve, reject) => {
-        entry = { what, fail: reject };
-        this.inFlight.add(entry);
-        (recovery ? attempt(false) : send(connection, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external, connection)));
-      });
-    } finally {
-      this.inFlight.delete(entry!);
-      external?.removeEventListener('abort', onExternalAbort);
-    }
-  }
-
-  private async withCallErrors<T>(run: () => Promise<T>, what: string): Promise<T> {
-    try {
-      return await run();
-    } catch (e) {
-      throw this.toSessionError(e, what, this.settings.defaultCallTimeoutMs, undefined);
-    }
-  }
-
-  /** `connection`: the one the request went out on, when known. */
-  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined, connection?: Connection): McpSessionError {
-    if (e instanceof McpSessionError) return e;
-    if (external?.aborted) return new McpSessionError('cancelled', this.name, `The ${what} on "${this.name}" was cancelled.`, { cause: e });
-    const remote = classifyRemoteFailure(e);
-    // A request on the client a remote connection retired when the server forgot its session.
-    const lostWithSession = e instanceof McpError && e.code === ErrorCode.ConnectionClosed && this.connection && sessionRecoveryOf(this.connection)?.recovering;
-    if (remote?.kind === 'session-expired' || lostWithSession) {
-      return new McpSessionError('session-expired', this.name, `"${this.name}" ended its session during the ${what}; a new session is starting, so try again.`, { cause: e, retryable: true });
-    }
-    if (remote) {
-      return new McpSessionError('connection', this.name, `The ${what} on "${this.name}" failed: the server could not be reached (${remote.detail}).`, { cause: e, retryable: true });
-    }
-    if (e instanceof McpError) {
-      if (e.code === ErrorCode.RequestTimeout) {
-        return new McpSessionError('timeout', this.name, `The ${what} on "${this.name}" timed out after ${timeoutMs} ms without progress.`, { cause: e, retryable: true });
-      }
-      // A server may answer with the code -32000 itself: only a connection that is gone closed.
-      const stillOpen = connection !== undefined && connection === this.connection && this.current.state === 'running';
-      if (e.code === ErrorCode.ConnectionClosed && !stillOpen) {
-        const end = this.lastEnd;
-        return new McpSessionError('crashed', this.name, `"${this.name}" closed the connection during the ${what}${end ? `: ${end.reason}` : ''}.`, {
-          cause: e,
-          exitCode: end?.exitCode,
-          signal: end?.signal,
-          stderrTail: end?.stderrTail,
-          retryable: true,
-        });
-      }
-      return new McpSessionError('protocol', this.name, `"${this.name}" answered the ${what} with an error: ${truncateText(e.message, undefined, this.redact)}`, { cause: e });
-    }
-    return new McpSessionError('protocol', this.name, `The ${what} on "${this.name}" failed: ${truncateText(errorMessage(e), undefined, this.redact)}`, { cause: e });
-  }
-
-  private failInFlight(errorFor: (what: string) => McpSessionError): void {
-    const entries = [...this.inFlight];
-    this.inFlight.clear();
-    for (const entry of entries) entry.fail(errorFor(entry.what));
-  }
-
   async callTool(tool: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallToolResult> {
-    const result = (await this.request(
-      `call of "${tool}"`,
-      options,
-      (connection, requestOptions) => connection.client.callTool({ name: tool, arguments: args }, undefined, requestOptions),
-      isRetrySafeTool(this.lists.tools, tool),
-    )) as CallToolResult;
-    if (result.isError) {
-      const text = result.content
-        ?.filter((c): c is { type: 'text'; text: string } => c.type === 'text')
-        .map((c) => c.text)
-        .join('\n');
-      throw new McpSessionError('tool-error', this.name, `The tool "${tool}" on "${this.name}" reported an error${text ? `: ${truncateText(text, undefined, this.redact)}` : '.'}`, { result });
-    }
-    return result;
+    if (options.signal?.aborted) throw new McpSessionError('cancelled', this.name, `The call of "${tool}" on "${this.name}" was cancelled.`);
+    return (await this.ensureRunning()).callTool(tool, args, options);
   }
 
-  readResource(uri: string, options: CallOptions = {}): Promise<ReadResourceResult> {
-    return this.request(`read of "${uri}"`, options, (connection, requestOptions) => connection.client.readResource({ uri }, requestOptions));
+  async readResource(uri: string, options: CallOptions = {}): Promise<ReadResourceResult> {
+    return (await this.ensureRunning()).readResource(uri, options);
   }
 
-  getPrompt(prompt: string, args: Record<string, string> = {}, options: CallOptions = {}): Promise<GetPromptResult> {
-    return this.request(`prompt "${prompt}"`, options, (connection, requestOptions) => connection.client.getPrompt({ name: prompt, arguments: args }, requestOptions));
+  async getPrompt(prompt: string, args: Record<string, string> = {}, options: CallOptions = {}): Promise<GetPromptResult> {
+    return (await this.ensureRunning()).getPrompt(prompt, args, options);
   }
 
   /** Releases listeners; the registry calls this after the session has stopped for good. */
   dispose(): void {
+    this.cancelScheduledRestart();
+    this.connection.dispose();
     this.stateEmitter.dispose();
     this.listsEmitter.dispose();
     this.logEmitter.dispose();

@@ -2,10 +2,14 @@
 // speaks newline-delimited JSON-RPC over its stdin/stdout through a Transport of our own
 // (the SDK's StdioClientTransport signals only the direct child and caps a message at 10 MB).
 // stderr is always drained; non-JSON lines on stdout are logged and counted, not fatal.
+//
+// Eras: the SDK's v2 client probes with `server/discover` in place, on the one process we
+// spawned (the transport exposes `pid` and `stderr`, so the SDK treats it as stdio: a probe
+// timeout means a legacy server). A legacy server that exits on the probe is spawned once more
+// and connected in legacy mode without a probe; the connection reports it (legacyRestarts).
 
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Readable } from 'node:stream';
+import { ProtocolErrorCode, deserializeMessage, serializeMessage, type JSONRPCMessage, type PriorDiscovery, type Transport } from '@modelcontextprotocol/client';
 import { defaultMaxMessageBytes, messageTooLargeReason, type Connection, type ConnectRequest, type CloseOptions, type CloseReport, type Connector } from './connection';
 import type { StdioServerDefinition } from './definitions';
 import { describeDefinition, shownDefinition } from './definitions';
@@ -109,8 +113,10 @@ export interface ProcessTransportHooks {
 export class ProcessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T) => void;
   private closed = false;
+  /** The id of a `server/discover` request that has not been answered yet. */
+  private probeId: string | number | undefined;
 
   constructor(
     private readonly process: GroupProcess,
@@ -129,6 +135,20 @@ export class ProcessTransport implements Transport {
     process.child.stderr.on('end', () => stderr.flush());
   }
 
+  /** Read by the SDK to recognize a stdio transport (a silent probe then means a legacy server). */
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  get stderr(): Readable {
+    return this.process.child.stderr;
+  }
+
+  /** True while a `server/discover` probe waits for its answer: an exit now is an exit on the probe. */
+  get probeUnanswered(): boolean {
+    return this.probeId !== undefined;
+  }
+
   private onStdoutLine(line: string): void {
     if (line.trim() === '') return;
     let message: JSONRPCMessage;
@@ -139,13 +159,14 @@ export class ProcessTransport implements Transport {
       const answered = malformedResponseId(line);
       // JSON that answers a request but is not a valid response: fail that request now, not at its timeout.
       if (answered !== undefined) {
-        message = { jsonrpc: '2.0', id: answered, error: { code: ErrorCode.InvalidRequest, message: `the server sent an invalid response: ${truncateText(errorMessage(e), 500)}` } };
+        message = { jsonrpc: '2.0', id: answered, error: { code: ProtocolErrorCode.InvalidRequest, message: `the server sent an invalid response: ${truncateText(errorMessage(e), 500)}` } };
       } else {
         return;
       }
     }
     // Handling runs in the stream's 'data' event: a throw here would be an uncaught exception
     // in the host, so a message the client cannot handle is reported, not thrown.
+    if (this.probeId !== undefined && 'id' in message && message.id === this.probeId && !('method' in message)) this.probeId = undefined;
     try {
       this.hooks.trace?.('receive', message);
       this.onmessage?.(message);
@@ -161,6 +182,7 @@ export class ProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed || this.process.exit) return Promise.reject(new Error('the server process has exited'));
     this.hooks.trace?.('send', message);
+    if ('method' in message && message.method === 'server/discover' && 'id' in message) this.probeId = message.id;
     // A failed write means the server is gone; its exit is reported by the process, not here.
     if (this.process.child.stdin.write(serializeMessage(message))) return Promise.resolve();
     return new Promise((resolve) => this.process.child.stdin.once('drain', resolve));
@@ -199,7 +221,27 @@ function raceConnect<T>(promise: Promise<T>, ms: number, signal: AbortSignal, on
   });
 }
 
+/** The server exited while its `server/discover` probe was unanswered: a legacy server that dies on unknown requests. */
+class ExitOnProbe extends Error {
+  constructor(readonly how: string) {
+    super(how);
+  }
+}
+
 export const connectStdio: Connector = async (request: ConnectRequest): Promise<Connection> => {
+  try {
+    return await spawnAndConnect(request, request.prior);
+  } catch (e) {
+    if (!(e instanceof ExitOnProbe)) throw e;
+    const name = request.definition.name;
+    const line = `"${name}" ${e.how} on the server/discover probe, so it speaks only MCP 2025; starting it once more in legacy mode`;
+    request.hooks.log(`${line}.`, 'transport');
+    request.logger.warn(line);
+    return { ...(await spawnAndConnect(request, { kind: 'legacy' })), legacyRestarts: 1 };
+  }
+};
+
+async function spawnAndConnect(request: ConnectRequest, prior: PriorDiscovery | undefined): Promise<Connection> {
   const def = request.definition as StdioServerDefinition;
   const name = def.name;
   const stderrTail = new RingBuffer<string>(stderrTailLines);
@@ -271,6 +313,10 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
   };
 
   const client = request.createClient();
+  // An exit during connect closes the transport, so an SDK probe under way ends now, not at its timeout.
+  void child.whenExited().then(() => {
+    if (!connected) transport.markClosed();
+  });
   const exitedEarly = child.whenExited().then(
     (exit) =>
       new McpSessionError('start-failed', name, `"${name}" ${describeExit(exit.code, exit.signal)} before it finished initializing.`, {
@@ -282,11 +328,11 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
   );
   try {
     await raceConnect(
-      client.connect(transport, { timeout: request.connectTimeoutMs }),
+      client.connect(transport, { timeout: request.connectTimeoutMs, prior }),
       request.connectTimeoutMs,
       request.signal,
       () =>
-        new McpSessionError('start-failed', name, `"${name}" did not answer initialize within ${request.connectTimeoutMs} ms.`, {
+        new McpSessionError('start-failed', name, `"${name}" did not finish connecting (server/discover or initialize) within ${request.connectTimeoutMs} ms.`, {
           stderrTail: stderrTail.toArray(),
           retryable: true,
         }),
@@ -297,10 +343,12 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
     // An exit during initialize can race the initialize error; prefer the exit's account,
     // unless the exit is the one our own close below causes.
     const exitedByItself = child.exit !== undefined;
+    const exitedOnProbe = exitedByItself && prior === undefined && transport.probeUnanswered;
     await client.close().catch(() => undefined);
     // A stop or shutdown that cancelled this attempt passes its deadline as the abort reason.
     const deadline = request.signal.aborted && typeof request.signal.reason === 'number' ? request.signal.reason : undefined;
     await closeChild({ ...request.closeOptions, deadline });
+    if (exitedOnProbe && !request.signal.aborted) throw new ExitOnProbe(describeExit(child.exit!.code, child.exit!.signal));
     if (e instanceof McpSessionError) {
       if (exitedByItself && e.code !== 'cancelled') throw await exitedEarly;
       throw e;
@@ -349,4 +397,4 @@ export const connectStdio: Connector = async (request: ConnectRequest): Promise<
       return closing;
     },
   };
-};
+}

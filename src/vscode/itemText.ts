@@ -68,6 +68,10 @@ export interface ServerTooltipFacts {
   pid?: number;
   uptime?: string;
   serverInfo?: { name: string; version: string };
+  /** The protocol era and revision the server speaks, e.g. "MCP 2026-07-28". */
+  protocol?: string;
+  /** Times it exited on the server/discover probe and was started again in legacy mode. */
+  legacyRestarts?: number;
   recentCrashes?: number;
   stdoutNoiseLines?: number;
   /** Our summary of the lists, e.g. "3 tools, 0 resources, 0 prompts". */
@@ -86,6 +90,8 @@ export function serverTooltipMarkdown(facts: ServerTooltipFacts): string {
   if (facts.pid) lines.push(`PID ${facts.pid}`);
   if (facts.uptime) lines.push(`Up ${facts.uptime}`);
   if (facts.serverInfo) lines.push(`Server: ${markdownText(facts.serverInfo.name)} ${markdownText(facts.serverInfo.version)}`);
+  if (facts.protocol) lines.push(`Protocol: ${markdownText(facts.protocol)}`);
+  if (facts.legacyRestarts) lines.push(`Restarted in legacy mode after exiting on the protocol probe: ${facts.legacyRestarts}`);
   if (facts.recentCrashes) lines.push(`Crashes in the last minutes: ${facts.recentCrashes}`);
   if (facts.stdoutNoiseLines) lines.push(`Non-JSON lines on stdout: ${facts.stdoutNoiseLines}`);
   if (facts.lists) lines.push(markdownText(facts.lists));

@@ -16,7 +16,7 @@
 // connections of the same URL that failed while the sign-in was under way are started again,
 // once, when it succeeds.
 
-import type { OAuthClientInformationMixed } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationMixed } from '@modelcontextprotocol/client';
 import type * as vscode from 'vscode';
 import type { RegistryApi } from '../core/api';
 import type { RemoteServerDefinition } from '../core/definitions';

@@ -343,6 +343,8 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
         pid: view.snapshot?.pid,
         uptime: view.snapshot?.startedAt && view.status === 'running' ? `${formatDuration(Date.now() - view.snapshot.startedAt)} (since ${new Date(view.snapshot.startedAt).toLocaleTimeString()})` : undefined,
         serverInfo: view.snapshot?.serverInfo,
+        protocol: view.snapshot?.protocol && `MCP ${view.snapshot.protocol.version} (${view.snapshot.protocol.era === 'modern' ? '2026 era' : '2025 era'})`,
+        legacyRestarts: view.snapshot?.legacyRestarts,
         recentCrashes: view.snapshot?.recentCrashes,
         stdoutNoiseLines: view.snapshot?.stdoutNoiseLines,
         lists: view.lists && `${view.lists.tools.length} tools, ${view.lists.resources.length} resources, ${view.lists.prompts.length} prompts${age}`,

@@ -175,10 +175,11 @@ describe('mcp-sessions CLI', function () {
       const config = writeConfig({ servers: { fx: fixture(['--tools', '4']), broken: fixture(['--exit-before-init']) } });
       const result = await run(['--config', config, 'list', '--status', '--json']);
       assert.equal(result.code, 3, result.stderr);
-      const servers = JSON.parse(result.stdout) as { name: string; state: string; tools?: number; error?: string }[];
+      const servers = JSON.parse(result.stdout) as { name: string; state: string; tools?: number; protocol?: string; error?: string }[];
       const fx = servers.find((s) => s.name === 'fx')!;
       assert.equal(fx.state, 'running');
       assert.equal(fx.tools, 13);
+      assert.equal(fx.protocol, 'MCP 2025-11-25', 'the v1 fixture speaks the 2025 era');
       const broken = servers.find((s) => s.name === 'broken')!;
       assert.equal(broken.state, 'error');
       assert.match(broken.error!, /exited with code 3 before it finished initializing[\s\S]*fatal configuration error/);

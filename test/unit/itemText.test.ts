@@ -72,6 +72,11 @@ describe('item texts (tree, status bar, quick picks, result documents)', () => {
     assert.ok(after.includes('⚠ Last error'));
   });
 
+  it('a server tooltip says which protocol the server speaks', () => {
+    const markdown = serverTooltipMarkdown({ name: 'm', status: 'running', commandLine: 'node m.js', language: 'shellscript', protocol: 'MCP 2026-07-28 (2026 era)', source: 'user' });
+    assert.ok(markdown.includes('Protocol: MCP 2026\\-07\\-28 \\(2026 era\\)'), markdown);
+  });
+
   it('the status bar tooltip escapes server names', () => {
     const markdown = statusBarTooltipMarkdown([{ name: hostile, status: 'running' }], 1, 1);
     assert.doesNotMatch(markdown, liveMarkdown, markdown);

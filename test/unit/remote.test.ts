@@ -73,9 +73,14 @@ async function getStreamOpened(fixture: Fixture): Promise<void> {
   await eventually(async () => (await journal(fixture)).some((e) => e.method === 'GET' && e.path === '/mcp'), 5000, 'the GET stream');
 }
 
-/** POSTs that carried no session id: initialize requests (and nothing else the client sends). */
+/** The server/discover probes: POSTs whose Mcp-Method header names it (the 2026-07-28 standard header). */
+function probes(entries: JournalEntry[], path = '/mcp'): JournalEntry[] {
+  return entries.filter((e) => e.method === 'POST' && e.path === path && e.headers?.['mcp-method'] === 'server/discover');
+}
+
+/** POSTs that carried no session id and are no probe: initialize requests (and nothing else the client sends). */
 function initializations(entries: JournalEntry[], path = '/mcp'): JournalEntry[] {
-  return entries.filter((e) => e.method === 'POST' && e.path === path && !e.sessionId);
+  return entries.filter((e) => e.method === 'POST' && e.path === path && !e.sessionId && e.headers?.['mcp-method'] !== 'server/discover');
 }
 
 function signal(fixture: Fixture, name: NodeJS.Signals): void {
@@ -248,6 +253,7 @@ describe('remote servers', function () {
       const entries = (await journal(fixture)).filter((e) => e.method);
       const initialize = initializations(entries);
       assert.equal(initialize.length, 1);
+      assert.equal(probes(entries).length, 1, 'one server/discover probe before the 2025 handshake');
       const deletes = entries.filter((e) => e.method === 'DELETE');
       assert.equal(deletes.length, 1, 'the session was terminated with DELETE');
       assert.ok(deletes[0].sessionId, 'the DELETE carried the Mcp-Session-Id');
@@ -277,8 +283,8 @@ describe('remote servers', function () {
       assert.equal(textOf(await registry!.callTool('legacy', 'echo', { text: 'via sse' })), 'via sse');
       const entries = (await journal(fixture)).filter((e) => e.method);
       assert.deepEqual(
-        entries.slice(0, 2).map((e) => `${e.method} ${e.path}`),
-        ['POST /sse', 'GET /sse'],
+        entries.slice(0, 3).map((e) => `${e.method} ${e.path}${e.headers?.['mcp-method'] === 'server/discover' ? ' (probe)' : ''}`),
+        ['POST /sse (probe)', 'POST /sse', 'GET /sse'],
       );
       assert.ok(serverLog('legacy').some((l) => l.includes('failed with HTTP 404; falling back')));
     });
@@ -344,7 +350,7 @@ describe('remote servers', function () {
       const error = await rejects(call, ['crashed', 'connection']);
       const elapsed = Date.now() - killedAt;
       assert.ok(elapsed < 3000, `the call failed ${elapsed} ms after the kill`);
-      assert.match(error.message, /could not be reached|did not answer a ping/);
+      assert.match(error.message, /could not be reached|did not answer a heartbeat/);
       assert.equal(stateOf('api'), 'error');
     });
 
@@ -371,7 +377,7 @@ describe('remote servers', function () {
       const elapsed = Date.now() - stoppedAt;
       assert.ok(elapsed >= 900, `a ping cannot time out sooner than its timeout (${elapsed} ms)`);
       assert.ok(elapsed < 500 + 1000 + 2000, `noticed after ${elapsed} ms`);
-      assert.match(reasons.join('\n'), /ping failed/);
+      assert.match(reasons.join('\n'), /did not answer a heartbeat within 1000 ms/);
     });
 
     it('the crash supervisor reconnects once the server is back on the same port', async () => {
@@ -444,7 +450,7 @@ describe('remote servers', function () {
       open().reconcile([remote('api', fixture.url)]);
       await registry!.start('api');
       await listed('api');
-      await eventually(() => serverLog('api').some((l) => l.includes('the server answered a ping')), 5000, 'the ping that checks the refused stream');
+      await eventually(() => serverLog('api').some((l) => l.includes('the server answered')), 5000, 'the ping that checks the refused stream');
       assert.equal(textOf(await registry!.callTool('api', 'log', { message: 'no stream' })), 'logged');
       assert.equal(initializations(await journal(fixture)).length, 1, 'the session was kept');
       assert.equal(stateOf('api'), 'running');
@@ -566,7 +572,7 @@ describe('remote servers', function () {
       clock.sleep(3_600_000);
       clock.advance(2000);
       await eventually(() => stateOf('hung') === 'error', 4000, 'the hung server to be noticed');
-      assert.match((registry!.get('hung')!.state as { message: string }).message, /clock jumped .*did not answer a ping/);
+      assert.match((registry!.get('hung')!.state as { message: string }).message, /clock jumped .*did not answer a heartbeat/);
       await eventually(async () => initializations(await journal(forgetful)).length === 2, 4000, 'a new session on the forgetful server');
       assert.equal(stateOf('forgetful'), 'running');
       await registry!.shutdown(2000);

@@ -5,8 +5,13 @@ import * as assert from 'node:assert/strict';
 import type { RegistryOptions, SessionState, StateChange } from '../../src/core/api';
 import { isMcpSessionError, McpSessionError } from '../../src/core/errors';
 import { SessionRegistry } from '../../src/core/registry';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StdioServerDefinition } from '../../src/core/definitions';
+import { NeverRestartPolicy } from '../../src/core/crashPolicy';
 import { isProcessAlive } from '../../src/core/processTree';
 import { FixtureTracker, delay, eventually } from '../support/processes';
+import { fixturesDir } from '../support/paths';
 
 const fast: RegistryOptions = { stdinGraceMs: 300, termGraceMs: 300, connectTimeoutMs: 10_000 };
 
@@ -142,7 +147,7 @@ describe('ServerSession', function () {
       const error = await rejects(registry.start('hung'), 'start-failed');
       const took = Date.now() - began;
       assert.ok(took >= 700 && took < 5000, `took ${took} ms`);
-      assert.match(error.message, /did not answer initialize within 800 ms/);
+      assert.match(error.message, /did not finish connecting \(server\/discover or initialize\) within 800 ms/);
     });
 
     it('a missing command fails at once with a clear, non-retryable error', async () => {
@@ -377,6 +382,189 @@ describe('ServerSession', function () {
       await delay(200);
       assert.equal(registry.get('once')!.state.state, 'error');
       assert.equal(textOf(await registry.callTool('once', 'echo', { text: 'again' })), 'again');
+    });
+  });
+  describe('protocol eras', () => {
+    /** A stdio fixture of this folder by file name, recording its pids in `pidDir`. */
+    function fixture(name: string, file: string, pidDir: string, flags: string[] = []): StdioServerDefinition {
+      return { kind: 'stdio', name, command: process.execPath, args: [join(fixturesDir, file), ...flags, `--pid-dir=${pidDir}`], env: {}, source: { label: 'test' } };
+    }
+
+    /** Server processes spawned so far: each writes one pid file. */
+    function spawnsIn(pidDir: string): number {
+      return readdirSync(pidDir).length;
+    }
+
+    /** `server/discover` requests this client sent to `server`, from the protocol trace. */
+    function probesSentTo(server: string): number {
+      return registry
+        .get(server)!
+        .logLines()
+        .filter((l) => l.stream === 'trace' && l.text.startsWith('→') && l.text.includes('"method":"server/discover"')).length;
+    }
+
+    it('a modern-only server (2026-07-28) lists and calls, spawned once, and says so in its state', async () => {
+      const pids = fixtures.pidDir();
+      open({ traceProtocol: true }).reconcile([fixture('modern', 'v2-modern-server.mjs', pids)]);
+      await registry.start('modern');
+      const state = registry.get('modern')!.state;
+      assert.deepEqual(state.state === 'running' ? state.protocol : undefined, { era: 'modern', version: '2026-07-28' });
+      assert.deepEqual(
+        (await registry.listTools('modern')).map((t) => t.name),
+        ['echo', 'add', 'confirm', 'add_tool'],
+      );
+      assert.equal(textOf(await registry.callTool('modern', 'echo', { text: 'hello 2026' })), 'hello 2026');
+      assert.equal(spawnsIn(pids), 1, 'the probe ran on the one process we spawned');
+      assert.equal(probesSentTo('modern'), 1);
+      assert.deepEqual(registry.list()[0].protocol, { era: 'modern', version: '2026-07-28' });
+      assert.ok(registry.get('modern')!.logLines().some((l) => l.stream === 'state' && l.text.includes('running (MCP 2026-07-28)')));
+    });
+
+    it('a v1 server is spoken to in the 2025 era after it refuses the probe', async () => {
+      open().reconcile([fixtures.stdio('v1')]);
+      await registry.start('v1');
+      assert.equal(textOf(await registry.callTool('v1', 'echo', { text: 'legacy' })), 'legacy');
+      assert.deepEqual(registry.list()[0].protocol, { era: 'legacy', version: '2025-11-25' });
+      assert.equal(registry.list()[0].legacyRestarts, 0);
+    });
+
+    it('a legacy server that exits on the probe works after exactly one logged restart in legacy mode', async () => {
+      const pids = fixtures.pidDir();
+      open().reconcile([fixture('strict', 'legacy-strict-server.mjs', pids)]);
+      await registry.start('strict');
+      assert.equal(textOf(await registry.callTool('strict', 'echo', { text: 'after one restart' })), 'after one restart');
+      assert.equal(spawnsIn(pids), 2);
+      const snapshot = registry.list()[0];
+      assert.equal(snapshot.legacyRestarts, 1);
+      assert.equal(snapshot.protocol?.era, 'legacy');
+      const logged = registry.get('strict')!.logLines().filter((l) => l.text.includes('on the server/discover probe'));
+      assert.equal(logged.length, 1);
+      assert.match(logged[0].text, /"strict" exited with code 4 on the server\/discover probe, so it speaks only MCP 2025; starting it once more in legacy mode/);
+    });
+
+    it('a restart reuses the era verdict: no probe, one spawn', async () => {
+      const modernPids = fixtures.pidDir();
+      const strictPids = fixtures.pidDir();
+      open({ traceProtocol: true }).reconcile([fixture('modern', 'v2-modern-server.mjs', modernPids), fixture('strict', 'legacy-strict-server.mjs', strictPids)]);
+      await registry.start('modern');
+      await registry.start('strict');
+      assert.equal(probesSentTo('modern'), 1);
+      assert.equal(probesSentTo('strict'), 1);
+      await registry.restart('modern');
+      await registry.restart('strict');
+      assert.equal(probesSentTo('modern'), 1, 'the modern verdict was adopted with zero round trips');
+      assert.equal(probesSentTo('strict'), 1, 'the legacy verdict skipped the probe');
+      assert.equal(textOf(await registry.callTool('modern', 'add', { a: 2, b: 3 })), '5');
+      // A modern verdict connects with no round trip at all: the new process may not have run a line yet.
+      assert.equal(spawnsIn(modernPids), 2);
+      assert.equal(spawnsIn(strictPids), 3, 'two for the first start, one for the restart');
+      assert.equal(registry.list().find((s) => s.name === 'strict')!.legacyRestarts, 1);
+      assert.deepEqual(registry.list().find((s) => s.name === 'modern')!.protocol, { era: 'modern', version: '2026-07-28' });
+    });
+
+    it('a changed definition probes again', async () => {
+      const pids = fixtures.pidDir();
+      const def = fixture('strict', 'legacy-strict-server.mjs', pids);
+      open({ traceProtocol: true }).reconcile([def]);
+      await registry.start('strict');
+      assert.equal(probesSentTo('strict'), 1);
+      registry.reconcile([{ ...def, env: { CHANGED: '1' } }]);
+      await eventually(() => registry.get('strict')!.state.state === 'running' && probesSentTo('strict') === 2, 10_000, 'a probed restart');
+      assert.equal(registry.list()[0].legacyRestarts, 2);
+      assert.equal(spawnsIn(pids), 4);
+    });
+
+    it('a legacy verdict past its age is probed again', async () => {
+      open({ traceProtocol: true, legacyVerdictMaxAgeMs: 0 }).reconcile([fixtures.stdio('v1')]);
+      await registry.start('v1');
+      await registry.restart('v1');
+      assert.equal(probesSentTo('v1'), 2);
+    });
+
+    it('subscriptions/listen brings list changes from a modern server, after a restart too', async () => {
+      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir())]);
+      for (const round of ['first', 'after restart']) {
+        if (round !== 'first') await registry.restart('modern');
+        await registry.listTools('modern');
+        await eventually(() => registry.get('modern')!.logLines().filter((l) => l.text.includes('listening for list changes')).length === (round === 'first' ? 1 : 2), 5000, 'the listen stream');
+        await registry.callTool('modern', 'add_tool', { name: `late_${round === 'first' ? 1 : 2}` });
+        await eventually(() => registry.list()[0].tools?.some((t) => t.name === `late_${round === 'first' ? 1 : 2}`) ?? false, 5000, `the new tool (${round})`);
+      }
+    });
+
+    it('the ttlMs hint drives the list cache: a list past its ttl is fetched again on next use', async () => {
+      const fetchesOf = (server: string) => registry.get(server)!.logLines().filter((l) => l.stream === 'stderr' && l.text === 'fixture: tools/list').length;
+      open().reconcile([fixture('cached', 'v2-modern-server.mjs', fixtures.pidDir(), ['--ttl-ms=60000']), fixture('stale', 'v2-modern-server.mjs', fixtures.pidDir(), ['--ttl-ms=0'])]);
+      for (const server of ['cached', 'stale']) {
+        await registry.listTools(server);
+        await eventually(() => fetchesOf(server) === 1, 5000, `the first tools/list of ${server}`);
+        await registry.listTools(server);
+        await registry.listTools(server);
+      }
+      await delay(200);
+      assert.equal(fetchesOf('cached'), 1, 'served from the cache within its ttl');
+      assert.equal(fetchesOf('stale'), 3, 'ttlMs 0: stale at once, fetched on every use');
+    });
+
+    it('a hung stdio server is found by the heartbeat without a call', async () => {
+      open({ pingIntervalMs: 200, pingTimeoutMs: 300, crashPolicy: () => new NeverRestartPolicy() }).reconcile([fixtures.stdio('hung')]);
+      await registry.start('hung');
+      const state = registry.get('hung')!.state;
+      const pid = state.state === 'running' ? state.pid! : 0;
+      process.kill(pid, 'SIGSTOP');
+      await eventually(() => registry.get('hung')!.state.state === 'error', 5000, 'the heartbeat to fail');
+      const error = registry.get('hung')!.state;
+      assert.match(error.state === 'error' ? error.message : '', /did not answer a heartbeat within 300 ms/);
+      await eventually(() => !isProcessAlive(pid), 5000, 'the stopped server to be killed');
+    });
+
+    it('input_required (2026) and elicitation requests (2025) go to the same handlers; requestState comes back byte for byte', async () => {
+      const asked: string[] = [];
+      open({
+        clientRequests: {
+          elicit: async (server, params) => {
+            asked.push(`${server}: ${params.message}`);
+            return { action: 'accept', content: { ok: true } };
+          },
+        },
+      }).reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir()), fixture('legacy', 'legacy-strict-server.mjs', fixtures.pidDir())]);
+      const modern = await registry.callTool('modern', 'confirm', { message: 'Proceed?' });
+      assert.equal(textOf(modern), 'confirmed: {"action":"accept","content":{"ok":true}}; requestState echoed exactly');
+      const legacy = await registry.callTool('legacy', 'confirm', { message: 'Go on?' });
+      assert.equal(textOf(legacy), 'confirmed: {"action":"accept","content":{"ok":true}}');
+      assert.deepEqual(asked, ['modern: Proceed?', 'legacy: Go on?']);
+    });
+
+    it('by default a request for input is refused with a message naming the server, in both eras', async () => {
+      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir()), fixture('legacy', 'legacy-strict-server.mjs', fixtures.pidDir())]);
+      const error = await rejects(registry.callTool('modern', 'confirm', {}), 'protocol');
+      assert.match(error.message, /"modern" asked for input \(elicitation\); answering it is not supported yet/);
+      // A 2025 server gets the refusal as the error of its request and reports it in its result.
+      const legacy = await rejects(registry.callTool('legacy', 'confirm', { message: 'Go on?' }), 'tool-error');
+      assert.match(legacy.message, /elicitation failed: .*"legacy" asked for input \(elicitation\); answering it is not supported yet/);
+    });
+
+    it('the crash policy the registry is given decides what follows a crash', async () => {
+      const crashes: string[] = [];
+      open({
+        crashPolicy: (server) => ({
+          crashed: (_name, why) => {
+            crashes.push(`${server}: ${why}`);
+            return { action: 'stop', message: `policy says stop after: ${why}`, final: true };
+          },
+          recentCrashes: () => crashes.length,
+          gaveUp: () => crashes.length > 0,
+          reset: () => void crashes.splice(0),
+        }),
+      }).reconcile([fixtures.stdio('crashy')]);
+      await rejects(registry.callTool('crashy', 'crash', {}), 'crashed');
+      const state = registry.get('crashy')!.state;
+      assert.equal(state.state === 'error' ? state.message : '', 'policy says stop after: "crashy" exited with code 7');
+      assert.deepEqual(crashes, ['crashy: "crashy" exited with code 7']);
+      assert.equal(registry.list()[0].recentCrashes, 1);
+      await rejects(registry.callTool('crashy', 'echo', { text: 'x' }), 'not-running');
+      await registry.start('crashy');
+      assert.equal(registry.list()[0].recentCrashes, 0, 'a user start resets the policy');
     });
   });
 });

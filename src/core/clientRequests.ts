@@ -1,0 +1,50 @@
+// What a server may ask of the client: elicitation (ask the user), roots (which folders) and
+// sampling (ask a model). One set of handlers serves both eras: 2025 servers send them as
+// server→client requests; 2026-07-28 servers answer a call with `input_required`, which the
+// SDK fulfils through these same handlers and then retries the call, echoing `requestState`
+// byte for byte. The registry is given one ClientRequestHandlers (RegistryOptions.clientRequests);
+// a capability is declared only for a handler that is present.
+//
+// Until the workbench builds their UI, the registry's default is `decliningClientRequests`, which
+// refuses elicitation with a message that names the server and what it asked for. A handler
+// returns the MCP result (an elicitation may `accept`, `decline` or `cancel`) or throws; a throw
+// reaches the server as an error, and on 2026 servers fails the call with that message.
+
+import type { Client, ClientCapabilities, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, ListRootsResult } from '@modelcontextprotocol/client';
+import { McpSessionError } from './errors';
+
+export interface ClientRequestHandlers {
+  /** `elicitation/create`: ask the user for input (a form, or a URL to open). */
+  elicit?(server: string, params: ElicitRequest['params']): Promise<ElicitResult>;
+  /** `roots/list`: the folders the server may work in. */
+  listRoots?(server: string): Promise<ListRootsResult>;
+  /** `sampling/createMessage`: a completion from a model. */
+  createMessage?(server: string, params: CreateMessageRequest['params']): Promise<CreateMessageResult>;
+  /** Declared instead of the defaults (elicitation `{ form: {} }`, roots `{}`, sampling `{}`), e.g. elicitation with applyDefaults. */
+  capabilities?: Pick<ClientCapabilities, 'elicitation' | 'roots' | 'sampling'>;
+}
+
+function notSupported(server: string, what: string): McpSessionError {
+  return new McpSessionError('protocol', server, `"${server}" asked for input (${what}); answering it is not supported yet.`);
+}
+
+/**
+ * Refuses elicitation with a clear message: the default of the extension and the CLI. Roots and
+ * sampling are not declared at all, so servers do not ask for them (both are deprecated in 2026-07-28).
+ */
+export const decliningClientRequests: ClientRequestHandlers = {
+  elicit: (server) => Promise.reject(notSupported(server, 'elicitation')),
+};
+
+/** Declares the capabilities of the handlers present and routes the SDK's requests to them. */
+export function installClientRequestHandlers(client: Client, server: string, handlers: ClientRequestHandlers): void {
+  const { elicit, listRoots, createMessage, capabilities = {} } = handlers;
+  client.registerCapabilities({
+    ...(elicit && { elicitation: capabilities.elicitation ?? { form: {} } }),
+    ...(listRoots && { roots: capabilities.roots ?? {} }),
+    ...(createMessage && { sampling: capabilities.sampling ?? {} }),
+  });
+  if (elicit) client.setRequestHandler('elicitation/create', (request) => elicit(server, request.params));
+  if (listRoots) client.setRequestHandler('roots/list', () => listRoots(server));
+  if (createMessage) client.setRequestHandler('sampling/createMessage', (request) => createMessage(server, request.params));
+}
