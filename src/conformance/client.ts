@@ -6,8 +6,9 @@
 // pre-registered client credentials), MCP_CONFORMANCE_CONTEXT (JSON). This entry point is
 // thin on purpose: it drives the same core as the extension and the CLI (SessionRegistry,
 // the remote connector, OAuthProvider with a loopback redirect) and does what a user would:
-// start the server, list its tools and call each of them. Exit code 0 when everything
-// succeeded, 1 otherwise; the log goes to stderr.
+// start the server, list its tools and call each of them (with the arguments the scenario
+// hands out in MCP_CONFORMANCE_CONTEXT's toolCalls, else with values drawn from the tool's
+// input schema). Exit code 0 when everything succeeded, 1 otherwise; the log goes to stderr.
 //
 // Two things are specific to this harness: the "browser" follows the authorization
 // endpoint's redirect by itself (the conformance authorization servers approve at once), and
@@ -29,6 +30,8 @@ const serverName = 'conformance';
 interface ConformanceContext {
   client_id?: string;
   client_secret?: string;
+  /** The arguments to call some tools with (http-custom-headers: values that test header encoding and null omission). */
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
 }
 
 const log = lineLogger((line) => process.stderr.write(`${line}\n`), 'debug');
@@ -54,6 +57,17 @@ const acceptWithDefaults: ClientRequestHandlers = {
     return { action: 'accept', content: {} };
   },
 };
+
+/**
+ * json-schema-2020-12-preservation: its echo tool is called with the input schema the core
+ * listed for the scenario's focal tool, so the scenario sees whether every JSON Schema 2020-12
+ * keyword survived the core ($schema, $defs, $anchor, composition, conditionals).
+ */
+function schemaEchoArguments(tool: Tool, tools: readonly Tool[]): Record<string, unknown> | undefined {
+  if (tool.name !== 'json_schema_echo') return undefined;
+  const focal = tools.find((t) => t.name === 'json_schema_2020_12_tool');
+  return focal && { schema: focal.inputSchema };
+}
 
 /** Arguments for a tool call from its input schema: the default, the first enum value, or a plain value per type. */
 function sampleArguments(tool: Tool): Record<string, unknown> {
@@ -88,10 +102,20 @@ async function run(url: string): Promise<void> {
     await registry.start(serverName, 'conformance scenario');
     const tools = await registry.listTools(serverName, { refresh: true });
     log.info(`Tools: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
+    // Every tool is called, also after one fails, so one broken tool does not hide what the
+    // scenario would observe of the others. Any failure fails the run at the end.
+    const failed: string[] = [];
     for (const tool of tools) {
-      const result = await registry.callTool(serverName, tool.name, sampleArguments(tool));
-      log.info(`Called "${tool.name}": ${JSON.stringify(result.content).slice(0, 200)}`);
+      const args = context.toolCalls?.find((call) => call.name === tool.name)?.arguments ?? schemaEchoArguments(tool, tools) ?? sampleArguments(tool);
+      try {
+        const result = await registry.callTool(serverName, tool.name, args);
+        log.info(`Called "${tool.name}": ${JSON.stringify(result.content).slice(0, 200)}`);
+      } catch (e) {
+        log.error(isMcpSessionError(e) ? e.describe() : String(e));
+        failed.push(tool.name);
+      }
     }
+    if (failed.length) throw new Error(`${failed.length} of ${tools.length} tool calls failed: ${failed.join(', ')}.`);
   } finally {
     const report = await registry.shutdown();
     log.info(`Shut down: ${report.servers.map((s) => `${s.server}=${s.outcome}`).join(', ')}`);
