@@ -92,31 +92,4 @@ export default defineConfig(
     files: ['src/vscode/toolExplorer.ts'],
     rules: { 'no-restricted-syntax': ['error', ...notificationFunctions, ...trustedMarkdown] },
   },
-  // Pending the core rebuild (issue 8): these files are being rewritten on another branch, so
-  // the rules that fire in them today are off here. The lead removes this block after merging it.
-  {
-    files: [
-      'src/core/session.ts',
-      'src/core/connection.ts',
-      'src/core/stdio.ts',
-      'src/core/remote.ts',
-      'src/core/remoteFailures.ts',
-      'src/core/registry.ts',
-      'src/core/api.ts',
-      'src/core/errors.ts',
-      'src/core/schemaValidator.ts',
-      'src/core/oauth*.ts',
-      'test/unit/session.test.ts',
-      'test/unit/remote.test.ts',
-      'test/unit/registry.test.ts',
-      'test/unit/oauth.test.ts',
-    ],
-    rules: {
-      '@typescript-eslint/no-base-to-string': 'off',
-      '@typescript-eslint/no-redundant-type-constituents': 'off',
-      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
 );

@@ -36,7 +36,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { McpSessionError } from './errors';
 import { nullLogger, type Logger } from './logger';
-import type { RedirectHandler } from './oauthRedirect';
+import type { AuthorizationResponse, RedirectHandler } from './oauthRedirect';
 import { oauthStoreKey, type OAuthRecord, type TokenStore } from './oauthStore';
 import { OAuthUrlError, checkAuthorizationServerMetadata, checkOAuthUrl, checkResourceMetadataUrl } from './oauthUrls';
 
@@ -111,7 +111,7 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
   private loaded: Promise<void> | undefined;
   private redirectUri: string | undefined;
   private verifier: string | undefined;
-  private authorizationCode: string | undefined;
+  private authorizationResponse: AuthorizationResponse | undefined;
   private discovery: OAuthDiscoveryState | undefined;
   /** The first URL refused during the authorization under way; the SDK swallows some fetch errors. */
   private refused: OAuthUrlError | undefined;
@@ -189,7 +189,7 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
         throw new McpSessionError('needs-sign-in', this.serverName, `Signing in to "${this.serverName}" was declined. Use Sign In on the server to sign in.`, { retryable: false });
       }
       this.logger.info(`Opening the authorization page of ${authorizationUrl.origin} for ${this.key}`);
-      this.authorizationCode = await this.options.redirectHandler.openAuthorizationUrl(authorizationUrl);
+      this.authorizationResponse = await this.options.redirectHandler.openAuthorizationUrl(authorizationUrl);
     } finally {
       this.setWaitingForUser(false);
     }
@@ -322,18 +322,23 @@ export class OAuthProvider implements InteractiveOAuthClientProvider {
       skipIssuerMetadataValidation: true,
     };
     try {
-      this.authorizationCode = undefined;
+      this.authorizationResponse = undefined;
+      // Discovery is kept only for one authorization (it must survive the redirect): a new one
+      // reads the protected resource metadata again, so a server that moved to another
+      // authorization server is followed there, and registered with anew (SEP-2352).
+      this.discovery = undefined;
       let result = await auth(this, options);
       if (result === 'REDIRECT') {
-        const code = this.authorizationCode;
-        if (!code) throw new Error('The authorization ended without an authorization code.');
-        result = await auth(this, { ...options, authorizationCode: code });
+        const response = this.authorizationResponse as AuthorizationResponse | undefined;
+        if (!response) throw new Error('The authorization ended without an authorization code.');
+        // iss goes to the SDK's RFC 9207 check: compared with the issuer we discovered, never normalized.
+        result = await auth(this, { ...options, authorizationCode: response.code, iss: response.iss });
       }
       if (result !== 'AUTHORIZED') throw new Error('The authorization did not complete.');
     } catch (e) {
       throw this.refused ?? e;
     } finally {
-      this.authorizationCode = undefined;
+      this.authorizationResponse = undefined;
       this.verifier = undefined;
       this.options.redirectHandler.release();
     }

@@ -8,6 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { notificationText } from './displayText';
 import { isAllowedOAuthUrl } from './oauthUrls';
 
+/** What the authorization server redirected back with: the code, and its issuer when it named one (RFC 9207). */
+export interface AuthorizationResponse {
+  code: string;
+  iss?: string;
+}
+
 export interface RedirectHandler {
   /**
    * Makes the redirect URI ready to receive a redirect and returns it. Called before every
@@ -20,7 +26,7 @@ export interface RedirectHandler {
    * server redirected back with. Rejects when the user denies, the state does not match, or
    * nobody answers in time.
    */
-  openAuthorizationUrl(url: URL): Promise<string>;
+  openAuthorizationUrl(url: URL): Promise<AuthorizationResponse>;
   /** Releases what prepare() set up. Idempotent; called after every attempt. */
   release(): void;
 }
@@ -63,7 +69,7 @@ export class LoopbackRedirectHandler implements RedirectHandler {
     return this.redirectUri;
   }
 
-  openAuthorizationUrl(url: URL): Promise<string> {
+  openAuthorizationUrl(url: URL): Promise<AuthorizationResponse> {
     const server = this.server;
     const redirectUri = this.redirectUri;
     if (!server || !redirectUri) return Promise.reject(new Error('The redirect listener is not ready: prepare() was not called.'));
@@ -73,14 +79,14 @@ export class LoopbackRedirectHandler implements RedirectHandler {
     const expectedPath = new URL(redirectUri).pathname;
     const timeoutMs = this.options.timeoutMs ?? 5 * 60_000;
 
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<AuthorizationResponse>((resolve, reject) => {
       const timer = setTimeout(() => finish(new Error(`No authorization arrived within ${Math.round(timeoutMs / 1000)} s.`)), timeoutMs);
-      const finish = (error: Error | undefined, code?: string) => {
+      const finish = (error: Error | undefined, response?: AuthorizationResponse) => {
         clearTimeout(timer);
         server.off('request', onRequest);
         if (this.server === server) this.release();
         if (error) reject(error);
-        else resolve(code!);
+        else resolve(response!);
       };
       const onRequest = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
         const callback = new URL(req.url ?? '/', redirectUri);
@@ -103,7 +109,7 @@ export class LoopbackRedirectHandler implements RedirectHandler {
           return;
         }
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' }).end(page('Signed in', 'You can close this tab and return to MCP Session Manager.'));
-        finish(undefined, code);
+        finish(undefined, { code, iss: params.get('iss') ?? undefined });
       };
       server.on('request', onRequest);
       Promise.resolve()

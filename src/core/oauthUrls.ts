@@ -115,6 +115,6 @@ export function checkAuthorizationServerMetadata(server: string, authorizationSe
   }
   for (const field of checkedEndpoints) {
     const value = metadata[field];
-    if (value !== undefined) checkOAuthUrl(server, endpointNames[field], String(value));
+    if (value !== undefined) checkOAuthUrl(server, endpointNames[field], typeof value === 'string' ? value : JSON.stringify(value));
   }
 }

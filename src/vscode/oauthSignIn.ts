@@ -19,7 +19,7 @@ import * as vscode from 'vscode';
 import { McpSessionError } from '../core/errors';
 import type { Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
-import { LoopbackRedirectHandler, type RedirectHandler } from '../core/oauthRedirect';
+import { LoopbackRedirectHandler, type AuthorizationResponse, type RedirectHandler } from '../core/oauthRedirect';
 import { withProgressNotification } from './messages';
 
 export const signInTimeoutMs = 5 * 60_000;
@@ -93,18 +93,18 @@ export class SignInPrompts implements Disposable {
    * Shows "Signing in…" while `redirect` waits for the browser. Cancelling, the timeout and
    * disposal end the wait with an error and `abandon()` closes the loopback listener.
    */
-  whileSigningIn(server: string, url: URL, redirect: () => Promise<string>, abandon: () => void): Promise<string> {
+  whileSigningIn<T>(server: string, url: URL, redirect: () => Promise<T>, abandon: () => void): Promise<T> {
     if (this.disposed) return Promise.reject(new McpSessionError('shut-down', server, `Signing in to "${server}" was not started: the extension is shutting down.`));
     const timeoutMs = this.overrides.timeoutMs ?? signInTimeoutMs;
     return Promise.resolve(
       withProgressNotification(`Signing in to MCP server "${server}"`, (report, signal) => {
         report(`Continue in your browser (${url.host}).`);
-        return new Promise<string>((resolve, reject) => {
-          const end = (error: Error | undefined, code?: string) => {
+        return new Promise<T>((resolve, reject) => {
+          const end = (error: Error | undefined, response?: T) => {
             if (!this.waiting.delete(abandonAtShutdown)) return;
             clearTimeout(timer);
             signal.removeEventListener('abort', cancel);
-            if (!error) return resolve(code!);
+            if (!error) return resolve(response!);
             abandon();
             reject(error);
           };
@@ -117,7 +117,7 @@ export class SignInPrompts implements Disposable {
           const cancel = () => end(new McpSessionError('cancelled', server, `Signing in to "${server}" was cancelled.`));
           signal.addEventListener('abort', cancel, { once: true });
           redirect().then(
-            (code) => end(undefined, code),
+            (response) => end(undefined, response),
             (e: Error) => end(new McpSessionError('start-failed', server, `Signing in to "${server}" failed: ${e.message}`, { cause: e })),
           );
         });
@@ -154,7 +154,7 @@ export class SignInRedirectHandler implements RedirectHandler {
     return this.redirectUri;
   }
 
-  openAuthorizationUrl(url: URL): Promise<string> {
+  openAuthorizationUrl(url: URL): Promise<AuthorizationResponse> {
     this.wentToBrowser = true;
     const redirect = this.loopback.openAuthorizationUrl(url);
     // After a cancel or a timeout the listener is closed but its promise ends only at its own deadline.

@@ -72,7 +72,7 @@ class Browser {
 // ---- helpers --------------------------------------------------------------------------------------
 
 const source = { label: 'oauth test' };
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: Array<() => unknown> = [];
 let workDir: string;
 let logLines: string[];
 
@@ -465,8 +465,8 @@ describe('OAuth for remote servers', function () {
       });
       redirectUri = await handler.prepare();
       assert.match(redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-      const code = await handler.openAuthorizationUrl(new URL('https://as.example/authorize?state=s1'));
-      assert.equal(code, 'the-code');
+      const response = await handler.openAuthorizationUrl(new URL('https://as.example/authorize?state=s1'));
+      assert.deepEqual(response, { code: 'the-code', iss: undefined });
       await assert.rejects(fetch(redirectUri), 'the listener closed after use');
     });
 

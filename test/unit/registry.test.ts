@@ -115,7 +115,7 @@ describe('SessionRegistry', function () {
   it('shutdown during a hung start ends the process within the deadline', async () => {
     registry = new SessionRegistry({ connectTimeoutMs: 20_000 });
     registry.reconcile([fixtures.stdio('hung', ['--never-initialize', '--ignore-eof', '--ignore-sigterm'])]);
-    const start = registry.start('hung').catch((e) => e);
+    const start = registry.start('hung').catch((e: unknown) => e);
     await eventually(() => fixtures.pids().length > 0, 5000, 'the server to spawn');
     const began = Date.now();
     const report = await registry.shutdown(1000);
@@ -161,7 +161,7 @@ describe('SessionRegistry', function () {
       await registry.ready;
       await fixtures.assertNoneAlive(2000);
       assert.ok(messages.some((m) => /Ended process group \d+ of "orphan"/.test(m)), messages.join('\n'));
-      assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'process-ledger.json'), 'utf8')).entries, []);
+      assert.deepEqual((JSON.parse(readFileSync(join(stateDir, 'process-ledger.json'), 'utf8')) as { entries: unknown[] }).entries, []);
     });
 
     it('never signals a pid whose start time does not match (pid reuse)', async () => {
@@ -210,7 +210,7 @@ describe('SessionRegistry', function () {
         await registry.start('a');
         const pid = registry.list()[0].pid!;
         assert.ok(messages.some((m) => /^\[warn\] The process ledger .* (was reset|had \d+ invalid entr)/.test(m)), messages.join('\n'));
-        const entries = JSON.parse(readFileSync(ledgerFile(), 'utf8')).entries as { pid: number }[];
+        const entries = (JSON.parse(readFileSync(ledgerFile(), 'utf8')) as { entries: { pid: number }[] }).entries;
         assert.deepEqual(entries.map((e) => e.pid), [pid], 'the start was recorded in the repaired ledger');
       });
     }
@@ -221,7 +221,7 @@ describe('SessionRegistry', function () {
       writeLedger([0, 1, -1, -ownGroup, ownGroup, process.pid].map((pid) => ({ pid, startTime: leaderStart, server: 'x', command: 'x', hostPid: deadHost, hostStartTime: 1 })));
       const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
       assert.deepEqual(result.killed, []);
-      assert.deepEqual(JSON.parse(readFileSync(ledgerFile(), 'utf8')).entries, []);
+      assert.deepEqual((JSON.parse(readFileSync(ledgerFile(), 'utf8')) as { entries: unknown[] }).entries, []);
     });
 
     it('on Linux, a reused group id of an unrelated group whose members started before ours is not signalled', async () => {
