@@ -1,10 +1,19 @@
 // The project's lint rules (eslint.config.mjs) as ESLint applies them: each offending snippet,
 // linted as if it were a file of the layer it names, gets the rule's message; each allowed one
 // gets no message at all. The snippets take the place of real files' text (lintText), so the
-// type-aware rules see them in the project's TypeScript program.
+// type-aware rules see them in the project's TypeScript program. ESLint runs in a child process
+// (test/support/lint-worker.mjs) so its TypeScript program does not stay in this one.
 import * as assert from 'node:assert/strict';
-import { ESLint, type Linter } from 'eslint';
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { repoRoot } from '../support/paths';
+
+interface LintMessage {
+  line: number;
+  column: number;
+  ruleId: string | null;
+  message: string;
+}
 
 const vscodeInCore = /must not import vscode/;
 const extensionInCore = /must not import the extension \(src\/vscode\)/;
@@ -16,11 +25,34 @@ const viaUntrustedMarkdown = /MarkdownStrings are made by untrustedMarkdown\(\) 
 describe('lint rules (eslint.config.mjs)', function () {
   // The first lint builds the TypeScript program of the whole project.
   this.timeout(180_000);
-  const eslint = new ESLint({ cwd: repoRoot });
+  let worker: ChildProcess;
+  let nextId = 0;
+  const pending = new Map<number, { resolve(messages: LintMessage[]): void; reject(error: Error): void }>();
 
-  async function lint(file: string, code: string): Promise<Linter.LintMessage[]> {
-    const [result] = await eslint.lintText(code, { filePath: `${repoRoot}/${file}` });
-    return result.messages;
+  before(() => {
+    worker = fork(join(repoRoot, 'test', 'support', 'lint-worker.mjs'), [repoRoot], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    worker.on('message', (reply: { id: number; messages?: LintMessage[]; error?: string }) => {
+      const request = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.error !== undefined) request?.reject(new Error(reply.error));
+      else request?.resolve(reply.messages ?? []);
+    });
+    worker.on('exit', (code) => {
+      for (const request of pending.values()) request.reject(new Error(`the lint worker exited with code ${code}`));
+      pending.clear();
+    });
+  });
+
+  after(() => {
+    worker.disconnect();
+  });
+
+  function lint(file: string, code: string): Promise<LintMessage[]> {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.send({ id, file: `${repoRoot}/${file}`, code });
+    });
   }
 
   async function assertReported(file: string, code: string, message: RegExp): Promise<void> {
