@@ -6,14 +6,13 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult } from '../../src/core/api';
 import type { RemoteServerDefinition } from '../../src/core/definitions';
-import { McpSessionError } from '../../src/core/errors';
+import type { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
 import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type SignInConsent, type TokenStore } from '../../src/core/oauth';
 import { SessionRegistry } from '../../src/core/registry';
 import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
-import { eventually } from '../support/processes';
+import { delay, eventually, rejection, textOf } from '../support/processes';
 
 // ---- the fixture ------------------------------------------------------------------------------
 
@@ -58,7 +57,7 @@ class Browser {
     const response = await fetch(url, { redirect: 'manual' });
     assert.equal(response.status, 302, `the authorization endpoint answered ${response.status}: ${await response.text()}`);
     const location = new URL(response.headers.get('location')!);
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.delayMs > 0) await delay(this.delayMs);
     if (this.deny) {
       location.searchParams.delete('code');
       location.searchParams.set('error', 'access_denied');
@@ -105,20 +104,6 @@ function registryFor(
   registry.reconcile([definition(fixture)]);
   cleanups.push(() => registry.shutdown());
   return registry;
-}
-
-function textOf(result: CallToolResult): string {
-  return (result.content[0] as { text: string }).text;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof McpSessionError, `expected an McpSessionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 /** Every line the registry and its servers logged: none may carry a token. */
@@ -224,7 +209,7 @@ describe('OAuth for remote servers', function () {
     await registry.callTool('protected', 'echo', { text: 'before' });
     const rejectedBefore = (await stats(fixture)).mcp[401];
 
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await delay(1100);
     assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'after' })), 'after');
     const s = await stats(fixture);
     assert.ok(s.tokens.refresh_token >= 1);
@@ -427,7 +412,7 @@ describe('OAuth for remote servers', function () {
       const session = registry.get('protected')!;
       await eventually(() => (session.state.state === 'error' && /needs you to sign in/.test(session.state.message)) || undefined, 15_000, 'the restart to stop at the sign-in');
       const requestsThen = (await stats(second)).requests['POST /mcp'];
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await delay(2000);
       assert.equal((await stats(second)).requests['POST /mcp'], requestsThen, 'no further restart attempt');
       assert.equal(session.state.state, 'error');
       assert.equal(browser.opened.length, 1, 'no browser for the restart');
