@@ -15,7 +15,7 @@
 // a restart connects without the server/discover probe; a changed definition probes again.
 
 import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from '@modelcontextprotocol/client';
-import type { CallOptions, ProtocolInfo, ServerLogLine, ServerSnapshot, SessionApi, SessionState, StateChange, SupervisorOptions } from './api';
+import type { CallOptions, ServerLogLine, ServerSnapshot, SessionApi, SessionState, StateChange, SupervisorOptions } from './api';
 import type { ClientRequestHandlers } from './clientRequests';
 import { describeProtocol, type CloseOptions, type CloseReport, type Connection, type ConnectionEnd, type Connector, type ProcessLedgerLike } from './connection';
 import type { CrashPolicy } from './crashPolicy';
@@ -67,14 +67,7 @@ function traceText(message: unknown): string {
 }
 
 /** What the last connection showed, kept for the snapshot while the server is stopped: a hint, never served to calls. */
-interface LastKnown {
-  tools?: Tool[];
-  resources?: Resource[];
-  prompts?: Prompt[];
-  serverInfo?: { name: string; version: string };
-  instructions?: string;
-  protocol?: ProtocolInfo;
-}
+type LastKnown = Pick<ServerSnapshot, 'tools' | 'resources' | 'prompts' | 'serverInfo' | 'instructions' | 'protocol'>;
 
 export class ServerSession implements SessionApi {
   private current: SessionState = { state: 'stopped' };
@@ -125,12 +118,7 @@ export class ServerSession implements SessionApi {
       state: this.current,
       pid: live?.pid,
       startedAt: this.current.state === 'running' ? this.startedAt : undefined,
-      tools: this.lastKnown.tools,
-      resources: this.lastKnown.resources,
-      prompts: this.lastKnown.prompts,
-      serverInfo: this.lastKnown.serverInfo,
-      instructions: this.lastKnown.instructions,
-      protocol: this.lastKnown.protocol,
+      ...this.lastKnown,
       legacyRestarts: this.legacyRestarts,
       recentCrashes: this.deps.crashPolicy.recentCrashes(Date.now()),
       stdoutNoiseLines: this.stdoutNoise,

@@ -14,18 +14,10 @@ import { isProcessAlive } from '../../src/core/processTree';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from '../../src/vscode/api';
 import type { OAuthTestingApi } from '../../src/vscode/oauth';
 import { serverRow } from './api';
-import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
+import { oauthFixtureStats, spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
 import { eventually, textOf } from '../support/processes';
 
 type Api = McpSessionsApi & { testing: TestingApi & { oauth: OAuthTestingApi } };
-
-interface Stats {
-  registrations: number;
-  authorizations: Array<{ client_id: string; scope: string; resource: string | null }>;
-  tokens: { authorization_code: number; refresh_token: number };
-  mcp: { ok: number; 401: number; 403: number };
-  requests: Record<string, number>;
-}
 
 type Fixture = OAuthFixtureProcess;
 
@@ -74,10 +66,6 @@ describe('oauth: signing in to HTTP servers', function () {
   let notificationsBefore: number;
   const settings = () => vscode.workspace.getConfiguration('mcpSessions');
 
-  async function stats(): Promise<Stats> {
-    return (await (await fetch(`${fixture.issuer}/control/stats`)).json()) as Stats;
-  }
-
   /** Every line of the extension's log and the server's channel. */
   function allLogs(): string {
     return `${api.testing.logText()}\n${api.testing.logText(name)}`;
@@ -123,7 +111,7 @@ describe('oauth: signing in to HTTP servers', function () {
     assert.match(node.description ?? '', /needs sign-in/);
     assert.deepEqual(node.children.map((c) => c.label), ['Sign in to start this server']);
     assert.equal(browser.opened.length, 0, 'no browser');
-    const s = await stats();
+    const s = await oauthFixtureStats(fixture);
     assert.equal(s.requests['GET /authorize'], undefined, 'no authorization request reached the server');
     assert.equal(s.registrations, 0, 'not even a client registration');
     assert.deepEqual(api.testing.notifications().slice(notificationsBefore), [], 'waiting for a sign-in is no failure to notify');
@@ -140,13 +128,13 @@ describe('oauth: signing in to HTTP servers', function () {
     assert.ok(asked >= 0, 'the consent dialog was passed to VS Code');
     assert.match(api.testing.shownMessages()[asked + 1] ?? '', /^Your browser will open the sign-in page of 127\.0\.0\.1:\d+:/);
     assert.equal(browser.opened.length, 0);
-    assert.equal((await stats()).requests['GET /authorize'], undefined, 'no authorization request reached the server');
+    assert.equal((await oauthFixtureStats(fixture)).requests['GET /authorize'], undefined, 'no authorization request reached the server');
     assert.equal(server(api)?.state, 'needs-sign-in');
   });
 
   it('with the authorization host allowed in user settings, Sign In opens the browser; the tokens are in SecretStorage, not in the logs', async () => {
     assert.equal(await api.testing.oauth.storedRecord(fixture.url).then((r) => r?.tokens), undefined, 'no tokens before');
-    const before = await stats();
+    const before = await oauthFixtureStats(fixture);
     await settings().update('oauth.allowedAuthorizationHosts', [new URL(fixture.issuer).host], vscode.ConfigurationTarget.Global);
     assert.equal(await vscode.commands.executeCommand('mcpSessions.signIn', name), true);
     assert.equal(server(api)?.state, 'running');
@@ -168,7 +156,7 @@ describe('oauth: signing in to HTTP servers', function () {
     assert.equal(redirectUri.pathname, `/proxy/${loopbackPort}/callback`, 'the proxy path, with the callback path put back');
     await assert.rejects(fetch(`http://127.0.0.1:${loopbackPort}/callback`), 'the loopback listener is closed after the sign-in');
 
-    const s = await stats();
+    const s = await oauthFixtureStats(fixture);
     assert.ok(s.registrations >= 1);
     assert.equal(s.authorizations.length, before.authorizations.length + 1);
     assert.equal(s.tokens.authorization_code, before.tokens.authorization_code + 1);
@@ -184,11 +172,11 @@ describe('oauth: signing in to HTTP servers', function () {
   });
 
   it('a second connect reuses the stored tokens without a new authorization; an expired one is refreshed', async () => {
-    const before = await stats();
+    const before = await oauthFixtureStats(fixture);
     await vscode.commands.executeCommand('mcpSessions.restartServer', name);
     await eventually(() => server(api)?.state === 'running' || undefined, 15_000, `"${name}" running again`);
     assert.equal(textOf(await api.callTool(name, 'echo', { text: 'again' })), 'again');
-    let after = await stats();
+    let after = await oauthFixtureStats(fixture);
     assert.equal(browser.opened.length, 0, 'no authorization page');
     assert.equal(after.authorizations.length, before.authorizations.length);
     assert.equal(after.mcp[401], before.mcp[401], 'the stored token was sent from the first request');
@@ -197,7 +185,7 @@ describe('oauth: signing in to HTTP servers', function () {
     assert.equal((await fetch(`${fixture.issuer}/control/expire-tokens`, { method: 'POST' })).status, 200);
     await vscode.commands.executeCommand('mcpSessions.restartServer', name);
     assert.equal(textOf(await api.callTool(name, 'echo', { text: 'refreshed' })), 'refreshed');
-    after = await stats();
+    after = await oauthFixtureStats(fixture);
     assert.equal(browser.opened.length, 0, 'a refresh needs no browser');
     assert.equal(after.tokens.refresh_token, before.tokens.refresh_token + 1);
     const refreshed = (await api.testing.oauth.storedRecord(fixture.url))!.tokens!;
@@ -212,12 +200,12 @@ describe('oauth: signing in to HTTP servers', function () {
     assert.equal(server(api)?.state, 'stopped');
     assert.equal(await vscode.commands.executeCommand('mcpSessions.signOut', name), false, 'nothing left to forget');
 
-    const before = await stats();
+    const before = await oauthFixtureStats(fixture);
     await assert.rejects(api.callTool(name, 'echo', { text: 'background' }), /needs you to sign in/);
     assert.equal(browser.opened.length, 0, 'an API call does not sign in again by itself');
     await vscode.commands.executeCommand('mcpSessions.signIn', name);
     assert.equal(textOf(await api.callTool(name, 'echo', { text: 'signed in again' })), 'signed in again');
-    const after = await stats();
+    const after = await oauthFixtureStats(fixture);
     assert.equal(browser.opened.length, 1);
     assert.equal(after.registrations, before.registrations + 1, 'the registration was forgotten too');
     assert.equal(after.authorizations.length, before.authorizations.length + 1);

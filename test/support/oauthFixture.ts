@@ -13,6 +13,19 @@ export interface OAuthFixtureProcess {
   stderr: string[];
 }
 
+/** What the fixture has counted so far (its GET /control/stats). */
+export interface OAuthFixtureStats {
+  registrations: number;
+  authorizations: Array<{ client_id: string; scope: string; resource: string | null }>;
+  tokens: { authorization_code: number; refresh_token: number };
+  mcp: { ok: number; 401: number; 403: number };
+  requests: Record<string, number>;
+}
+
+export async function oauthFixtureStats(fixture: OAuthFixtureProcess): Promise<OAuthFixtureStats> {
+  return (await (await fetch(`${fixture.issuer}/control/stats`)).json()) as OAuthFixtureStats;
+}
+
 export async function spawnOAuthFixture(flags: string[] = []): Promise<OAuthFixtureProcess> {
   const child = spawn(process.execPath, [join(fixturesDir, 'oauth-server.mjs'), ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];

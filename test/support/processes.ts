@@ -1,10 +1,15 @@
 // Knowing, not assuming, that no fixture process is left: every stdio fixture a test starts
 // writes its pid (and its grandchild's) into a pid folder, and afterEach checks them all.
+// Also the helpers every suite against fixture processes shares: waiting for a condition, a free
+// port, the text of a tool result, the error a call rejects with.
 
+import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StdioServerDefinition } from '../../src/core/definitions';
+import { isMcpSessionError, type McpErrorCode, type McpSessionError } from '../../src/core/errors';
 import { fixturesDir } from './paths';
 
 export const stdioFixture = join(fixturesDir, 'stdio-server.mjs');
@@ -128,4 +133,32 @@ export function textOf(result: unknown): string {
   });
   if (texts.length === 0) throw new Error(`the result has no text: ${JSON.stringify(result)?.slice(0, 200)}`);
   return texts.join('\n');
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (free a moment ago). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The McpSessionError `promise` rejects with. Fails when it resolves, rejects with anything
+ * else, or, given `codes`, with an error of another code.
+ */
+export async function rejection(promise: Promise<unknown>, codes?: McpErrorCode | McpErrorCode[]): Promise<McpSessionError> {
+  const expected = codes === undefined ? undefined : [codes].flat();
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(isMcpSessionError(e), `expected an McpSessionError, got ${String(e)}`);
+    if (expected) assert.ok(expected.includes(e.code), `expected ${expected.join(' or ')}, got ${e.code}: ${e.message}`);
+    return e;
+  }
+  assert.fail(expected ? `expected a rejection with ${expected.join(' or ')}` : 'expected the promise to reject');
 }

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isProcessAlive } from '../../src/core/processTree';
 import { assertNoCanary, canarySecrets } from '../support/canary';
 import { fixturesDir, repoRoot } from '../support/paths';
+import { isAlive } from '../support/processes';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 
@@ -69,7 +69,7 @@ describe('mcp-sessions CLI: secrets never reach its output (canary)', function (
     }
     // Every fixture server the CLI started has ended with it.
     const pids = readdirSync(pidDir).map(Number);
-    const alive = pids.filter((pid) => isProcessAlive(pid));
+    const alive = pids.filter((pid) => isAlive(pid));
     rmSync(dir, { recursive: true, force: true });
     assert.ok(pids.length > 0, 'the fixture servers wrote their pids');
     assert.deepEqual(alive, [], 'fixture servers outlived the CLI');

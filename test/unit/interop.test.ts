@@ -12,18 +12,16 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CallToolResult, ProgressUpdate } from '../../src/core/api';
+import type { ProgressUpdate } from '../../src/core/api';
 import type { ServerDefinition } from '../../src/core/definitions';
 import { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
-import { isProcessAlive } from '../../src/core/processTree';
 import { SessionRegistry } from '../../src/core/registry';
 import { fixturesDir, repoRoot } from '../support/paths';
-import { eventually } from '../support/processes';
+import { delay, eventually, freePort, isAlive, rejection, textOf } from '../support/processes';
 
 type Era = 'legacy' | 'modern';
 
@@ -204,34 +202,6 @@ function readEvents(file: string): RecordedEvent[] {
 
 const spawnedPids = (file: string) => readEvents(file).filter((e) => e.event === 'spawn').map((e) => e.pid);
 
-function textOf(result: CallToolResult): string {
-  return result.content
-    .filter((c): c is { type: 'text'; text: string } => c.type === 'text')
-    .map((c) => c.text)
-    .join('\n');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof McpSessionError, `expected an McpSessionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the promise to reject');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts an HTTP server process and resolves once it announces its URL. */
 async function startHttpServer(server: MatrixServer, workDir: string, eventsFile: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
@@ -303,10 +273,10 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
         await registry?.shutdown(2000);
         if (http && http.child.exitCode === null && http.child.signalCode === null) {
           http.child.kill('SIGKILL');
-          await eventually(() => !isProcessAlive(http!.child.pid!), 3000, `${server.name} to exit`).catch(() => undefined);
+          await eventually(() => !isAlive(http!.child.pid!), 3000, `${server.name} to exit`).catch(() => undefined);
         }
         for (const pid of spawnedPids(eventsFile)) {
-          if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+          if (isAlive(pid)) process.kill(pid, 'SIGKILL');
         }
         rmSync(workDir, { recursive: true, force: true });
       });
@@ -330,7 +300,7 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
           } else {
             assert.equal(spawns, 1, `${label}: spawned ${spawns} processes for one start`);
           }
-          assert.ok(snapshot.pid && isProcessAlive(snapshot.pid), `${label}: the server runs as pid ${snapshot.pid}`);
+          assert.ok(snapshot.pid && isAlive(snapshot.pid), `${label}: the server runs as pid ${snapshot.pid}`);
         }
       });
 
@@ -394,7 +364,7 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
               (e: unknown) => e,
             )
           : undefined;
-        await new Promise((r) => setTimeout(r, 300));
+        await delay(300);
         const began = Date.now();
         process.kill(pid, 'SIGKILL');
         if (inFlight) {
@@ -442,7 +412,7 @@ describe('interop matrix: both protocol eras through SessionRegistry', function 
         const spawned = spawnedPids(eventsFile);
         if (server.transport === 'stdio') assert.ok(spawned.length >= 2, `${label}: ${spawned.length} spawns recorded`);
         for (const pid of spawned) {
-          await eventually(() => !isProcessAlive(pid), 3000, `${label}: pid ${pid} to be gone`);
+          await eventually(() => !isAlive(pid), 3000, `${label}: pid ${pid} to be gone`);
         }
       });
     });

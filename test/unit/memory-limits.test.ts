@@ -12,7 +12,7 @@ import { isMcpSessionError, type McpSessionError } from '../../src/core/errors';
 import { maxInstructionsChars } from '../../src/core/session';
 import { SessionRegistry } from '../../src/core/registry';
 import { fixturesDir } from '../support/paths';
-import { FixtureTracker, eventually } from '../support/processes';
+import { FixtureTracker, eventually, rejection } from '../support/processes';
 
 const MiB = 1024 * 1024;
 /** Generous: the old code grew by 1.3 GB (log flood) and 481 MB (initialize reply). */
@@ -47,16 +47,6 @@ async function settled(promise: Promise<unknown>): Promise<McpSessionError | und
       return e;
     },
   );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(isMcpSessionError(e), `a typed error, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('memory bounds against one server', function () {

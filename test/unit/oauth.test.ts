@@ -6,26 +6,17 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult } from '../../src/core/api';
 import type { RemoteServerDefinition } from '../../src/core/definitions';
-import { McpSessionError } from '../../src/core/errors';
+import type { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
 import { FileTokenStore, LoopbackRedirectHandler, OAuthProvider, authorizingFetch, oauthStoreKey, type SignInConsent, type TokenStore } from '../../src/core/oauth';
 import { SessionRegistry } from '../../src/core/registry';
-import { spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
-import { eventually } from '../support/processes';
+import { oauthFixtureStats, spawnOAuthFixture, type OAuthFixtureProcess } from '../support/oauthFixture';
+import { delay, eventually, rejection, textOf } from '../support/processes';
 
 // ---- the fixture ------------------------------------------------------------------------------
 
 type OAuthFixture = OAuthFixtureProcess;
-
-interface Stats {
-  registrations: number;
-  authorizations: Array<{ client_id: string; scope: string; resource: string | null }>;
-  tokens: { authorization_code: number; refresh_token: number };
-  mcp: { ok: number; 401: number; 403: number };
-  requests: Record<string, number>;
-}
 
 const fixtures: OAuthFixture[] = [];
 
@@ -33,10 +24,6 @@ async function startOAuthFixture(flags: string[] = []): Promise<OAuthFixture> {
   const fixture = await spawnOAuthFixture(flags);
   fixtures.push(fixture);
   return fixture;
-}
-
-async function stats(fixture: OAuthFixture): Promise<Stats> {
-  return (await (await fetch(`${fixture.issuer}/control/stats`)).json()) as Stats;
 }
 
 async function control(fixture: OAuthFixture, action: 'expire-tokens' | 'revoke-tokens'): Promise<void> {
@@ -58,7 +45,7 @@ class Browser {
     const response = await fetch(url, { redirect: 'manual' });
     assert.equal(response.status, 302, `the authorization endpoint answered ${response.status}: ${await response.text()}`);
     const location = new URL(response.headers.get('location')!);
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.delayMs > 0) await delay(this.delayMs);
     if (this.deny) {
       location.searchParams.delete('code');
       location.searchParams.set('error', 'access_denied');
@@ -107,20 +94,6 @@ function registryFor(
   return registry;
 }
 
-function textOf(result: CallToolResult): string {
-  return (result.content[0] as { text: string }).text;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof McpSessionError, `expected an McpSessionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
-
 /** Every line the registry and its servers logged: none may carry a token. */
 function allLogText(registry: SessionRegistry): string {
   return [...logLines, ...registry.list().flatMap((s) => registry.get(s.name)!.logLines().map((l) => l.text))].join('\n');
@@ -164,7 +137,7 @@ describe('OAuth for remote servers', function () {
     assert.equal(authorization.searchParams.get('resource'), fixture.url, 'the resource indicator names the MCP server');
     assert.match(authorization.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
 
-    const s = await stats(fixture);
+    const s = await oauthFixtureStats(fixture);
     assert.equal(s.registrations, 1, 'one dynamic client registration');
     assert.deepEqual(s.authorizations.map((a) => a.scope), ['mcp:read'], 'the scope comes from scopes_supported');
     assert.equal(s.tokens.authorization_code, 1);
@@ -191,7 +164,7 @@ describe('OAuth for remote servers', function () {
     const second = registryFor(fixture, new FileTokenStore(file), browser);
     assert.equal(textOf(await second.callTool('protected', 'echo', { text: 'two' })), 'two');
     assert.equal(browser.opened.length, 1, 'no second authorization');
-    const s = await stats(fixture);
+    const s = await oauthFixtureStats(fixture);
     assert.equal(s.registrations, 1);
     assert.equal(s.authorizations.length, 1);
     assert.equal(s.tokens.refresh_token, 0);
@@ -202,12 +175,12 @@ describe('OAuth for remote servers', function () {
     const browser = new Browser();
     const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
     await registry.callTool('protected', 'echo', { text: 'before' });
-    const rejectedBefore = (await stats(fixture)).mcp[401];
+    const rejectedBefore = (await oauthFixtureStats(fixture)).mcp[401];
 
     await control(fixture, 'expire-tokens');
     assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'after' })), 'after');
 
-    const s = await stats(fixture);
+    const s = await oauthFixtureStats(fixture);
     // Background requests (list refreshes, the standalone GET stream) may meet the expired
     // token too, so count "at least one"; what matters is a refresh and no second browser trip.
     assert.ok(s.tokens.refresh_token >= 1, 'the refresh token was used');
@@ -222,11 +195,11 @@ describe('OAuth for remote servers', function () {
     const browser = new Browser();
     const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
     await registry.callTool('protected', 'echo', { text: 'before' });
-    const rejectedBefore = (await stats(fixture)).mcp[401];
+    const rejectedBefore = (await oauthFixtureStats(fixture)).mcp[401];
 
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await delay(1100);
     assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'after' })), 'after');
-    const s = await stats(fixture);
+    const s = await oauthFixtureStats(fixture);
     assert.ok(s.tokens.refresh_token >= 1);
     assert.equal(s.mcp[401], rejectedBefore, 'the expired token was not sent');
     assert.equal(browser.opened.length, 1);
@@ -243,7 +216,7 @@ describe('OAuth for remote servers', function () {
     assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'stepped up' })), 'stepped up');
     assert.equal(textOf(await registry.callTool('protected', 'echo', { text: 'again' })), 'again');
 
-    const s = await stats(fixture);
+    const s = await oauthFixtureStats(fixture);
     assert.deepEqual(
       s.authorizations.map((a) => a.scope.split(' ').sort().join(' ')),
       ['mcp:read', 'mcp:read mcp:tools'],
@@ -263,12 +236,12 @@ describe('OAuth for remote servers', function () {
     const error = await rejection(registry.callTool('protected', 'echo', { text: 'never' }));
     assert.match(error.message, /insufficient_scope/);
     assert.match(error.message, /giving up/);
-    const afterFirst = (await stats(fixture)).authorizations.length;
+    const afterFirst = (await oauthFixtureStats(fixture)).authorizations.length;
     assert.ok(afterFirst >= 1 && afterFirst <= 3, `${afterFirst} authorizations`);
 
     const again = await rejection(registry.callTool('protected', 'echo', { text: 'still never' }));
     assert.match(again.message, /giving up/);
-    assert.equal((await stats(fixture)).authorizations.length, afterFirst, 'a challenge that step-up could not satisfy is not retried');
+    assert.equal((await oauthFixtureStats(fixture)).authorizations.length, afterFirst, 'a challenge that step-up could not satisfy is not retried');
     assert.ok(Date.now() - started < 10_000);
     assert.equal(registry.get('protected')!.state.state, 'running', 'an authorization failure is no crash');
   });
@@ -303,7 +276,7 @@ describe('OAuth for remote servers', function () {
       const registry = registryFor(fixture, new FileTokenStore(join(workDir, 'oauth.json')), browser);
       const error = await rejection(registry.start('protected'));
       assert.equal(browser.opened.length, 0, 'no browser opened');
-      assert.equal((await stats(fixture)).requests['GET /authorize'], undefined, 'no authorization request');
+      assert.equal((await oauthFixtureStats(fixture)).requests['GET /authorize'], undefined, 'no authorization request');
       assert.equal(registry.get('protected')!.state.state, 'error');
       return { error, browser };
     }
@@ -317,7 +290,7 @@ describe('OAuth for remote servers', function () {
         assert.ok(error.message.includes(new URL(endpoint).href), error.message);
         assert.match(error.message, /only https: URLs, or http: to this machine, are allowed/);
         assert.equal(error.details.retryable, false);
-        assert.equal((await stats(fixture)).registrations, 0, 'the metadata was refused before registering');
+        assert.equal((await oauthFixtureStats(fixture)).registrations, 0, 'the metadata was refused before registering');
       });
     }
 
@@ -343,15 +316,15 @@ describe('OAuth for remote servers', function () {
       const { error } = await refusedStart(fixture);
       assert.match(error.message, /protected resource metadata URL http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp is not on the server's origin/);
       assert.ok(error.message.includes(target));
-      assert.deepEqual((await stats(elsewhere)).requests, {}, 'nothing reached the other origin');
-      assert.equal((await stats(fixture)).requests['POST /register'], undefined);
+      assert.deepEqual((await oauthFixtureStats(elsewhere)).requests, {}, 'nothing reached the other origin');
+      assert.equal((await oauthFixtureStats(fixture)).requests['POST /register'], undefined);
     });
 
     it('refuses authorization server metadata whose issuer is another server', async () => {
       const fixture = await startOAuthFixture(['--issuer=https://issuer.elsewhere.example']);
       const { error } = await refusedStart(fixture);
       assert.match(error.message, /names another issuer \(https:\/\/issuer\.elsewhere\.example\)/);
-      assert.equal((await stats(fixture)).registrations, 0);
+      assert.equal((await oauthFixtureStats(fixture)).registrations, 0);
     });
 
     it('escapes a hostile URL in the message', async () => {
@@ -372,7 +345,7 @@ describe('OAuth for remote servers', function () {
       assert.equal(error.code, 'needs-sign-in');
       assert.equal(error.message, '"protected" needs you to sign in. It was not started in the background; use Sign In on the server.');
       assert.equal(browser.opened.length, 0);
-      assert.deepEqual(Object.keys((await stats(fixture)).requests), ['POST /mcp'], 'only the MCP request that got the 401');
+      assert.deepEqual(Object.keys((await oauthFixtureStats(fixture)).requests), ['POST /mcp'], 'only the MCP request that got the 401');
       assert.equal(registry.get('protected')!.state.state, 'error');
     });
 
@@ -387,7 +360,7 @@ describe('OAuth for remote servers', function () {
       assert.match(error.message, /was declined/);
       assert.deepEqual(asked, [{ server: 'protected', host: new URL(fixture.issuer).host }]);
       assert.equal(browser.opened.length, 0);
-      assert.equal((await stats(fixture)).requests['GET /authorize'], undefined);
+      assert.equal((await oauthFixtureStats(fixture)).requests['GET /authorize'], undefined);
     });
 
     it('a yes opens the browser; a background start with a refresh token at hand refreshes without asking', async () => {
@@ -406,7 +379,7 @@ describe('OAuth for remote servers', function () {
       const second = registryFor(fixture, new FileTokenStore(file), browser, { consent });
       assert.equal(textOf(await second.callTool('protected', 'echo', { text: 'refreshed' })), 'refreshed');
       assert.equal(browser.opened.length, 1, 'no browser for a refresh');
-      assert.ok((await stats(fixture)).tokens.refresh_token >= 1);
+      assert.ok((await oauthFixtureStats(fixture)).tokens.refresh_token >= 1);
     });
 
     it('a restart after a crash, with nobody to ask, ends in needs-sign-in: no browser, no restart loop', async () => {
@@ -426,12 +399,12 @@ describe('OAuth for remote servers', function () {
       const second = await startOAuthFixture([`--port=${port}`]);
       const session = registry.get('protected')!;
       await eventually(() => (session.state.state === 'error' && /needs you to sign in/.test(session.state.message)) || undefined, 15_000, 'the restart to stop at the sign-in');
-      const requestsThen = (await stats(second)).requests['POST /mcp'];
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      assert.equal((await stats(second)).requests['POST /mcp'], requestsThen, 'no further restart attempt');
+      const requestsThen = (await oauthFixtureStats(second)).requests['POST /mcp'];
+      await delay(2000);
+      assert.equal((await oauthFixtureStats(second)).requests['POST /mcp'], requestsThen, 'no further restart attempt');
       assert.equal(session.state.state, 'error');
       assert.equal(browser.opened.length, 1, 'no browser for the restart');
-      assert.equal((await stats(second)).requests['GET /authorize'], undefined);
+      assert.equal((await oauthFixtureStats(second)).requests['GET /authorize'], undefined);
     });
   });
 

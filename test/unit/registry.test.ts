@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMcpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
-import { isProcessAlive, noProcessTable, procTable, processStartTime, psTable } from '../../src/core/processTree';
+import { noProcessTable, procTable, processStartTime, psTable } from '../../src/core/processTree';
 import { ProcessLedger } from '../../src/core/ledger';
 import { SessionRegistry } from '../../src/core/registry';
 import { repoRoot } from '../support/paths';
-import { FixtureTracker, eventually } from '../support/processes';
+import { FixtureTracker, eventually, isAlive } from '../support/processes';
 
 describe('SessionRegistry', function () {
   this.timeout(30_000);
@@ -42,8 +42,8 @@ describe('SessionRegistry', function () {
 
     await eventually(() => registry!.get('b')!.state.state === 'running' && pid('b') !== pidB, 5000, 'b to restart');
     assert.equal(pid('a'), pidA, 'a unchanged keeps its process');
-    assert.ok(!isProcessAlive(pidB!), 'the old b is gone');
-    await eventually(() => !isProcessAlive(pidC!), 5000, 'c to stop');
+    assert.ok(!isAlive(pidB!), 'the old b is gone');
+    await eventually(() => !isAlive(pidC!), 5000, 'c to stop');
     assert.equal(registry.get('c'), undefined);
     assert.equal(registry.get('d')!.state.state, 'stopped', 'a new server does not start by itself');
     const tools = await registry.listTools('b');
@@ -175,7 +175,7 @@ describe('SessionRegistry', function () {
         );
         const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
         assert.deepEqual(result.killed, []);
-        assert.ok(isProcessAlive(bystander.pid!));
+        assert.ok(isAlive(bystander.pid!));
       } finally {
         process.kill(-bystander.pid!, 'SIGKILL');
       }
@@ -232,7 +232,7 @@ describe('SessionRegistry', function () {
         const result = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: procTable }).sweep();
         assert.deepEqual(result.killed, []);
         assert.equal(result.leftUnproved, 1);
-        assert.ok(isProcessAlive(member));
+        assert.ok(isAlive(member));
       } finally {
         process.kill(-pgid, 'SIGKILL');
       }
@@ -244,7 +244,7 @@ describe('SessionRegistry', function () {
         writeLedger([{ pid: pgid, startTime: procTable.startTime(member)!, server: 'x', command: 'x', hostPid: deadHost, hostStartTime: 1 }]);
         const result = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: procTable }).sweep();
         assert.deepEqual(result.killed.map((k) => k.pid), [pgid]);
-        await eventually(() => !isProcessAlive(member), 3000, 'the orphaned member to end');
+        await eventually(() => !isAlive(member), 3000, 'the orphaned member to end');
       } finally {
         try {
           process.kill(-pgid, 'SIGKILL');
@@ -264,12 +264,12 @@ describe('SessionRegistry', function () {
         const live = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: psTable }).sweep();
         assert.deepEqual(live.killed, []);
         assert.equal(live.keptForLiveHosts, 1);
-        assert.ok(isProcessAlive(bystander.pid!));
+        assert.ok(isAlive(bystander.pid!));
 
         writeLedger([{ ...entry, hostPid: deadHost }]);
         const dead = await new ProcessLedger(stateDir, lineLogger(() => undefined), { processTable: psTable }).sweep();
         assert.deepEqual(dead.killed.map((k) => k.pid), [bystander.pid]);
-        await eventually(() => !isProcessAlive(bystander.pid!), 3000, 'the provable group to end');
+        await eventually(() => !isAlive(bystander.pid!), 3000, 'the provable group to end');
       } finally {
         try {
           process.kill(-bystander.pid!, 'SIGKILL');
@@ -291,7 +291,7 @@ describe('SessionRegistry', function () {
         assert.deepEqual(result.killed, []);
         assert.equal(result.keptForLiveHosts, 1);
         assert.equal(result.leftUnproved, 1);
-        assert.ok(isProcessAlive(bystander.pid!));
+        assert.ok(isAlive(bystander.pid!));
       } finally {
         process.kill(-bystander.pid!, 'SIGKILL');
       }
@@ -310,7 +310,7 @@ describe('SessionRegistry', function () {
         const result = await new ProcessLedger(stateDir, lineLogger(() => undefined)).sweep();
         assert.deepEqual(result.killed, []);
         assert.equal(result.keptForLiveHosts, 1);
-        assert.ok(isProcessAlive(bystander.pid!));
+        assert.ok(isAlive(bystander.pid!));
       } finally {
         process.kill(-bystander.pid!, 'SIGKILL');
       }

@@ -5,19 +5,17 @@
 
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { CallToolResult, RegistryOptions } from '../../src/core/api';
+import type { RegistryOptions } from '../../src/core/api';
 import type { RemoteServerDefinition } from '../../src/core/definitions';
-import { isMcpSessionError, type McpErrorCode, type McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
-import { isProcessAlive } from '../../src/core/processTree';
 import { SessionRegistry } from '../../src/core/registry';
 import { createRemoteConnector } from '../../src/core/remote';
 import { ClockJumpDetector, type Clock, type ClockJump } from '../../src/core/remoteClock';
 import { classifyRemoteFailure, isRetrySafeTool } from '../../src/core/remoteFailures';
 import { fixturesDir } from '../support/paths';
+import { delay, eventually, freePort, isAlive, rejection, textOf } from '../support/processes';
 
 // ---- fixture processes --------------------------------------------------------------------
 
@@ -98,8 +96,8 @@ async function stopFixtures(): Promise<void> {
     signal(f, 'SIGTERM');
   }
   const deadline = Date.now() + 3000;
-  while (all.some((f) => isProcessAlive(f.pid)) && Date.now() < deadline) await delay(20);
-  const survivors = all.filter((f) => isProcessAlive(f.pid));
+  while (all.some((f) => isAlive(f.pid)) && Date.now() < deadline) await delay(20);
+  const survivors = all.filter((f) => isAlive(f.pid));
   for (const f of survivors) signal(f, 'SIGKILL');
   assert.deepEqual(
     survivors.map((f) => f.pid),
@@ -108,46 +106,7 @@ async function stopFixtures(): Promise<void> {
   );
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 // ---- helpers ------------------------------------------------------------------------------
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function eventually<T>(poll: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await poll();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(20);
-  }
-}
-
-async function rejects(promise: Promise<unknown>, codes: McpErrorCode | McpErrorCode[]): Promise<McpSessionError> {
-  const expected = Array.isArray(codes) ? codes : [codes];
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(isMcpSessionError(e), `expected an McpSessionError, got ${String(e)}`);
-    assert.ok(expected.includes(e.code), `expected ${expected.join(' or ')}, got ${e.code}: ${e.message}`);
-    return e;
-  }
-  assert.fail(`expected a rejection with ${expected.join(' or ')}`);
-}
-
-function textOf(result: CallToolResult): string {
-  return (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
-}
 
 function remote(name: string, url: string, options: { kind?: 'http' | 'sse'; headers?: Record<string, string> } = {}): RemoteServerDefinition {
   return { kind: options.kind ?? 'http', name, url, headers: options.headers ?? {}, source: { label: 'test' } };
@@ -292,7 +251,7 @@ describe('remote servers', function () {
     it('does not fall back on 401: the start fails and says authorization is required', async () => {
       const fixture = await startFixture('http-faults.mjs', ['--answer=POST:/sse:401']);
       open().reconcile([remote('locked', fixture.sseUrl, { headers: { Authorization: 'Bearer wrong-9d2e' } })]);
-      const error = await rejects(registry!.start('locked'), 'start-failed');
+      const error = await rejection(registry!.start('locked'), 'start-failed');
       assert.match(error.message, /requires authorization \(HTTP 401\)/);
       assert.equal(error.details.retryable, false);
       assert.ok(!error.message.includes('wrong-9d2e'));
@@ -305,9 +264,9 @@ describe('remote servers', function () {
     });
 
     it('does not fall back on a network error', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       open().reconcile([remote('nowhere', `http://127.0.0.1:${port}/mcp`)]);
-      const error = await rejects(registry!.start('nowhere'), 'start-failed');
+      const error = await rejection(registry!.start('nowhere'), 'start-failed');
       assert.match(error.message, /Could not connect to "nowhere"/);
       assert.ok(!serverLog('nowhere').some((l) => l.includes('falling back')));
     });
@@ -347,7 +306,7 @@ describe('remote servers', function () {
       await eventually(() => progressed, 5000, 'the first progress notification');
       const killedAt = Date.now();
       signal(fixture, 'SIGKILL');
-      const error = await rejects(call, ['crashed', 'connection']);
+      const error = await rejection(call, ['crashed', 'connection']);
       const elapsed = Date.now() - killedAt;
       assert.ok(elapsed < 3000, `the call failed ${elapsed} ms after the kill`);
       assert.match(error.message, /could not be reached|did not answer a heartbeat/);
@@ -416,7 +375,7 @@ describe('remote servers', function () {
       const fixture = await startFixture('http-faults.mjs');
       await running(fixture);
       await control(fixture, 'forget-sessions');
-      const error = await rejects(registry!.callTool('api', 'log', { message: 'once' }), 'session-expired');
+      const error = await rejection(registry!.callTool('api', 'log', { message: 'once' }), 'session-expired');
       assert.match(error.message, /not marked read-only or idempotent/);
       assert.equal(stateOf('api'), 'running');
       assert.equal(textOf(await registry!.callTool('api', 'log', { message: 'again' })), 'logged');

@@ -3,32 +3,15 @@
 
 import * as assert from 'node:assert/strict';
 import type { RegistryOptions, SessionState, StateChange } from '../../src/core/api';
-import { isMcpSessionError, McpSessionError } from '../../src/core/errors';
 import { SessionRegistry } from '../../src/core/registry';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StdioServerDefinition } from '../../src/core/definitions';
 import { NeverRestartPolicy } from '../../src/core/crashPolicy';
-import { isProcessAlive } from '../../src/core/processTree';
-import { FixtureTracker, delay, eventually } from '../support/processes';
+import { FixtureTracker, delay, eventually, isAlive, rejection, textOf } from '../support/processes';
 import { fixturesDir } from '../support/paths';
 
 const fast: RegistryOptions = { stdinGraceMs: 300, termGraceMs: 300, connectTimeoutMs: 10_000 };
-
-async function rejects(promise: Promise<unknown>, code: McpSessionError['code']): Promise<McpSessionError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(isMcpSessionError(e), `expected McpSessionError, got ${String(e)}`);
-    assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
-    return e;
-  }
-  assert.fail(`expected a rejection with code ${code}`);
-}
-
-function textOf(result: { content: unknown[] }): string {
-  return (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('');
-}
 
 describe('ServerSession', function () {
   this.timeout(30_000);
@@ -60,7 +43,7 @@ describe('ServerSession', function () {
       await registry.start('echo', 'test start');
       const running = registry.get('echo')!.state;
       assert.equal(running.state, 'running');
-      assert.ok(running.state === 'running' && running.pid && isProcessAlive(running.pid));
+      assert.ok(running.state === 'running' && running.pid && isAlive(running.pid));
       await registry.stop('echo', 'test stop');
       assert.deepEqual(statesOf('echo'), ['starting', 'running', 'stopping', 'stopped']);
       assert.deepEqual(
@@ -88,7 +71,7 @@ describe('ServerSession', function () {
       const began = Date.now();
       await registry.stop('hung');
       assert.ok(Date.now() - began < 2000, `stop took ${Date.now() - began} ms`);
-      await rejects(start, 'cancelled');
+      await rejection(start, 'cancelled');
       assert.equal(registry.get('hung')!.state.state, 'stopped');
       assert.deepEqual(statesOf('hung'), ['starting', 'stopped']);
     });
@@ -103,7 +86,7 @@ describe('ServerSession', function () {
         pids.add(state.pid!);
         assert.equal(textOf(await registry.callTool('echo', 'echo', { text: `round ${i}` })), `round ${i}`);
         await registry.stop('echo');
-        assert.ok(!isProcessAlive(state.pid!), 'the process is gone after stop');
+        assert.ok(!isAlive(state.pid!), 'the process is gone after stop');
       }
       assert.equal(pids.size, 4);
       assert.deepEqual(statesOf('echo'), Array(4).fill(['starting', 'running', 'stopping', 'stopped']).flat());
@@ -117,7 +100,7 @@ describe('ServerSession', function () {
       const after = registry.list()[0].pid;
       assert.ok(before && after && before !== after);
       assert.equal(registry.get('echo')!.state.state, 'running');
-      assert.ok(!isProcessAlive(before!));
+      assert.ok(!isAlive(before!));
     });
 
     it('starts on first use and serializes concurrent first calls into one start', async () => {
@@ -132,7 +115,7 @@ describe('ServerSession', function () {
     it('a server that exits before initialize fails with its exit code and stderr tail', async () => {
       open().reconcile([fixtures.stdio('early', ['--exit-before-init=4'])]);
       const began = Date.now();
-      const error = await rejects(registry.start('early'), 'start-failed');
+      const error = await rejection(registry.start('early'), 'start-failed');
       assert.ok(Date.now() - began < 5000);
       assert.equal(error.details.exitCode, 4);
       assert.match(error.describe(), /fatal configuration error/);
@@ -144,7 +127,7 @@ describe('ServerSession', function () {
     it('a server that never answers initialize fails at the connect timeout, not later', async () => {
       open({ connectTimeoutMs: 800 }).reconcile([fixtures.stdio('hung', ['--never-initialize', '--ignore-eof'])]);
       const began = Date.now();
-      const error = await rejects(registry.start('hung'), 'start-failed');
+      const error = await rejection(registry.start('hung'), 'start-failed');
       const took = Date.now() - began;
       assert.ok(took >= 700 && took < 5000, `took ${took} ms`);
       assert.match(error.message, /did not finish connecting \(server\/discover or initialize\) within 800 ms/);
@@ -152,7 +135,7 @@ describe('ServerSession', function () {
 
     it('a missing command fails at once with a clear, non-retryable error', async () => {
       open().reconcile([{ kind: 'stdio', name: 'ghost', command: 'no-such-mcp-server-command', args: [], env: {}, source: { label: 'test' } }]);
-      const error = await rejects(registry.callTool('ghost', 'echo', {}), 'start-failed');
+      const error = await rejection(registry.callTool('ghost', 'echo', {}), 'start-failed');
       assert.match(error.message, /"no-such-mcp-server-command" was not found on PATH/);
       const state = registry.get('ghost')!.state;
       assert.ok(state.state === 'error' && !state.retryable);
@@ -198,8 +181,8 @@ describe('ServerSession', function () {
       const leader = registry.list()[0].pid!;
       assert.notEqual(serverPid, leader, 'the real server is a grandchild of the spawned shell');
       await registry.stop('wrapped');
-      assert.ok(!isProcessAlive(serverPid), 'the grandchild server is gone');
-      assert.ok(!isProcessAlive(leader));
+      assert.ok(!isAlive(serverPid), 'the grandchild server is gone');
+      assert.ok(!isAlive(leader));
     });
 
     it('a grandchild the server spawned is ended with the group', async () => {
@@ -261,7 +244,7 @@ describe('ServerSession', function () {
   describe('calls', () => {
     it('a tool error rejects with code tool-error and carries the result', async () => {
       open().reconcile([fixtures.stdio('echo')]);
-      const error = await rejects(registry.callTool('echo', 'fail', {}), 'tool-error');
+      const error = await rejection(registry.callTool('echo', 'fail', {}), 'tool-error');
       assert.match(error.message, /fixture failure/);
       assert.equal((error.details.result as { isError: boolean }).isError, true);
       assert.equal(error.server, 'echo');
@@ -269,14 +252,14 @@ describe('ServerSession', function () {
 
     it('an unknown tool is a protocol error naming the server', async () => {
       open().reconcile([fixtures.stdio('echo')]);
-      const error = await rejects(registry.callTool('echo', 'no_such_tool', {}), 'protocol');
+      const error = await rejection(registry.callTool('echo', 'no_such_tool', {}), 'protocol');
       assert.match(error.message, /"echo"/);
     });
 
     it('times out without progress, and progress resets the timeout', async () => {
       open().reconcile([fixtures.stdio('slow')]);
       const began = Date.now();
-      await rejects(registry.callTool('slow', 'slow', { ms: 5000, steps: 1 }, { timeoutMs: 400 }), 'timeout');
+      await rejection(registry.callTool('slow', 'slow', { ms: 5000, steps: 1 }, { timeoutMs: 400 }), 'timeout');
       assert.ok(Date.now() - began < 3000);
       const updates: number[] = [];
       const result = await registry.callTool('slow', 'slow', { ms: 1500, steps: 10 }, { timeoutMs: 600, onProgress: (p) => updates.push(p.progress) });
@@ -287,7 +270,7 @@ describe('ServerSession', function () {
     it('the total timeout bounds a call even while progress keeps coming', async () => {
       open().reconcile([fixtures.stdio('slow')]);
       const began = Date.now();
-      await rejects(registry.callTool('slow', 'slow', { ms: 6000, steps: 60 }, { timeoutMs: 500, maxTotalTimeoutMs: 1000 }), 'timeout');
+      await rejection(registry.callTool('slow', 'slow', { ms: 6000, steps: 60 }, { timeoutMs: 500, maxTotalTimeoutMs: 1000 }), 'timeout');
       assert.ok(Date.now() - began < 3000);
     });
 
@@ -299,7 +282,7 @@ describe('ServerSession', function () {
       await delay(200);
       const began = Date.now();
       controller.abort();
-      await rejects(call, 'cancelled');
+      await rejection(call, 'cancelled');
       assert.ok(Date.now() - began < 500);
       await eventually(() => registry.get('slow')!.logLines().some((l) => l.text.includes('slow cancelled')), 3000, 'the server to see the cancellation');
       assert.equal(textOf(await registry.callTool('slow', 'echo', { text: 'after' })), 'after');
@@ -307,7 +290,7 @@ describe('ServerSession', function () {
 
     it('an already aborted signal never reaches the server', async () => {
       open().reconcile([fixtures.stdio('echo')]);
-      await rejects(registry.callTool('echo', 'echo', { text: 'x' }, { signal: AbortSignal.abort() }), 'cancelled');
+      await rejection(registry.callTool('echo', 'echo', { text: 'x' }, { signal: AbortSignal.abort() }), 'cancelled');
     });
   });
 
@@ -320,7 +303,7 @@ describe('ServerSession', function () {
       await delay(100);
       const began = Date.now();
       const crash = registry.callTool('fragile', 'crash', { code: 7 });
-      const errors = await Promise.all([crash, ...slowCalls].map((c) => rejects(c, 'crashed')));
+      const errors = await Promise.all([crash, ...slowCalls].map((c) => rejection(c, 'crashed')));
       assert.ok(Date.now() - began < 2000, `settled after ${Date.now() - began} ms`);
       for (const error of errors) {
         assert.equal(error.details.exitCode, 7);
@@ -337,7 +320,7 @@ describe('ServerSession', function () {
       await registry.start('crashy');
       const slow = registry.callTool('crashy', 'slow', { ms: 20_000 }, { timeoutMs: 30_000 });
       await delay(100);
-      const [crashError, slowError] = await Promise.all([rejects(registry.callTool('crashy', 'crash', { code: 7 }), 'crashed'), rejects(slow, 'crashed')]);
+      const [crashError, slowError] = await Promise.all([rejection(registry.callTool('crashy', 'crash', { code: 7 }), 'crashed'), rejection(slow, 'crashed')]);
       assert.equal(crashError.message, '"crashy" stopped unexpectedly during the call of "crash": exited with code 7.');
       assert.equal(slowError.message, '"crashy" stopped unexpectedly during the call of "slow": exited with code 7.');
       assert.ok(crashError.details.stderrTail?.some((line) => line.includes('crashing with exit code 7')));
@@ -371,14 +354,14 @@ describe('ServerSession', function () {
       const starts = statesOf('loop').filter((s) => s === 'starting').length;
       await delay(300);
       assert.equal(statesOf('loop').filter((s) => s === 'starting').length, starts, 'no restart after the breaker tripped');
-      await rejects(registry.callTool('loop', 'echo', { text: 'x' }), 'not-running');
+      await rejection(registry.callTool('loop', 'echo', { text: 'x' }), 'not-running');
       await registry.start('loop');
       assert.equal(registry.get('loop')!.state.state, 'running', 'a user start resets the breaker');
     });
 
     it('without restartOnCrash a crash ends in error and the next call starts it again', async () => {
       open({ supervisor: { restartOnCrash: false } }).reconcile([fixtures.stdio('once')]);
-      await rejects(registry.callTool('once', 'crash', {}), 'crashed');
+      await rejection(registry.callTool('once', 'crash', {}), 'crashed');
       await delay(200);
       assert.equal(registry.get('once')!.state.state, 'error');
       assert.equal(textOf(await registry.callTool('once', 'echo', { text: 'again' })), 'again');
@@ -386,8 +369,18 @@ describe('ServerSession', function () {
   });
   describe('protocol eras', () => {
     /** A stdio fixture of this folder by file name, recording its pids in `pidDir`. */
-    function fixture(name: string, file: string, pidDir: string, flags: string[] = []): StdioServerDefinition {
+    function fixture(name: string, file: string, pidDir: string, flags: string[]): StdioServerDefinition {
       return { kind: 'stdio', name, command: process.execPath, args: [join(fixturesDir, file), ...flags, `--pid-dir=${pidDir}`], env: {}, source: { label: 'test' } };
+    }
+
+    /** A 2026-07-28-only server (v2 SDK) that asks for input (`confirm`) and announces new tools (`add_tool`). */
+    function modernOnly(name: string, pidDir: string, flags: string[] = []): StdioServerDefinition {
+      return fixture(name, 'v2-stdio-server.mjs', pidDir, ['--modern-only', '--confirm', '--add-tool', ...flags]);
+    }
+
+    /** A 2025 server (v1 SDK) that exits with code 4 when its first request is not `initialize`; `confirm` asks with a 2025 elicitation request. */
+    function exitsOnProbe(name: string, pidDir: string): StdioServerDefinition {
+      return fixture(name, 'stdio-server.mjs', pidDir, ['--exit-on-probe', '--confirm']);
     }
 
     /** Server processes spawned so far: each writes one pid file. */
@@ -405,13 +398,13 @@ describe('ServerSession', function () {
 
     it('a modern-only server (2026-07-28) lists and calls, spawned once, and says so in its state', async () => {
       const pids = fixtures.pidDir();
-      open({ traceProtocol: true }).reconcile([fixture('modern', 'v2-modern-server.mjs', pids)]);
+      open({ traceProtocol: true }).reconcile([modernOnly('modern', pids)]);
       await registry.start('modern');
       const state = registry.get('modern')!.state;
       assert.deepEqual(state.state === 'running' ? state.protocol : undefined, { era: 'modern', version: '2026-07-28' });
       assert.deepEqual(
         (await registry.listTools('modern')).map((t) => t.name),
-        ['echo', 'add', 'confirm', 'add_tool'],
+        ['echo', 'add', 'slow', 'add_tool', 'crash', 'big', 'fail', 'log', 'pid', 'confirm'],
       );
       assert.equal(textOf(await registry.callTool('modern', 'echo', { text: 'hello 2026' })), 'hello 2026');
       assert.equal(spawnsIn(pids), 1, 'the probe ran on the one process we spawned');
@@ -430,7 +423,7 @@ describe('ServerSession', function () {
 
     it('a legacy server that exits on the probe works after exactly one logged restart in legacy mode', async () => {
       const pids = fixtures.pidDir();
-      open().reconcile([fixture('strict', 'legacy-strict-server.mjs', pids)]);
+      open().reconcile([exitsOnProbe('strict', pids)]);
       await registry.start('strict');
       assert.equal(textOf(await registry.callTool('strict', 'echo', { text: 'after one restart' })), 'after one restart');
       assert.equal(spawnsIn(pids), 2);
@@ -445,7 +438,7 @@ describe('ServerSession', function () {
     it('a restart reuses the era verdict: no probe, one spawn', async () => {
       const modernPids = fixtures.pidDir();
       const strictPids = fixtures.pidDir();
-      open({ traceProtocol: true }).reconcile([fixture('modern', 'v2-modern-server.mjs', modernPids), fixture('strict', 'legacy-strict-server.mjs', strictPids)]);
+      open({ traceProtocol: true }).reconcile([modernOnly('modern', modernPids), exitsOnProbe('strict', strictPids)]);
       await registry.start('modern');
       await registry.start('strict');
       assert.equal(probesSentTo('modern'), 1);
@@ -464,7 +457,7 @@ describe('ServerSession', function () {
 
     it('a changed definition probes again', async () => {
       const pids = fixtures.pidDir();
-      const def = fixture('strict', 'legacy-strict-server.mjs', pids);
+      const def = exitsOnProbe('strict', pids);
       open({ traceProtocol: true }).reconcile([def]);
       await registry.start('strict');
       assert.equal(probesSentTo('strict'), 1);
@@ -482,7 +475,7 @@ describe('ServerSession', function () {
     });
 
     it('subscriptions/listen brings list changes from a modern server, after a restart too', async () => {
-      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir())]);
+      open().reconcile([modernOnly('modern', fixtures.pidDir())]);
       for (const round of ['first', 'after restart']) {
         if (round !== 'first') await registry.restart('modern');
         await registry.listTools('modern');
@@ -494,7 +487,7 @@ describe('ServerSession', function () {
 
     it('the ttlMs hint drives the list cache: a list past its ttl is fetched again on next use', async () => {
       const fetchesOf = (server: string) => registry.get(server)!.logLines().filter((l) => l.stream === 'stderr' && l.text === 'fixture: tools/list').length;
-      open().reconcile([fixture('cached', 'v2-modern-server.mjs', fixtures.pidDir(), ['--ttl-ms=60000']), fixture('stale', 'v2-modern-server.mjs', fixtures.pidDir(), ['--ttl-ms=0'])]);
+      open().reconcile([modernOnly('cached', fixtures.pidDir(), ['--ttl-ms=60000']), modernOnly('stale', fixtures.pidDir(), ['--ttl-ms=0'])]);
       for (const server of ['cached', 'stale']) {
         await registry.listTools(server);
         await eventually(() => fetchesOf(server) === 1, 5000, `the first tools/list of ${server}`);
@@ -515,7 +508,7 @@ describe('ServerSession', function () {
       await eventually(() => registry.get('hung')!.state.state === 'error', 5000, 'the heartbeat to fail');
       const error = registry.get('hung')!.state;
       assert.match(error.state === 'error' ? error.message : '', /did not answer a heartbeat within 300 ms/);
-      await eventually(() => !isProcessAlive(pid), 5000, 'the stopped server to be killed');
+      await eventually(() => !isAlive(pid), 5000, 'the stopped server to be killed');
     });
 
     it('input_required (2026) and elicitation requests (2025) go to the same handlers; requestState comes back byte for byte', async () => {
@@ -527,7 +520,7 @@ describe('ServerSession', function () {
             return { action: 'accept', content: { ok: true } };
           },
         },
-      }).reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir()), fixture('legacy', 'legacy-strict-server.mjs', fixtures.pidDir())]);
+      }).reconcile([modernOnly('modern', fixtures.pidDir()), exitsOnProbe('legacy', fixtures.pidDir())]);
       const modern = await registry.callTool('modern', 'confirm', { message: 'Proceed?' });
       assert.equal(textOf(modern), 'confirmed: {"action":"accept","content":{"ok":true}}; requestState echoed exactly');
       const legacy = await registry.callTool('legacy', 'confirm', { message: 'Go on?' });
@@ -536,11 +529,11 @@ describe('ServerSession', function () {
     });
 
     it('by default a request for input is refused with a message naming the server, in both eras', async () => {
-      open().reconcile([fixture('modern', 'v2-modern-server.mjs', fixtures.pidDir()), fixture('legacy', 'legacy-strict-server.mjs', fixtures.pidDir())]);
-      const error = await rejects(registry.callTool('modern', 'confirm', {}), 'protocol');
+      open().reconcile([modernOnly('modern', fixtures.pidDir()), exitsOnProbe('legacy', fixtures.pidDir())]);
+      const error = await rejection(registry.callTool('modern', 'confirm', {}), 'protocol');
       assert.match(error.message, /"modern" asked for input \(elicitation\); answering it is not supported yet/);
       // A 2025 server gets the refusal as the error of its request and reports it in its result.
-      const legacy = await rejects(registry.callTool('legacy', 'confirm', { message: 'Go on?' }), 'tool-error');
+      const legacy = await rejection(registry.callTool('legacy', 'confirm', { message: 'Go on?' }), 'tool-error');
       assert.match(legacy.message, /elicitation failed: .*"legacy" asked for input \(elicitation\); answering it is not supported yet/);
     });
 
@@ -557,12 +550,12 @@ describe('ServerSession', function () {
           reset: () => void crashes.splice(0),
         }),
       }).reconcile([fixtures.stdio('crashy')]);
-      await rejects(registry.callTool('crashy', 'crash', {}), 'crashed');
+      await rejection(registry.callTool('crashy', 'crash', {}), 'crashed');
       const state = registry.get('crashy')!.state;
       assert.equal(state.state === 'error' ? state.message : '', 'policy says stop after: "crashy" exited with code 7');
       assert.deepEqual(crashes, ['crashy: "crashy" exited with code 7']);
       assert.equal(registry.list()[0].recentCrashes, 1);
-      await rejects(registry.callTool('crashy', 'echo', { text: 'x' }), 'not-running');
+      await rejection(registry.callTool('crashy', 'echo', { text: 'x' }), 'not-running');
       await registry.start('crashy');
       assert.equal(registry.list()[0].recentCrashes, 0, 'a user start resets the policy');
     });

@@ -7,17 +7,15 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProgressUpdate } from '../../src/core/api';
 import type { ServerDefinition } from '../../src/core/definitions';
-import { McpSessionError } from '../../src/core/errors';
 import { lineLogger } from '../../src/core/logger';
 import { liveProcesses } from '../../src/core/procfs';
 import { SessionRegistry } from '../../src/core/registry';
 import { repoRoot } from '../support/paths';
-import { eventually, isAlive, textOf } from '../support/processes';
+import { eventually, freePort, isAlive, rejection, textOf } from '../support/processes';
 
 function binOf(pkg: string): string {
   const dir = join(repoRoot, 'node_modules', '@modelcontextprotocol', pkg);
@@ -34,17 +32,6 @@ const FILESYSTEM = binOf('server-filesystem');
 /** Live members of a process group: a server's children die with it or they leak. */
 function liveGroupMembers(pgid: number): number[] {
   return (liveProcesses() ?? []).filter((p) => p.pgrp === pgid).map((p) => p.pid);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the everything server in Streamable HTTP mode and waits until it listens. */
@@ -76,16 +63,6 @@ const source = { label: 'third-party test' };
 
 function stdio(name: string, bin: string, args: string[] = [], env: Record<string, string> = {}): ServerDefinition {
   return { kind: 'stdio', name, command: process.execPath, args: [bin, ...args], env, source };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<McpSessionError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof McpSessionError, `expected an McpSessionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the promise to reject');
 }
 
 // ---- the suite --------------------------------------------------------------------------------
