@@ -44,6 +44,29 @@ const oneZod = {
   },
 };
 
+/**
+ * The SDK picks its default JSON Schema validator through `@modelcontextprotocol/client/_shims`;
+ * on Node that is Ajv (~150 KB minified), bundled even though every Client of ours is given
+ * src/core/schemaValidator.ts (on @cfworker/json-schema). This gives the bundles the Node shim
+ * with the cfworker engine as the default instead, so one engine is bundled. If the SDK's shim
+ * gains an export, the build fails on the missing import rather than shipping without it.
+ */
+const sdkShims = {
+  name: 'sdk-shims',
+  setup(build) {
+    build.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: 'client-shims-node', namespace: 'sdk-shims' }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-shims' }, () => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: [
+        '// In Node a TypeError from fetch() is a network error, never CORS (as the SDK\'s Node shim says).',
+        'export const CORS_IS_POSSIBLE = false;',
+        "export { CfWorkerJsonSchemaValidator as DefaultJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';",
+      ].join('\n'),
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -63,7 +86,7 @@ const common = {
  * stays out of the .vsix (.vscodeignore); `node scripts/map-stack.mjs` maps a stack trace from a
  * log back to src/ with it. Tests and the benchmark stay unminified: their failures read as is.
  */
-const shipped = { ...common, minify: true, metafile: true };
+const shipped = { ...common, minify: true, metafile: true, plugins: [oneZod, sdkShims] };
 
 const builds = [
   { ...shipped, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
@@ -83,6 +106,8 @@ if (testEntries.length) {
     outdir: 'out/test',
     outbase: 'test',
     external: ['vscode', 'mocha', 'playwright-core', 'eslint'],
+    // The tests run the core as it ships; the benchmark keeps the SDK's own default for its raw clients.
+    plugins: shipped.plugins,
   });
 }
 const benchEntries = filesUnder('bench', (p) => p.endsWith('.ts'));
