@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI, the tests and the benchmark with esbuild.
 // Type checking is separate (`npm run typecheck`, tsc --noEmit).
 import * as esbuild from 'esbuild';
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -44,6 +44,29 @@ const oneZod = {
   },
 };
 
+/**
+ * The SDK picks its default JSON Schema validator through `@modelcontextprotocol/client/_shims`;
+ * on Node that is Ajv (~150 KB minified), bundled even though every Client of ours is given
+ * src/core/schemaValidator.ts (on @cfworker/json-schema). This gives the bundles the Node shim
+ * with the cfworker engine as the default instead, so one engine is bundled. If the SDK's shim
+ * gains an export, the build fails on the missing import rather than shipping without it.
+ */
+const sdkShims = {
+  name: 'sdk-shims',
+  setup(build) {
+    build.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: 'client-shims-node', namespace: 'sdk-shims' }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-shims' }, () => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: [
+        '// In Node a TypeError from fetch() is a network error, never CORS (as the SDK\'s Node shim says).',
+        'export const CORS_IS_POSSIBLE = false;',
+        "export { CfWorkerJsonSchemaValidator as DefaultJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';",
+      ].join('\n'),
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -58,10 +81,17 @@ const common = {
   plugins: [oneZod],
 };
 
+/**
+ * What ships (the extension, the CLI) is minified, with a linked source map beside it. The map
+ * stays out of the .vsix (.vscodeignore); `node scripts/map-stack.mjs` maps a stack trace from a
+ * log back to src/ with it. Tests and the benchmark stay unminified: their failures read as is.
+ */
+const shipped = { ...common, minify: true, metafile: true, plugins: [oneZod, sdkShims] };
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...shipped, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   {
-    ...common,
+    ...shipped,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
@@ -76,6 +106,8 @@ if (testEntries.length) {
     outdir: 'out/test',
     outbase: 'test',
     external: ['vscode', 'mocha', 'playwright-core', 'eslint'],
+    // The tests run the core as it ships; the benchmark keeps the SDK's own default for its raw clients.
+    plugins: shipped.plugins,
   });
 }
 const benchEntries = filesUnder('bench', (p) => p.endsWith('.ts'));
@@ -83,20 +115,28 @@ if (benchEntries.length) {
   builds.push({ ...common, entryPoints: benchEntries, outdir: 'out/bench', outbase: 'bench' });
 }
 
-const existing = builds.filter((b) => (b.entryPoints ?? []).every((e) => existsSync(join(root, e)) || e.startsWith('/')));
-if (process.argv.includes('--minified-size')) {
-  // For the benchmark's bundle-size row: the extension bundle minified, its bytes in total and
-  // per package (bytes of the minified output); nothing is written.
-  const minified = await esbuild.build({ ...builds[0], minify: true, sourcemap: false, write: false, metafile: true });
+/** Bytes of the output per package (`(ours)` for src/), from an esbuild metafile with one output. */
+function bytesPerPackage(metafile) {
   const packages = {};
-  for (const [input, { bytesInOutput }] of Object.entries(Object.values(minified.metafile.outputs)[0].inputs)) {
+  for (const [input, { bytesInOutput }] of Object.entries(Object.values(metafile.outputs).find((o) => o.entryPoint).inputs)) {
     const inPackage = input.includes('node_modules/') ? input.split('node_modules/').pop() : undefined;
     const name = inPackage ? /^(?:@[^/]+\/)?[^/]+/.exec(inPackage)[0] : '(ours)';
     packages[name] = (packages[name] ?? 0) + bytesInOutput;
   }
-  process.stdout.write(`${JSON.stringify({ bytes: minified.outputFiles[0].contents.length, packages })}\n`);
+  return packages;
+}
+
+const existing = builds.filter((b) => (b.entryPoints ?? []).every((e) => existsSync(join(root, e)) || e.startsWith('/')));
+if (process.argv.includes('--minified-size')) {
+  // For the benchmark's bundle-size row: the extension bundle as it ships, less its
+  // sourceMappingURL line; its bytes in total and per package. Nothing is written.
+  const minified = await esbuild.build({ ...builds[0], sourcemap: false, write: false });
+  process.stdout.write(`${JSON.stringify({ bytes: minified.outputFiles[0].contents.length, packages: bytesPerPackage(minified.metafile) })}\n`);
 } else if (watch) {
   for (const b of existing) (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(existing.map((b) => esbuild.build(b)));
+  const [extension] = await Promise.all(existing.map((b) => esbuild.build(b)));
+  // For the bundle budget test (test/unit/bundle.test.ts): which files went into the extension.
+  mkdirSync(join(root, 'out'), { recursive: true });
+  writeFileSync(join(root, 'out', 'extension.metafile.json'), JSON.stringify(extension.metafile));
 }

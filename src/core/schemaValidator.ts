@@ -1,15 +1,20 @@
-// The SDK compiles every tool's outputSchema with Ajv on every tools/list, and Ajv keeps each
-// compiled schema keyed by the schema object — a new object on every list — so memory grows
-// with every refresh. This validator compiles each distinct schema once (keyed by its JSON)
-// and keeps a bounded number of them.
+// The JSON Schema validator every Client of ours is given: the SDK checks a tool's
+// structuredContent against its outputSchema with it.
+//
+// The engine is the SDK's @cfworker/json-schema provider rather than its default, Ajv: it
+// interprets a server's schema instead of generating code from it, and it is ~20 kB of the
+// bundle against Ajv's ~150 kB (scripts/build.mjs keeps Ajv out; docs/benchmarks.md, Bundle).
+//
+// The SDK asks for a validator per tool on every tools/list, with a new schema object each
+// time, and preparing one walks the whole schema: one validator per distinct schema (keyed by
+// its JSON), a bounded number of them.
 
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/client/validators/cf-worker';
 import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/client';
 
 export class CachingSchemaValidator implements jsonSchemaValidator {
-  private inner = new AjvJsonSchemaValidator();
+  private readonly engine = new CfWorkerJsonSchemaValidator();
   private readonly cache = new Map<string, JsonSchemaValidator<unknown>>();
-  private compiledSinceReset = 0;
 
   constructor(private readonly capacity = 512) {}
 
@@ -21,13 +26,7 @@ export class CachingSchemaValidator implements jsonSchemaValidator {
       this.cache.set(key, validator);
       return validator as JsonSchemaValidator<T>;
     }
-    // Ajv never forgets what it compiled; start a fresh one after enough distinct schemas.
-    if (++this.compiledSinceReset > this.capacity * 4) {
-      this.inner = new AjvJsonSchemaValidator();
-      this.cache.clear();
-      this.compiledSinceReset = 1;
-    }
-    validator = this.inner.getValidator<unknown>(schema);
+    validator = this.engine.getValidator<unknown>(schema);
     this.cache.set(key, validator);
     if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
     return validator as JsonSchemaValidator<T>;
