@@ -9,12 +9,12 @@
 
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SessionRegistry } from '../src/core/registry';
 import { repoRoot } from '../test/support/paths';
-import { killEverythingOnInterrupt, ProcessBook, type FixtureSpec } from './servers';
+import { killEverythingOnInterrupt, ProcessBook, setsidPath, type FixtureSpec } from './servers';
 import { clientCostByEra } from './eras';
 import { alternate, delay, log, settle, type Call, type Row } from './harness';
 import { formatNumber, median, MiB, percentile, renderTable } from './stats';
@@ -40,7 +40,8 @@ const settings = {
   /** ≥ every tool of the fixture (9 fixed + 20 generated), so one tools/list is one page. */
   pageSize: 50,
   eras: {
-    rounds: 21,
+    /** ≥ 20, a multiple of the four sides. */
+    rounds: 24,
     callsPerRound: quick ? 200 : 1000,
     warmupCalls: 300,
     turnWarmupCalls: 50,
@@ -75,15 +76,6 @@ async function concurrent(call: Call, workers: number, total: number): Promise<n
   );
   return total / ((performance.now() - start) / 1000);
 }
-
-/**
- * Our servers lead their own process group, and Node can only do that with setsid(), which
- * also starts a new session. With the kernel's autogroup scheduling a new session is a new
- * scheduling group, which on a loaded machine changes wake-up latency. The control runs the
- * raw SDK's server in its own session too (through setsid(1)), to tell our code's cost apart
- * from the effect of the process placement.
- */
-const setsidPath = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
 
 async function warmCalls(rows: Row[], results: Record<string, unknown>): Promise<void> {
   const book = new ProcessBook();
