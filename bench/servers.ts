@@ -2,20 +2,30 @@
 // (Client + the SDK's own StdioClientTransport, of the v1 line or the v2 line), and the
 // bookkeeping that proves none of them survives.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client as V2Client } from '@modelcontextprotocol/client';
+import { Client as V2Client, type PriorDiscovery } from '@modelcontextprotocol/client';
 import { StdioClientTransport as V2StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { StdioServerDefinition } from '../src/core/definitions';
+import { inheritedEnvironment } from '../src/core/env';
 import { isGroupAlive, isProcessAlive, signalGroup } from '../src/core/processTree';
 import { fixturesDir, repoRoot } from '../test/support/paths';
 
 const stdioServer = join(fixturesDir, 'stdio-server.mjs');
 const wrappedServer = join(fixturesDir, 'wrapped-server.sh');
 const v2EchoServer = join(repoRoot, 'bench', 'fixtures', 'v2-echo-server.mjs');
+
+/**
+ * Our servers lead their own process group, and Node can only do that with setsid(), which
+ * also starts a new session. With the kernel's autogroup scheduling a new session is a new
+ * scheduling group, which on a loaded machine changes wake-up latency and CPU time. Controls
+ * start a raw client's server in its own session too (through setsid(1)), to tell our code's
+ * cost apart from the effect of the process placement.
+ */
+export const setsidPath = ['/usr/bin/setsid', '/bin/setsid'].find((p) => existsSync(p));
 
 /** The protocol era a connection speaks: 2025-11-25 and before (`initialize`), or 2026-07-28. */
 export type Era = 'legacy' | 'modern';
@@ -30,6 +40,14 @@ export interface FixtureSpec {
    */
   server?: 'v1' | 'v2';
 }
+
+/**
+ * Raw clients start their servers with the environment our core gives its servers. The SDK's
+ * default is a short allowlist (HOME, PATH, …); the inherited one can hold variables that change
+ * what a server costs to start — here NODE_EXTRA_CA_CERTS, which adds ~50 ms to each node start —
+ * and connect times would then compare environments, not clients.
+ */
+const serverEnv = inheritedEnvironment();
 
 function commandLine(spec: FixtureSpec, pidDir: string): { command: string; args: string[] } {
   if (spec.server === 'v2') return { command: process.execPath, args: [v2EchoServer, `--pid-dir=${pidDir}`] };
@@ -57,7 +75,7 @@ export class ProcessBook {
   /** A raw SDK client of its own server; `launcher` (e.g. setsid) is put in front of the command. */
   async rawClient(spec: FixtureSpec, launcher?: string): Promise<{ client: Client; transport: StdioClientTransport }> {
     const { command, args } = commandLine(spec, this.pidDir);
-    const transport = new StdioClientTransport({ ...(launcher ? { command: launcher, args: [command, ...args] } : { command, args }), stderr: 'ignore' });
+    const transport = new StdioClientTransport({ ...(launcher ? { command: launcher, args: [command, ...args] } : { command, args }), env: serverEnv, stderr: 'ignore' });
     const client = new Client({ name: 'bench-raw-sdk', version: '1.0.0' }, { capabilities: {} });
     await client.connect(transport);
     return { client, transport };
@@ -66,13 +84,21 @@ export class ProcessBook {
   /**
    * A raw client of the SDK's v2 line over its own stdio transport, negotiating the era
    * (`versionNegotiation: 'auto'`). On that transport the SDK probes on a throwaway sibling
-   * process of the server and then spawns the server for the session.
+   * process of the server and then spawns the server for the session; with `prior` (a cached
+   * era verdict) it does not probe. `launcher` (e.g. setsid) is put in front of the command.
    */
-  async rawV2Client(spec: FixtureSpec): Promise<{ client: V2Client; transport: V2StdioClientTransport }> {
-    const transport = new V2StdioClientTransport({ ...commandLine(spec, this.pidDir), stderr: 'ignore' });
+  async rawV2Client(spec: FixtureSpec, options: { launcher?: string; prior?: PriorDiscovery } = {}): Promise<{ client: V2Client; transport: V2StdioClientTransport }> {
+    const { command, args } = commandLine(spec, this.pidDir);
+    const launched = options.launcher ? { command: options.launcher, args: [command, ...args] } : { command, args };
+    const transport = new V2StdioClientTransport({ ...launched, env: serverEnv, stderr: 'ignore' });
     const client = new V2Client({ name: 'bench-raw-sdk-v2', version: '1.0.0' }, { capabilities: {}, versionNegotiation: { mode: 'auto' } });
-    await client.connect(transport);
+    await client.connect(transport, { prior: options.prior });
     return { client, transport };
+  }
+
+  /** How many fixture processes have started in this scenario: each writes its pid file as it starts. */
+  spawned(): number {
+    return readdirSync(this.pidDir).length;
   }
 
   /** The era the server process `pid` serves, as it wrote in its pid file; a v1 server speaks only the legacy era. */

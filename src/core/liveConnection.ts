@@ -322,13 +322,13 @@ export class LiveConnection implements Disposable {
    * When a remote server forgot the session, the request is sent again on the new session
    * once, and only when `retrySafe`; otherwise it fails with 'session-expired'.
    */
-  private async request<T>(what: string, options: CallOptions, send: (client: Client, requestOptions: RequestOptions) => Promise<T>, retrySafe = false): Promise<T> {
+  private request<T>(what: string, options: CallOptions, send: (client: Client, requestOptions: RequestOptions) => Promise<T>, retrySafe = false): Promise<T> {
     const connection = this.connection!;
     const external = options.signal;
-    if (external?.aborted) throw new McpSessionError('cancelled', this.server, `The ${what} on "${this.server}" was cancelled.`);
+    if (external?.aborted) return Promise.reject(new McpSessionError('cancelled', this.server, `The ${what} on "${this.server}" was cancelled.`));
     const controller = external ? new AbortController() : undefined;
-    const onExternalAbort = () => controller!.abort(external!.reason);
-    external?.addEventListener('abort', onExternalAbort, { once: true });
+    const onExternalAbort = external && (() => controller!.abort(external.reason));
+    if (onExternalAbort) external!.addEventListener('abort', onExternalAbort, { once: true });
     const timeoutMs = options.timeoutMs ?? this.settings.defaultCallTimeoutMs;
     const requestOptions: RequestOptions = {
       signal: controller?.signal,
@@ -339,12 +339,12 @@ export class LiveConnection implements Disposable {
     };
     const recovery = sessionRecoveryOf(connection);
     const attempt = async (retried: boolean): Promise<T> => {
-      if (recovery?.recovering) await recovery.recovering;
+      if (recovery!.recovering) await recovery!.recovering;
       const client = connection.client;
       try {
         return await send(client, requestOptions);
       } catch (e) {
-        const replaced = recovery?.recoveryFor(client);
+        const replaced = recovery!.recoveryFor(client);
         if (!replaced || external?.aborted) throw e;
         await replaced;
         if (retrySafe && !retried) {
@@ -357,17 +357,32 @@ export class LiveConnection implements Disposable {
         throw new McpSessionError('session-expired', this.server, `"${this.server}" ended its session during the ${what}. ${why}`, { cause: e, retryable: true });
       }
     };
-    let entry: InFlight | undefined;
-    try {
-      return await new Promise<T>((resolve, reject) => {
-        entry = { what, fail: reject };
-        this.inFlight.add(entry);
-        (recovery ? attempt(false) : send(connection.client, requestOptions)).then(resolve, (e) => reject(this.toSessionError(e, what, timeoutMs, external)));
-      });
-    } finally {
-      this.inFlight.delete(entry!);
-      external?.removeEventListener('abort', onExternalAbort);
-    }
+    // One promise per request, settled by the answer or by failInFlight, whichever is first;
+    // warm calls are the hot path, so no async wrapper around it.
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        this.inFlight.delete(entry);
+        if (onExternalAbort) external!.removeEventListener('abort', onExternalAbort);
+      };
+      const entry: InFlight = {
+        what,
+        fail: (error) => {
+          done();
+          reject(error);
+        },
+      };
+      this.inFlight.add(entry);
+      (recovery ? attempt(false) : send(connection.client, requestOptions)).then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (e) => {
+          done();
+          reject(this.toSessionError(e, what, timeoutMs, external));
+        },
+      );
+    });
   }
 
   private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined): McpSessionError {
@@ -435,21 +450,21 @@ export class LiveConnection implements Disposable {
     for (const entry of entries) entry.fail(errorFor(entry.what));
   }
 
-  async callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
-    const result = await this.request(
+  callTool(tool: string, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+    const call = this.request(
       `call of "${tool}"`,
       options,
       (client, requestOptions) => client.callTool({ name: tool, arguments: args }, requestOptions),
       isRetrySafeTool(this.listed('tools') as Tool[] | undefined, tool),
     );
-    if (result.isError) {
+    return call.then((result) => {
+      if (!result.isError) return result;
       const text = result.content
         ?.filter((c): c is { type: 'text'; text: string } => c.type === 'text')
         .map((c) => c.text)
         .join('\n');
       throw new McpSessionError('tool-error', this.server, `The tool "${tool}" on "${this.server}" reported an error${text ? `: ${truncateText(text, undefined, this.deps.redact)}` : '.'}`, { result });
-    }
-    return result;
+    });
   }
 
   readResource(uri: string, options: CallOptions): Promise<ReadResourceResult> {

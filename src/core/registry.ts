@@ -264,9 +264,13 @@ export class SessionRegistry implements RegistryApi {
     return this.run(() => this.session(name).restart(reason));
   }
 
-  /** Turns a synchronous throw (unknown server, shut down) into a rejection. */
-  private async run<T>(operation: () => Promise<T>): Promise<T> {
-    return operation();
+  /** Turns a synchronous throw (unknown server, shut down) into a rejection; no async wrapper, since calls are the hot path. */
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return operation();
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // ---- using a server --------------------------------------------------------------------

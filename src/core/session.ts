@@ -399,9 +399,11 @@ export class ServerSession implements SessionApi {
     return this.listKind<Prompt>('prompts', refresh);
   }
 
-  async callTool(tool: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallToolResult> {
-    if (options.signal?.aborted) throw new McpSessionError('cancelled', this.name, `The call of "${tool}" on "${this.name}" was cancelled.`);
-    return (await this.ensureRunning()).callTool(tool, args, options);
+  callTool(tool: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<CallToolResult> {
+    if (options.signal?.aborted) return Promise.reject(new McpSessionError('cancelled', this.name, `The call of "${tool}" on "${this.name}" was cancelled.`));
+    // The warm path goes straight to the connection: no promise of ensureRunning to wait for.
+    const running = this.shutDown ? undefined : this.running;
+    return running ? running.callTool(tool, args, options) : this.ensureRunning().then((connection) => connection.callTool(tool, args, options));
   }
 
   async readResource(uri: string, options: CallOptions = {}): Promise<ReadResourceResult> {

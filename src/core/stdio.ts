@@ -45,16 +45,18 @@ export class LineSplitter {
     let start = 0;
     let newline = chunk.indexOf(0x0a, start);
     while (newline !== -1) {
-      const part = chunk.subarray(start, newline);
       if (this.discarding) {
         this.discarding = false;
-      } else if (this.pendingBytes + part.length > this.maxLineBytes) {
+      } else if (this.pendingBytes + (newline - start) > this.maxLineBytes) {
         this.drop();
         this.onOversize();
-      } else {
-        const line = this.pending.length ? Buffer.concat([...this.pending, part]) : part;
+      } else if (this.pending.length) {
+        const line = Buffer.concat([...this.pending, chunk.subarray(start, newline)]);
         this.drop();
         this.onLine(line.toString('utf8').replace(/\r$/, ''));
+      } else {
+        // The usual case, a whole line in one chunk: decoded in place, without a copy.
+        this.onLine(chunk.toString('utf8', start, newline > start && chunk[newline - 1] === 0x0d ? newline - 1 : newline));
       }
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
