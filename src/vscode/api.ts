@@ -21,6 +21,8 @@ export interface McpServerInfo {
   source: string;
   /** Process id of a running stdio server. */
   pid?: number;
+  /** The MCP revision a running server speaks: `modern` is 2026-07-28 and later, `legacy` the 2025 `initialize` era. */
+  protocol?: { era: 'modern' | 'legacy'; version: string };
   /** Tools of the running server, else of an earlier session (`toolsCached`), else none. */
   tools: { name: string; description?: string; inputSchema: unknown }[];
   toolsCached: boolean;

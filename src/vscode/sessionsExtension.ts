@@ -201,6 +201,7 @@ export class SessionsExtension implements CommandContext {
         message: view.message,
         source: view.configured.raw.source.label,
         pid: view.status === 'running' ? view.snapshot?.pid : undefined,
+        protocol: view.status === 'running' ? view.snapshot?.protocol : undefined,
         tools: (view.lists?.tools ?? []).map((t) => this.redactor.redactDeep({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
         toolsCached: view.lists?.cached ?? false,
       })),
