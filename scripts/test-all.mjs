@@ -47,6 +47,15 @@ const stages = [
   { id: 'typecheck', title: 'typecheck (tsc --noEmit)', command: ['npm', 'run', 'typecheck'], timeoutMs: minutes(5) },
   { id: 'lint', title: 'lint (ESLint, type-aware)', command: ['npm', 'run', 'lint'], timeoutMs: minutes(5) },
   { id: 'unit', title: 'unit tests (mocha, plain Node)', needs: ['build'], command: ['npx', 'mocha', '--config', '.mocharc.json'], timeoutMs: minutes(20) },
+  // The memory bounds measure this process's RSS: in a process of their own, so the baseline is the
+  // core's, not that of the 500 tests before them (whose garbage makes V8 collect later).
+  {
+    id: 'memory',
+    title: 'memory bounds (mocha, a process of their own)',
+    needs: ['build'],
+    command: ['npx', 'mocha', '--no-config', '--timeout', '120000', 'out/test/unit/memory-limits.test.js'],
+    timeoutMs: minutes(5),
+  },
   {
     id: 'conformance',
     title: 'MCP conformance client scenarios (@modelcontextprotocol/conformance, Node 22)',
