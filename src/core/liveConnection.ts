@@ -26,6 +26,8 @@ export const maxInstructionsChars = 64 * 1024;
 /** Guards against servers that hand out cursors forever. */
 const maxListPages = 1000;
 const listRefreshDebounceMs = 100;
+/** Unanswered heartbeats in a row after which a stdio server counts as hung (a busy one misses one). */
+const stdioMissedHeartbeats = 2;
 
 export interface LiveConnectionSettings {
   clientInfo: { name: string; version: string };
@@ -219,18 +221,31 @@ export class LiveConnection implements Disposable {
 
   // ---- heartbeat -----------------------------------------------------------------------------
 
-  /** A hung server (stdio too) is found without waiting for a call: ping, or server/discover on 2026 servers. */
+  /**
+   * A hung server (stdio too) is found without waiting for a call: ping, or server/discover on 2026
+   * servers. A stdio server answers on the thread that runs its tools, so one that is busy with a
+   * long synchronous tool misses a heartbeat without being hung: it is ended only after
+   * `stdioMissedHeartbeats` heartbeats in a row went unanswered. A remote server's heartbeat runs
+   * beside its calls, so one miss ends it.
+   */
   private startHeartbeat(): void {
     if (this.settings.pingIntervalMs <= 0) return;
     const connection = this.connection!;
+    const allowedMisses = connection.kind === 'stdio' ? stdioMissedHeartbeats : 1;
+    let misses = 0;
     this.heartbeatTimer = setInterval(() => {
       const client = connection.client;
-      heartbeat(client, { timeout: this.settings.pingTimeoutMs }).catch((e) => {
-        // A heartbeat lost with an expired remote session is no failure: a new session is starting.
-        if (!this.open || sessionRecoveryOf(connection)?.recoveryFor(client)) return;
-        this.onUnexpectedEnd({ reason: `the server did not answer a heartbeat within ${this.settings.pingTimeoutMs} ms: ${errorMessage(e)}` });
-        void connection.close({ ...this.settings.closeOptions, stdinGraceMs: 0 }).catch(() => undefined);
-      });
+      heartbeat(client, { timeout: this.settings.pingTimeoutMs }).then(
+        () => (misses = 0),
+        (e) => {
+          // A heartbeat lost with an expired remote session is no failure: a new session is starting.
+          if (!this.open || sessionRecoveryOf(connection)?.recoveryFor(client)) return;
+          if (++misses < allowedMisses) return;
+          const which = allowedMisses === 1 ? 'a heartbeat' : `${allowedMisses} heartbeats in a row`;
+          this.onUnexpectedEnd({ reason: `the server did not answer ${which} within ${this.settings.pingTimeoutMs} ms: ${errorMessage(e)}` });
+          void connection.close({ ...this.settings.closeOptions, stdinGraceMs: 0 }).catch(() => undefined);
+        },
+      );
     }, this.settings.pingIntervalMs);
     this.heartbeatTimer.unref?.();
   }

@@ -507,8 +507,36 @@ describe('ServerSession', function () {
       process.kill(pid, 'SIGSTOP');
       await eventually(() => registry.get('hung')!.state.state === 'error', 5000, 'the heartbeat to fail');
       const error = registry.get('hung')!.state;
-      assert.match(error.state === 'error' ? error.message : '', /did not answer a heartbeat within 300 ms/);
+      assert.match(error.state === 'error' ? error.message : '', /did not answer 2 heartbeats in a row within 300 ms/);
       await eventually(() => !isAlive(pid), 5000, 'the stopped server to be killed');
+    });
+
+    it('a stdio server that misses one heartbeat (busy, not hung) keeps running', async () => {
+      open({ pingIntervalMs: 1500, pingTimeoutMs: 400, traceProtocol: true, crashPolicy: () => new NeverRestartPolicy() }).reconcile([fixtures.stdio('busy')]);
+      await registry.start('busy');
+      const session = registry.get('busy')!;
+      const state = session.state;
+      const pid = state.state === 'running' ? state.pid! : 0;
+      // Right after a heartbeat is answered, pause the server across the next one (sent 1.5 s
+      // later, missed 0.4 s after that) and let it go before the one after.
+      await new Promise<void>((resolve) => {
+        let pinged = false;
+        const listener = session.onDidLog((line) => {
+          if (line.stream !== 'trace') return;
+          if (line.text.startsWith('→') && line.text.includes('"method":"ping"')) pinged = true;
+          else if (pinged && line.text.startsWith('←')) {
+            listener.dispose();
+            resolve();
+          }
+        });
+      });
+      process.kill(pid, 'SIGSTOP');
+      await delay(2100);
+      process.kill(pid, 'SIGCONT');
+      assert.ok(session.logLines().some((l) => l.stream === 'trace' && l.text.startsWith('→') && l.text.includes('"method":"ping"')));
+      await delay(500);
+      assert.equal(session.state.state, 'running', 'one missed heartbeat does not end a stdio server');
+      assert.equal(textOf(await registry.callTool('busy', 'echo', { text: 'still here' })), 'still here');
     });
 
     it('input_required (2026) and elicitation requests (2025) go to the same handlers; requestState comes back byte for byte', async () => {
