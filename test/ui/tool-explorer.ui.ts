@@ -5,7 +5,7 @@
 // default autoStart "restore"). Screenshots go to test-results/ui/.
 import * as assert from 'node:assert/strict';
 import { uiHost } from './host';
-import { activeEditorText, openViewContainer, pick, quickInput, runCommand, treeRows, viewTree } from './workbench';
+import { activeEditorText, attributeMatching, openViewContainer, pick, quickInput, runCommand, treeRows, viewTree } from './workbench';
 
 describe('Tool Explorer in the browser', function () {
   this.timeout(90_000);
@@ -26,7 +26,7 @@ describe('Tool Explorer in the browser', function () {
     if ((await server.getAttribute('aria-expanded')) !== 'true') await server.locator('.monaco-tl-twistie').click();
     await treeRows(tree, 'Tools', 2).waitFor();
     await treeRows(tree, 'echo', 3).waitFor({ timeout: 30_000 });
-    assert.match((await server.getAttribute('aria-label')) ?? '', /running/, 'the server row says it is running');
+    assert.match(await attributeMatching(server, 'aria-label', /running/), /running/, 'the server row says it is running');
     await screenshot('echo-expanded');
   });
 
@@ -62,7 +62,7 @@ describe('Tool Explorer in the browser', function () {
     if (!(await tree.isVisible())) await openViewContainer(page, 'MCP Sessions');
     const server = treeRows(tree, 'echo', 1);
     await server.waitFor();
-    assert.match((await server.getAttribute('aria-label')) ?? '', /running/, 'the echo row says it is running');
+    assert.match(await attributeMatching(server, 'aria-label', /running/), /running/, 'the echo row says it is running');
     await screenshot('restored-after-reload');
   });
 });

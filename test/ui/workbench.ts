@@ -57,6 +57,21 @@ export async function activeEditorText(page: Page): Promise<string> {
   return (await lines.first().innerText()).replace(/\u00a0/g, ' ');
 }
 
+/**
+ * Waits until the element's attribute matches, and returns it. A row's aria-label follows the
+ * extension's tree refresh, which lands a moment after the status bar changes; asserting it once
+ * would race that refresh.
+ */
+export async function attributeMatching(element: Locator, name: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let value = '';
+  for (;;) {
+    value = (await element.getAttribute(name)) ?? '';
+    if (pattern.test(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
