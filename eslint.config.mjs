@@ -41,6 +41,14 @@ const markdownConstruction = [
   { selector: "AssignmentExpression[left.property.name='supportThemeIcons'][right.value=true]", message: viaUntrustedMarkdown },
 ];
 
+const viaTextNodes = 'webviews put server text in text nodes (textContent, element properties), never HTML';
+/** Ways a string becomes HTML in a page. */
+const htmlSinks = [
+  { selector: "AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]", message: viaTextNodes },
+  { selector: "CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln|createContextualFragment)$/]", message: viaTextNodes },
+  { selector: "MemberExpression[property.name='unsafeHTML']", message: viaTextNodes },
+];
+
 export default defineConfig(
   globalIgnores(['dist/', 'out/', '.vscode-test/', 'node_modules/', '**/*.js', '**/*.cjs', '**/*.mjs']),
   {
@@ -82,6 +90,17 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [layer.cliDir] }],
       'no-restricted-syntax': ['error', ...notificationFunctions, ...trustedMarkdown, ...markdownConstruction],
+    },
+  },
+  {
+    // Webview scripts run in the browser: no vscode, no Node, no other layer; server text reaches
+    // the page as text nodes, never as HTML (the one exception, Markdown, is rendered by
+    // src/webviews/shared/markdown.ts with raw HTML off).
+    files: ['src/webviews/**/*.ts'],
+    ignores: ['src/webviews/shared/markdown.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [vscodeModule], patterns: [layer.vscodeDir, layer.cliDir, layer.extension, { regex: '^node:', message: 'Webview scripts run in the browser.' }] }],
+      'no-restricted-syntax': ['error', ...vscodeAtRuntime, ...htmlSinks],
     },
   },
   {

@@ -98,6 +98,30 @@ const builds = [
   },
 ];
 
+/**
+ * Webview scripts (src/webviews/*.ts, one entry per view; shared code in sub-folders): bundled for
+ * the browser into media/dist/<name>.js, minified, separate from the extension bundle. They run
+ * under a strict Content Security Policy (src/vscode/webviews/html.ts) and never import vscode or
+ * Node modules.
+ */
+const webviewEntries = readdirSync(join(root, 'src/webviews'))
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => join('src/webviews', name));
+if (webviewEntries.length) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    minify: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: webviewEntries,
+    outdir: 'media/dist',
+  });
+}
+
 const testEntries = filesUnder('test', (p) => p.endsWith('.ts') && !p.includes('/fixtures/'));
 if (testEntries.length) {
   builds.push({
