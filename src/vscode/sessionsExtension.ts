@@ -30,6 +30,7 @@ import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings
 import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
 import { DevModeService } from './devMode';
+import { offerImportOnce } from './commands/importServers';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -135,11 +136,19 @@ export class SessionsExtension implements CommandContext {
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
     // Tested by test/integration/teardown.test.ts through TestingApi.teardown().
+    // After the first configuration load, once per user: the offer to import other apps' servers.
+    let offered = false;
+    const discoveryOffer = this.configuration.onDidChange(() => {
+      if (offered) return;
+      offered = true;
+      void offerImportOnce(context.globalState, this.configuration.list().length > 0);
+    });
+
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp, discoveryOffer));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
