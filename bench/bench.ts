@@ -355,20 +355,20 @@ function bundleSize(rows: Row[], results: Record<string, unknown>): void {
   log('bundle size: dist/extension.js minified (scripts/build.mjs --minified-size)');
   const child = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--minified-size'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
   if (child.status !== 0) throw new Error(`minified build failed with ${child.status ?? child.signal}`);
-  const { bytes, packages } = JSON.parse(child.stdout) as { bytes: number; packages: Record<string, number> };
-  const clients = ['@modelcontextprotocol/client', '@modelcontextprotocol/sdk'].filter((p) => p in packages).map((p) => (p.endsWith('/sdk') ? 'v1' : 'v2'));
+  const { bytes, packages, lazySdk } = JSON.parse(child.stdout) as { bytes: number; packages: Record<string, number>; lazySdk: { bytes: number; packages: Record<string, number> } };
+  const clients = ['@modelcontextprotocol/client', '@modelcontextprotocol/sdk'].filter((p) => p in packages || p in lazySdk.packages).map((p) => (p.endsWith('/sdk') ? 'v1' : 'v2'));
   rows.push({
-    metric: `bundle, dist/extension.js minified (${clients.join(' + ') || 'no'} client)`,
+    metric: `bundle, dist/extension.js minified (${clients.join(' + ') || 'no'} client in dist/mcp-sdk.js, loaded on first connection)`,
     ours: bytes / 1000,
     raw: NaN,
     unit: 'kB',
-    oursLabel: `${(bytes / 1000).toFixed(1)} kB (${(bytes / 1024).toFixed(1)} KiB)`,
+    oursLabel: `${(bytes / 1000).toFixed(1)} kB (+ ${(lazySdk.bytes / 1000).toFixed(1)} kB SDK)`,
     ratio: NaN,
     target: `≤ ${settings.bundleTargetBytes / 1000} kB`,
     met: bytes <= settings.bundleTargetBytes,
     reportOnly: true,
   });
-  results.bundle = { bytes, packages };
+  results.bundle = { bytes, packages, lazySdk };
 }
 
 // ---- report ----------------------------------------------------------------------------------

@@ -88,8 +88,76 @@ const common = {
  */
 const shipped = { ...common, minify: true, metafile: true, plugins: [oneZod, sdkShims] };
 
+/**
+ * The MCP SDK (the v2 client, its wire schemas and zod, ~335 kB of the ~540 kB) is needed only
+ * once a server connects, so the extension loads it then: src/ imports the SDK as usual, and in
+ * the extension bundle those imports resolve to a facade whose exports are getters that
+ * `require('./mcp-sdk.js')` on first use. dist/mcp-sdk.js holds exactly the SDK exports src/
+ * uses (found by an ESM pre-build, which keeps named imports of external modules as written).
+ * An SDK value used while a module loads (`class X extends SdkError` at the top level) would
+ * load it at activation: test/unit/bundle.test.ts fails then. `--watch` finds the names once:
+ * restart it after importing a new SDK name.
+ */
+const lazySdkSpecifiers = ['@modelcontextprotocol/client', '@modelcontextprotocol/client/validators/cf-worker'];
+const lazySdkFile = 'mcp-sdk.js';
+
+/** The names src/extension.ts's module graph imports from each lazily loaded SDK specifier. */
+async function sdkImportsOfExtension() {
+  const probe = await esbuild.build({
+    ...common,
+    format: 'esm',
+    sourcemap: false,
+    write: false,
+    entryPoints: ['src/extension.ts'],
+    external: ['vscode', ...lazySdkSpecifiers],
+    plugins: [],
+  });
+  const names = new Map(lazySdkSpecifiers.map((specifier) => [specifier, new Set()]));
+  const text = probe.outputFiles[0].text;
+  for (const [, list, specifier] of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
+    for (const item of list.split(',').map((i) => i.trim()).filter(Boolean)) names.get(specifier)?.add(item.split(/\s+as\s+/)[0]);
+  }
+  if (/import\s*\*\s*as\s+\w+\s+from\s*"@modelcontextprotocol\//.test(text) || /import\s+\w+\s+from\s*"@modelcontextprotocol\//.test(text)) {
+    throw new Error('src/ imports the MCP SDK as a namespace or default import; import its names instead (scripts/build.mjs, lazySdk)');
+  }
+  const all = [...names.values()].flatMap((set) => [...set]);
+  if (new Set(all).size !== all.length) throw new Error(`two SDK entry points export the same name: ${all.join(', ')}`);
+  return names;
+}
+
+const sdkImports = await sdkImportsOfExtension();
+
+const lazySdk = {
+  name: 'lazy-sdk',
+  setup(build) {
+    const filter = new RegExp(`^(${lazySdkSpecifiers.map((s) => s.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-sdk' }));
+    build.onResolve({ filter: new RegExp(`^\\./${lazySdkFile.replace('.', '\\.')}$`), namespace: 'lazy-sdk' }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: [
+        `let sdk;`,
+        `const load = () => (sdk ??= require('./${lazySdkFile}'));`,
+        `Object.defineProperty(exports, '__esModule', { value: true });`,
+        `for (const name of ${JSON.stringify([...sdkImports.get(args.path)])}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+      ].join('\n'),
+    }));
+  },
+};
+
 const builds = [
-  { ...shipped, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...shipped, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', plugins: [...shipped.plugins, lazySdk] },
+  {
+    ...shipped,
+    stdin: {
+      contents: lazySdkSpecifiers.map((specifier) => `export { ${[...sdkImports.get(specifier)].join(', ')} } from '${specifier}';`).join('\n'),
+      resolveDir: root,
+      sourcefile: 'mcp-sdk-entry.js',
+      loader: 'js',
+    },
+    outfile: `dist/${lazySdkFile}`,
+  },
   {
     ...shipped,
     entryPoints: ['src/cli/main.ts'],
@@ -152,15 +220,25 @@ function bytesPerPackage(metafile) {
 
 const existing = builds.filter((b) => (b.entryPoints ?? []).every((e) => existsSync(join(root, e)) || e.startsWith('/')));
 if (process.argv.includes('--minified-size')) {
-  // For the benchmark's bundle-size row: the extension bundle as it ships, less its
-  // sourceMappingURL line; its bytes in total and per package. Nothing is written.
-  const minified = await esbuild.build({ ...builds[0], sourcemap: false, write: false });
-  process.stdout.write(`${JSON.stringify({ bytes: minified.outputFiles[0].contents.length, packages: bytesPerPackage(minified.metafile) })}\n`);
+  // For the benchmark's bundle-size row: the extension bundle (what activation loads) and the
+  // lazily loaded SDK bundle as they ship, less their sourceMappingURL lines; bytes in total
+  // and per package. Nothing is written.
+  const [extension, sdk] = await Promise.all(builds.slice(0, 2).map((b) => esbuild.build({ ...b, sourcemap: false, write: false })));
+  process.stdout.write(
+    `${JSON.stringify({
+      bytes: extension.outputFiles[0].contents.length,
+      packages: bytesPerPackage(extension.metafile),
+      lazySdk: { bytes: sdk.outputFiles[0].contents.length, packages: bytesPerPackage(sdk.metafile) },
+    })}\n`,
+  );
 } else if (watch) {
   for (const b of existing) (await esbuild.context(b)).watch();
 } else {
-  const [extension] = await Promise.all(existing.map((b) => esbuild.build(b)));
-  // For the bundle budget test (test/unit/bundle.test.ts): which files went into the extension.
+  const [extension, sdk] = await Promise.all(existing.map((b) => esbuild.build(b)));
+  // For the bundle budget test (test/unit/bundle.test.ts): which files went into the extension
+  // and into the SDK bundle it loads lazily.
   mkdirSync(join(root, 'out'), { recursive: true });
-  writeFileSync(join(root, 'out', 'extension.metafile.json'), JSON.stringify(extension.metafile));
+  const outputs = { ...extension.metafile.outputs, ...sdk.metafile.outputs };
+  const lazySdkNames = Object.fromEntries([...sdkImports].map(([specifier, names]) => [specifier, [...names]]));
+  writeFileSync(join(root, 'out', 'extension.metafile.json'), JSON.stringify({ inputs: { ...extension.metafile.inputs, ...sdk.metafile.inputs }, outputs, lazySdkNames }));
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Maps the positions in a stack trace from the minified bundles (dist/extension.js, dist/cli.js)
+// Maps the positions in a stack trace from the minified bundles (dist/extension.js, dist/mcp-sdk.js, dist/cli.js)
 // back to src/, with the source maps the build writes beside them. The extension host does not
 // read source maps and the .vsix does not ship them, so a stack in the extension's log names
 // only `extension.js:1:<column>`; paste it here, from a build of the same commit.
@@ -19,8 +19,9 @@ const root = new URL('..', import.meta.url).pathname;
 const { values } = parseArgs({ options: { map: { type: 'string' } } });
 const input = readFileSync(0, 'utf8');
 
-// Without --map: the bundle the stack names (extension.js or cli.js), else the extension.
-const named = /\b(extension|cli)\.js:\d+:\d+/.exec(input)?.[1] ?? 'extension';
+// Without --map: the first bundle the stack names (extension.js, mcp-sdk.js or cli.js), else the
+// extension. A stack through both extension bundles maps in two passes, one --map each.
+const named = /\b(extension|mcp-sdk|cli)\.js:\d+:\d+/.exec(input)?.[1] ?? 'extension';
 const mapPath = values.map ?? join(root, 'dist', `${named}.js.map`);
 const map = new SourceMap(JSON.parse(readFileSync(mapPath, 'utf8')));
 const bundleName = basename(mapPath, '.map');

@@ -7,7 +7,8 @@
 // modules through a local `require` that the bundle does not provide. The ESM build can.
 import { createScanner, getNodeValue, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
-import type { DefinitionSource, RemoteServerDefinition, ServerDefinition, StdioServerDefinition } from './definitions';
+import type { DefinitionSource, DevMode, RemoteServerDefinition, ServerDefinition, StdioServerDefinition } from './definitions';
+import { watchGlobProblem } from './devMode';
 import { secretVariable } from './redact';
 
 export type JsonPath = (string | number)[];
@@ -331,7 +332,7 @@ function textLocator(text: string, root: Node): TextLocator {
   };
 }
 
-const stdioKeys = new Set(['type', 'command', 'args', 'env', 'envFile', 'cwd', 'disabled']);
+const stdioKeys = new Set(['type', 'command', 'args', 'env', 'envFile', 'cwd', 'dev', 'disabled']);
 const remoteKeys = new Set(['type', 'url', 'headers', 'disabled']);
 const inputKeys = new Set(['id', 'type', 'description', 'password', 'default', 'options', 'command', 'args']);
 
@@ -435,6 +436,8 @@ class ConfigReader {
       const cwd = this.optionalString(value.cwd, [...path, 'cwd']);
       if (envFile !== undefined) definition.envFile = envFile;
       if (cwd !== undefined) definition.cwd = cwd;
+      const dev = this.devMode(value.dev, [...path, 'dev']);
+      if (dev !== undefined) definition.dev = dev;
       server = definition;
     } else {
       const definition: RemoteServerDefinition = {
@@ -529,6 +532,42 @@ class ConfigReader {
       }
     }
     return env;
+  }
+
+  /** `dev`: `watch` (a glob or globs inside the workspace folder) and `debug` (`{ "type": "node" }`). */
+  private devMode(value: unknown, path: JsonPath): DevMode | undefined {
+    if (value === undefined) return undefined;
+    if (!isPlainObject(value)) {
+      this.report('error', path, `must be an object with "watch" and/or "debug", got ${typeName(value)}`);
+      return undefined;
+    }
+    const dev: DevMode = {};
+    for (const key of Object.keys(value)) {
+      if (key !== 'watch' && key !== 'debug') this.report('error', [...path, key], `"dev.${key}" is unknown: "dev" takes "watch" (a glob) and "debug" ({ "type": "node" })`, 'key');
+    }
+    if (value.watch !== undefined) {
+      const globs = typeof value.watch === 'string' ? [value.watch] : Array.isArray(value.watch) ? value.watch : undefined;
+      if (!globs || globs.length === 0) {
+        this.report('error', [...path, 'watch'], `"dev.watch" must be a glob or a non-empty array of globs, got ${typeName(value.watch)}`);
+      } else {
+        const watchPath = typeof value.watch === 'string' ? [...path, 'watch'] : undefined;
+        const valid = globs.flatMap((glob: unknown, i) => {
+          const at = watchPath ?? [...path, 'watch', i];
+          const problem = typeof glob === 'string' ? watchGlobProblem(glob) : `must be a string, got ${typeName(glob)}`;
+          if (problem) this.report('error', at, `"dev.watch" ${problem}`);
+          return problem ? [] : [glob as string];
+        });
+        if (valid.length === globs.length) dev.watch = valid;
+      }
+    }
+    if (value.debug !== undefined) {
+      if (!isPlainObject(value.debug) || value.debug.type !== 'node' || Object.keys(value.debug).some((k) => k !== 'type')) {
+        this.report('error', [...path, 'debug'], `"dev.debug" must be { "type": "node" } (only Node servers can be debugged), got ${JSON.stringify(value.debug)?.slice(0, 80)}`);
+      } else {
+        dev.debug = { type: 'node' };
+      }
+    }
+    return dev;
   }
 
   private url(value: Record<string, unknown>, path: JsonPath): string | undefined {

@@ -23,9 +23,19 @@ export interface StdioServerDefinition {
   /** A dotenv file read at start; `env` wins over it. */
   envFile?: string;
   cwd?: string;
+  /** Dev mode (`dev` in mcp.json, as in VS Code): honoured by the extension in a trusted workspace only. */
+  dev?: DevMode;
   source: DefinitionSource;
   /** Set by resolveServer: this server with `${env:…}` and `${input:…}` as written (config.ts shownForm). */
   shown?: StdioServerDefinition;
+}
+
+/** The `dev` key of a stdio server (src/core/devMode.ts; src/vscode/devMode.ts runs it). */
+export interface DevMode {
+  /** Globs relative to the workspace folder: a change to a matching file restarts the server. */
+  watch?: string[];
+  /** Start the server under the Node inspector and attach VS Code's debugger to it. */
+  debug?: { type: 'node' };
 }
 
 export interface RemoteServerDefinition {

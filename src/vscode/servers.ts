@@ -19,6 +19,7 @@ import type { FailureNotifier } from './notifier';
 import type { RunningServersMemory } from './runningServers';
 import type { SecretRedactor } from '../core/redact';
 import { readSettings } from './settings';
+import { withDevMode } from './devMode';
 
 /** Servers started together in the background (autoStart "always" and "restore", trust granted). */
 const backgroundStartConcurrency = 2;
@@ -134,7 +135,7 @@ export class ServerService implements Disposable {
     if (this.disposed || this.registry.isShutDown) return;
     const definitions = this.configuration
       .list()
-      .flatMap((s) => (s.availability.status === 'ready' ? [s.availability.definition] : []));
+      .flatMap((s) => (s.availability.status === 'ready' ? [withDevMode(s.availability.definition)] : []));
     const result = this.registry.reconcile(definitions);
     const autoStart = readSettings().autoStart;
     // Every server is `added` at activation; later, the new ones and those that just became ready.

@@ -29,6 +29,8 @@ import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
 import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
+import { DevModeService } from './devMode';
+import { offerImportOnce } from './commands/importServers';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -53,6 +55,7 @@ export class SessionsExtension implements CommandContext {
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
   private readonly builtInMcp: BuiltInMcpWatch;
+  private readonly devMode: DevModeService;
   private readonly teardownSteps: string[] = [];
   private shutDownAtFirstStep: boolean | undefined;
   private shutdown: Promise<ShutdownReport | undefined> | undefined;
@@ -97,6 +100,16 @@ export class SessionsExtension implements CommandContext {
       new RunningServersMemory(context.workspaceState),
       this.oauth,
     );
+    this.devMode = new DevModeService(
+      {
+        onDidChange: this.servers.onDidChange,
+        definitions: () => this.configuration.list().flatMap((s) => (s.availability.status === 'ready' ? [s.availability.definition] : [])),
+        isRunning: (name) => ['running', 'starting'].includes(this.servers.get(name)?.status ?? ''),
+        restart: (name, reason) => this.servers.restart(name, reason),
+      },
+      this.registry,
+      this.log,
+    );
     this.results = new ResultDocuments(this.redactor);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
@@ -113,7 +126,8 @@ export class SessionsExtension implements CommandContext {
     //                     and every later call fails with 'shut-down', so nothing disposed
     //                     below can start a server any more; the promise settles within 3 s.
     //   1. configuration  file watchers, setting/folder/trust listeners, pending reloads, diagnostics
-    //   2. servers        reconcile and autoStart reactions, the background start queue, settings listener,
+    //   2. servers        dev mode's file watchers and debugger followers, reconcile and autoStart
+    //                     reactions, the background start queue, settings listener,
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
@@ -122,11 +136,19 @@ export class SessionsExtension implements CommandContext {
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
     // Tested by test/integration/teardown.test.ts through TestingApi.teardown().
+    // After the first configuration load, once per user: the offer to import other apps' servers.
+    let offered = false;
+    const discoveryOffer = this.configuration.onDidChange(() => {
+      if (offered) return;
+      offered = true;
+      void offerImportOnce(context.globalState, this.configuration.list().length > 0);
+    });
+
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
-    subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
+    subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp, discoveryOffer));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 

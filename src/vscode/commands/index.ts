@@ -6,6 +6,7 @@ import { clearStoredInputs } from './clearStoredInputs';
 import type { CommandFactory } from './command';
 import { copyCommandLine } from './copyCommandLine';
 import { getPrompt } from './getPrompt';
+import { importServers } from './importServers';
 import { openConfiguration } from './openConfiguration';
 import { readResource } from './readResource';
 import { refreshTools } from './refreshTools';
@@ -29,6 +30,7 @@ export const commands: Record<string, CommandFactory> = {
   'mcpSessions.showLogs': showLogs,
   'mcpSessions.showExtensionLog': showExtensionLog,
   'mcpSessions.addServer': addServer,
+  'mcpSessions.importServers': importServers,
   'mcpSessions.openConfiguration': openConfiguration,
   'mcpSessions.refreshTools': refreshTools,
   'mcpSessions.clearStoredInputs': clearStoredInputs,
