@@ -61,6 +61,7 @@ img.result-image { max-width: 100%; image-rendering: auto; background: repeating
 [aria-expanded=true] > .json-row > .json-twistie::before { content: '▾'; }
 [aria-expanded=false] > .json-row > .json-twistie::before { content: '▸'; }
 .json-key { color: var(--vscode-symbolIcon-propertyForeground, var(--vscode-foreground)); }
+.json-sep { white-space: pre; }
 .json-string { color: var(--vscode-debugTokenExpression-string, #ce9178); }
 .json-number, .json-boolean, .json-null { color: var(--vscode-debugTokenExpression-number, #b5cea8); }
 .json-summary { color: var(--vscode-descriptionForeground); }
