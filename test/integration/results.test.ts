@@ -84,6 +84,16 @@ describe('results', function () {
     assert.equal(second.rendered.error, false);
   });
 
+  it("a hidden panel's page is discarded, and gets its result again when shown", async () => {
+    await call('echo', { text: 'shown again' });
+    await call('echo', { text: 'on top' });
+    const [first] = api.testing.results.shown().slice(-2);
+    assert.deepEqual(first.received.filter((type) => type === 'ready').length, 1);
+    await vscode.commands.executeCommand('workbench.action.previousEditor');
+    await eventually(() => first.received.filter((type) => type === 'ready').length === 2 || undefined, renderBoundMs, 'the page to load again');
+    await eventually(() => first.received.filter((type) => type === 'rendered').length === 2 || undefined, renderBoundMs, 'the page to render again');
+  });
+
   it('Markdown text is rendered (links only http, https, mailto), and a link opens only after a confirmation', async () => {
     const { data, rendered } = await call('markdown');
     assert.equal(only(data, 'text').format, 'markdown');
