@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Demo MCP server "echo": the smallest useful stdio server, built with the SDK's McpServer.
-// Tools: echo {text} and add {a, b}. Started by demo/.vscode/mcp.json with `node`, so it
+// Tools: echo {text}, add {a, b} (with structured output) and swatch (an image). Started by demo/.vscode/mcp.json with `node`, so it
 // resolves @modelcontextprotocol/sdk and zod from the repository's node_modules.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -31,6 +31,25 @@ server.registerTool(
   async ({ a, b }) => ({
     content: [{ type: 'text', text: String(a + b) }],
     structuredContent: { sum: a + b },
+  }),
+);
+
+/** A 64×64 PNG of four flat colours. */
+const swatchPng =
+  'iVBORw0KGgoAAAANSUhEUgAAAEAAAABACAIAAAAlC+aJAAAAYElEQVR4nO3PIREAIBAAsA+DhhC0Ig1hkBgSQQbEu92twCLGTnVXpAoBAQEBAQEBAQEBAQEBAQEBAQEBAQEBge9AnT3VKS2VgICAgICAgICAgICAgICAgICAgICAgMC3Bydl+S1OQKxeAAAAAElFTkSuQmCC';
+
+server.registerTool(
+  'swatch',
+  {
+    title: 'Swatch',
+    description: 'Returns a small image of four colours.',
+    annotations: { readOnlyHint: true },
+  },
+  async () => ({
+    content: [
+      { type: 'image', data: swatchPng, mimeType: 'image/png' },
+      { type: 'text', text: 'Four colours: blue, yellow, green, red.' },
+    ],
   }),
 );
 

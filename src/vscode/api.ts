@@ -7,6 +7,8 @@
 import type * as vscode from 'vscode';
 import type { CallToolResult, ShutdownReport } from '../core/api';
 import type { InputDefinition } from '../core/config';
+import type { RenderedSummary, ResultsToHost } from '../core/resultView';
+import type { ShownResult } from './webviews/resultsPanel';
 
 export type { CallToolResult };
 
@@ -68,6 +70,14 @@ export interface TestingApi {
   notifications(): string[];
   /** Every notification, modal dialog and progress title or message as passed to VS Code, newest last. */
   shownMessages(): string[];
+  /** The results view: its open panels (what each page was given and reported rendering), oldest first. */
+  results: {
+    shown(): ShownResult[];
+    /** Resolves with the newest panel's render report once its page has rendered. */
+    rendered(timeoutMs: number): Promise<RenderedSummary>;
+    /** Handles a message as the newest panel's page would send it (a click in the page). */
+    receive(message: ResultsToHost): Promise<void>;
+  };
   /** Where the extension writes: its log folder (the log channels' files) and its state folder (the process ledger). */
   folders(): { logs: string; state: string };
   /**

@@ -1,7 +1,9 @@
-// Results open as read-only documents on the `mcp-result:` scheme: plain text, JSON when
-// the result is JSON or structured, Markdown when it mixes kinds of content. Images (and
-// binary resources) are written to a temporary folder of this window and opened with
-// `vscode.open`, which shows images in VS Code's image preview. Text is redacted: a server
+// Read-only documents on the `mcp-result:` scheme: plain text, JSON when the result is JSON or
+// structured, Markdown when it mixes kinds of content. A tool call's result is shown in the
+// results view (src/vscode/webviews/resultsPanel.ts); its "Open as Text" opens the result here,
+// and its "Open in Editor" on an image or audio writes that block to a temporary folder of this
+// window and opens it with `vscode.open` (VS Code's image preview). Resources and prompts open
+// here directly, binary resources through the same temporary folder. Text is redacted: a server
 // may send back a secret it was given.
 
 import * as vscode from 'vscode';
@@ -34,13 +36,17 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
     return this.documents.get(uri.toString()) ?? 'This result is no longer available. Call the tool again.';
   }
 
-  /** Opens the result of a tool call; returns the document's URI. */
+  /** Opens the result of a tool call as text; returns the document's URI. */
   async showToolResult(server: string, tool: string, result: CallToolResult): Promise<vscode.Uri> {
     const { extension, text } = renderToolResult(result);
     const uri = this.add(resultDocumentPath(server, `${tool} result`, ++this.counter, extension), text);
     await this.open(uri);
-    await this.openBinaries(server, tool, result.content ?? []);
     return uri;
+  }
+
+  /** Writes an image, audio or binary resource block to the temporary folder and opens it in VS Code's own editor. */
+  async openBinary(server: string, name: string, content: Content): Promise<void> {
+    await this.openBinaries(server, name, [content]);
   }
 
   async showResource(server: string, resourceUri: string, result: ReadResourceResult): Promise<vscode.Uri> {
@@ -131,12 +137,12 @@ function renderContent(content: Content): string {
       return content.text;
     case 'image':
     case 'audio':
-      return `[${content.type}, ${content.mimeType}: opened in its own editor]`;
+      return `[${content.type}, ${content.mimeType}]`;
     case 'resource_link':
       return `[resource link] ${content.name}: ${content.uri}`;
     case 'resource': {
       const resource = content.resource as { uri: string; text?: string; blob?: string; mimeType?: string };
-      return resource.text !== undefined ? `Resource ${resource.uri}:\n\n${resource.text}` : `[binary resource ${resource.uri}, ${resource.mimeType ?? 'unknown type'}: opened in its own editor]`;
+      return resource.text !== undefined ? `Resource ${resource.uri}:\n\n${resource.text}` : `[binary resource ${resource.uri}, ${resource.mimeType ?? 'unknown type'}]`;
     }
     default:
       return '```json\n' + JSON.stringify(content, null, 2) + '\n```';

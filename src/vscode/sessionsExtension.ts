@@ -31,6 +31,7 @@ import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
 import { DevModeService } from './devMode';
 import { offerImportOnce } from './commands/importServers';
+import { ResultsPanels } from './webviews/resultsPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -51,6 +52,7 @@ export class SessionsExtension implements CommandContext {
   readonly servers: ServerService;
   readonly notifier: FailureNotifier;
   readonly results: ResultDocuments;
+  readonly resultsView: ResultsPanels;
   readonly api: McpSessionsApi;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
@@ -111,6 +113,7 @@ export class SessionsExtension implements CommandContext {
       this.log,
     );
     this.results = new ResultDocuments(this.redactor);
+    this.resultsView = new ResultsPanels(context.extensionUri, this.results, this.redactor, this.log);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
@@ -130,7 +133,7 @@ export class SessionsExtension implements CommandContext {
     //                     reactions, the background start queue, settings listener,
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
-    //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
+    //   4. ui             Tool Explorer, status bar, notifications, results panels, result documents (and their temp files),
     //                     the watch for VS Code's built-in MCP client (its process-table scans)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
@@ -148,7 +151,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp, discoveryOffer));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.resultsView, this.results, this.builtInMcp, discoveryOffer));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
@@ -260,6 +263,11 @@ export class SessionsExtension implements CommandContext {
       statusBar: () => this.statusBar.state,
       notifications: () => this.notifier.history,
       shownMessages,
+      results: {
+        shown: () => this.resultsView.shown(),
+        rendered: (timeoutMs) => this.resultsView.rendered(timeoutMs),
+        receive: (message) => this.resultsView.receive(message),
+      },
       folders: () => ({ logs: this.context.logUri.fsPath, state: (this.context.storageUri ?? this.context.globalStorageUri).fsPath }),
       teardown: async () => {
         const shutdown = this.deactivate();

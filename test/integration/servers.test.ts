@@ -74,13 +74,14 @@ describe('Tool Explorer and server lifecycle', function () {
     assert.equal((await serverNode(api, 'echo')).contextValue, 'server.stopped');
   });
 
-  it('Call Tool with programmatic arguments returns the result and opens it read-only', async () => {
+  it('Call Tool with programmatic arguments returns the result and opens it in the results view', async () => {
     const result = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo', 'echo', { text: 'hello from the test' })) as {
       content: { type: string; text: string }[];
     };
     assert.equal(result.content[0].text, 'hello from the test');
-    const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'mcp-result' ? vscode.window.activeTextEditor : undefined), 5000, 'the result editor');
-    assert.equal(editor.document.getText(), 'hello from the test');
+    const panel = await eventually(() => api.testing.results.shown().at(-1), 5000, 'the results panel');
+    assert.equal(panel.title, 'echo result');
+    assert.deepEqual(panel.data.items, [{ kind: 'text', text: 'hello from the test', format: 'plain' }]);
     assert.equal(server(api, 'echo')?.state, 'running', 'the call started the server on first use');
 
     const sum = (await vscode.commands.executeCommand('mcpSessions.callTool', 'echo', 'add', { a: 2, b: 40 }, { showResult: false })) as {

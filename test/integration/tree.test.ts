@@ -69,13 +69,11 @@ describe('Tool Explorer behaviour', function () {
     const tool = serverRow(await api.testing.renderTree(), 'echo')?.children.find((c) => c.label === 'Tools')?.children.find((c) => c.label === 'pid');
     assert.ok(tool, 'the pid tool is in the tree');
     assert.equal(tool.command, 'mcpSessions.callTool', 'clicking the tool runs Call Tool…');
+    const panels = api.testing.results.shown().length;
     await tool.click!();
-    const editor = await eventually(
-      () => (vscode.window.activeTextEditor?.document.uri.scheme === 'mcp-result' ? vscode.window.activeTextEditor : undefined),
-      10_000,
-      'the result of the call',
-    );
-    assert.equal(editor.document.getText(), String(pid));
+    const panel = await eventually(() => api.testing.results.shown().slice(panels).at(-1), 10_000, 'the result of the call');
+    assert.equal(panel.title, 'pid result');
+    assert.deepEqual(panel.data.items, [{ kind: 'text', text: String(pid), format: 'plain' }]);
 
     const menus = (vscode.extensions.getExtension('mcp-session-manager.mcp-session-manager')!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string }[]> } }).contributes.menus['view/item/context'];
     const whenMatches = (when: string, viewItem: string) => {

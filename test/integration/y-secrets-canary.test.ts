@@ -146,7 +146,7 @@ describe('secrets never reach any output (canary)', function () {
 
     const errors: string[] = [];
     for (const server of ['canary-stdio', 'canary-http', 'canary-oauth']) {
-      // From code: the result document opens; isError results and errors reject.
+      // From code: the results view opens; isError results and errors reject.
       await vscode.commands.executeCommand('mcpSessions.callTool', server, 'reveal', revealArgs('result'));
       for (const mode of ['isError', 'error']) {
         await Promise.resolve(vscode.commands.executeCommand('mcpSessions.callTool', server, 'reveal', revealArgs(mode))).then(
@@ -157,10 +157,12 @@ describe('secrets never reach any output (canary)', function () {
           () => assert.fail(`${server} ${mode} resolved`),
           (e: Error) => errors.push(e.message),
         );
-        // From the UI (a Tool Explorer node): the failure is a notification.
+        // From the UI (a Tool Explorer node): an isError result opens in the results view, an error is a notification.
         const before = api.testing.notifications().length;
+        const panelsBefore = api.testing.results.shown().length;
         void vscode.commands.executeCommand('mcpSessions.callTool', { kind: 'tool', server, tool: { name: 'reveal', inputSchema: { type: 'object' } } }, 'reveal', revealArgs(mode));
-        await eventually(() => api.testing.notifications().length > before || undefined, 15_000, `a notification for ${server} ${mode}`);
+        if (mode === 'isError') await eventually(() => api.testing.results.shown().length > panelsBefore || undefined, 15_000, `a results panel for ${server} ${mode}`);
+        else await eventually(() => api.testing.notifications().length > before || undefined, 15_000, `a notification for ${server} ${mode}`);
       }
     }
     // A start that fails: the error names the command as written.
@@ -171,9 +173,13 @@ describe('secrets never reach any output (canary)', function () {
     assert.match(captured.errors, /\[redacted envFile FIXTURE_TOKEN\]/, 'the servers really sent their environment back');
     assert.match(captured.errors, /\[redacted OAuth access token\]/, 'the OAuth server really sent the token back');
 
+    // What each results panel was given (its page shows nothing else), and the "Open as Text" document of one.
+    const panels = api.testing.results.shown();
+    assert.ok(panels.length >= 6, 'a results panel per server, for its result and its isError result');
+    await api.testing.results.receive({ type: 'openAsText' });
     const results = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'mcp-result');
-    assert.ok(results.length >= 3, 'a result document per server');
-    captured.results = results.map((d) => `${d.uri.toString()}\n${d.getText()}`).join('\n');
+    assert.ok(results.length >= 1, 'the result document');
+    captured.results = [JSON.stringify(panels), ...results.map((d) => `${d.uri.toString()}\n${d.getText()}`)].join('\n');
     assert.match(captured.results, /raw --token=\$\{input:canary-input\}/);
   });
 

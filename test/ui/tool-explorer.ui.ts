@@ -1,11 +1,12 @@
 // The Tool Explorer in a real browser, against the demo workspace (demo/.vscode/mcp.json):
 // the "MCP Sessions" container, the "Tool Explorer" view, expanding the "echo" server (which
 // starts it and lists its tools), and "MCP Sessions: Call Tool…" from the command palette
-// calling echo {text} and opening the result, then Reload Window bringing echo back (the
-// default autoStart "restore"). Screenshots go to test-results/ui/.
+// calling echo {text}, add {a, b} (structured output) and swatch (an image), each result opening
+// in the results view (a webview), then Reload Window bringing echo back (the default autoStart
+// "restore"). Screenshots go to test-results/ui/.
 import * as assert from 'node:assert/strict';
 import { uiHost } from './host';
-import { activeEditorText, attributeMatching, openViewContainer, pick, quickInput, runCommand, treeRows, viewTree } from './workbench';
+import { answerArguments, attributeMatching, openViewContainer, pick, quickInput, runCommand, treeRows, viewTree, visibleWebview } from './workbench';
 
 describe('Tool Explorer in the browser', function () {
   this.timeout(90_000);
@@ -42,9 +43,55 @@ describe('Tool Explorer in the browser', function () {
     await input.press('Enter');
 
     await page.locator('.editor-group-container.active .tab.active').filter({ hasText: /echo result/ }).waitFor({ timeout: 30_000 });
-    const shown = await activeEditorText(page);
-    assert.ok(shown.includes(text), `the result document shows the echoed text; it reads:\n${shown}`);
+    const shown = visibleWebview(page).locator('pre.text');
+    await shown.filter({ hasText: text }).waitFor({ timeout: 30_000 });
+    assert.equal(await shown.innerText(), text, 'the results view shows the echoed text');
     await screenshot('call-tool-result');
+  });
+
+  it('an image result is shown inline in the results view', async () => {
+    const { page, screenshot } = uiHost();
+    await runCommand(page, 'MCP Sessions: Call Tool');
+    await pick(page, 'echo');
+    await pick(page, 'swatch');
+    await page.locator('.editor-group-container.active .tab.active').filter({ hasText: /swatch result/ }).waitFor({ timeout: 30_000 });
+    const view = visibleWebview(page);
+    const image = view.locator('img.result-image');
+    await image.waitFor({ timeout: 30_000 });
+    // Decoded and laid out: the data: URL passed the page's Content Security Policy.
+    const size = await image.evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      return { width: img.naturalWidth, height: img.naturalHeight };
+    });
+    assert.deepEqual(size, { width: 64, height: 64 }, 'the PNG is decoded at its size');
+    await view.getByText('Four colours: blue, yellow, green, red.').waitFor();
+    await screenshot('result-image');
+  });
+
+  it('a structured result shows its JSON tree, checked against the outputSchema', async () => {
+    const { page, screenshot } = uiHost();
+    await runCommand(page, 'MCP Sessions: Call Tool');
+    await pick(page, 'echo');
+    await pick(page, 'add');
+    await answerArguments(page, [
+      ['a', '2'],
+      ['b', '40'],
+    ]);
+    await page.locator('.editor-group-container.active .tab.active').filter({ hasText: /add result/ }).waitFor({ timeout: 30_000 });
+    const view = visibleWebview(page);
+    await view.getByText("Matches the tool's outputSchema").waitFor({ timeout: 30_000 });
+    const tree = view.getByRole('tree', { name: 'Structured content' });
+    const sum = tree.getByRole('treeitem').filter({ hasText: /^sum: 42$/ });
+    await sum.waitFor();
+    // Keyboard: the root collapses with ArrowLeft and opens again with ArrowRight.
+    const rootItem = tree.getByRole('treeitem').first();
+    await rootItem.focus();
+    await rootItem.press('ArrowLeft');
+    assert.equal(await rootItem.getAttribute('aria-expanded'), 'false', 'ArrowLeft collapses the tree');
+    await rootItem.press('ArrowRight');
+    assert.equal(await rootItem.getAttribute('aria-expanded'), 'true', 'ArrowRight expands it');
+    await sum.waitFor();
+    await screenshot('result-structured');
   });
 
   it('after "Developer: Reload Window" the server that was running runs again (autoStart "restore")', async () => {

@@ -1,7 +1,7 @@
 // Small helpers over the VS Code workbench DOM (stable across VS Code 1.100 and 1.139):
 // activity bar entries are role=tab, views are panes named "<view> Section", tree and quick
 // pick rows are .monaco-list-row with aria-label/aria-level.
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export async function openViewContainer(page: Page, title: string): Promise<void> {
   const entry = page.locator('.part.activitybar').getByRole('tab', { name: title, exact: true });
@@ -50,11 +50,19 @@ export async function pick(page: Page, label: string): Promise<void> {
   await row.click();
 }
 
-/** The text of the active editor, as rendered (Monaco draws spaces as U+00A0). */
-export async function activeEditorText(page: Page): Promise<string> {
-  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines');
-  await lines.first().waitFor();
-  return (await lines.first().innerText()).replace(/\u00a0/g, ' ');
+/** The page inside the visible webview (VS Code nests it: iframe.webview, an overlay outside the editor part, then iframe#active-frame). */
+export function visibleWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview:visible').frameLocator('iframe#active-frame');
+}
+
+/** Answers the input boxes of a tool's arguments in order, each once its title names the argument. */
+export async function answerArguments(page: Page, answers: [name: string, value: string][]): Promise<void> {
+  const { input, title } = quickInput(page);
+  for (const [name, value] of answers) {
+    await title.filter({ hasText: new RegExp(`: ${escape(name)} \\(`) }).waitFor();
+    await input.fill(value);
+    await input.press('Enter');
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ExplorerNode } from '../toolExplorer';
 import { isProgrammatic, runForServer, serverFromArgument, type CommandContext, type CommandFactory } from './command';
 
 export interface CallToolOptions {
-  /** Open the result in a read-only document. Default true. */
+  /** Open the result in the results view. Default true. */
   showResult?: boolean;
 }
 
@@ -18,6 +18,8 @@ export interface CallToolOptions {
  * Tool Explorer: asks for the arguments. From code, `(server, tool, args)` calls directly and
  * resolves with the result (rejecting on failure, `code: 'tool-error'` for isError results).
  * The call runs under a cancellable progress notification that shows the server's progress.
+ * The result opens in the results view, a new panel per call; from the UI an isError result
+ * opens there too, styled as an error (notified instead when `showResult` is false).
  */
 export const callTool: CommandFactory =
   (ctx) =>
@@ -43,19 +45,38 @@ export const callTool: CommandFactory =
         callArgs = await askForArguments(server, tool);
         if (!callArgs) return undefined;
       }
+      const startedAt = Date.now();
+      const show = (result: CallToolResult) => showResult(ctx, server, chosen, result, startedAt);
       try {
         const result = await callWithProgress(ctx, server, chosen, callArgs, !programmatic);
-        if (options.showResult !== false) await ctx.results.showToolResult(server, chosen, result);
+        if (options.showResult !== false) show(result);
         return result;
       } catch (e) {
         if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
-        // An isError result: say so, and offer to open it like any result.
+        if (options.showResult !== false) {
+          show(e.details.result as CallToolResult);
+          return undefined;
+        }
+        // An isError result not to be shown: say so, and offer to open it like any result.
         const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
-        if (choice === 'Show Result') await ctx.results.showToolResult(server, chosen, e.details.result as CallToolResult);
+        if (choice === 'Show Result') ctx.resultsView.show({ server, tool: chosen, result: e.details.result as CallToolResult, startedAt });
         return undefined;
       }
     });
   };
+
+function showResult(ctx: CommandContext, server: string, tool: string, result: CallToolResult, startedAt: number): void {
+  const view = ctx.servers.get(server);
+  ctx.resultsView.show({
+    server,
+    tool,
+    result,
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    protocol: view?.snapshot?.protocol,
+    outputSchema: view?.lists?.tools.find((t) => t.name === tool)?.outputSchema,
+  });
+}
 
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
   return withProgressNotification(

@@ -15,6 +15,7 @@ import type { OAuthService } from '../oauth';
 import type { SecretRedactor } from '../../core/redact';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
+import type { ResultsPanels } from '../webviews/resultsPanel';
 
 /** What commands use. Servers are reached through `servers` only (test/unit/layers.test.ts). */
 export interface CommandContext {
@@ -22,6 +23,8 @@ export interface CommandContext {
   readonly configuration: ConfigurationService;
   readonly inputs: InputStore;
   readonly results: ResultDocuments;
+  /** The results view: one panel per tool call. */
+  readonly resultsView: ResultsPanels;
   readonly notifier: FailureNotifier;
   readonly serverLogs: ServerLogChannels;
   readonly log: ExtensionLog;
