@@ -29,6 +29,7 @@ import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
 import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
+import { CallFormPanels } from './webviews/callFormPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -49,6 +50,7 @@ export class SessionsExtension implements CommandContext {
   readonly servers: ServerService;
   readonly notifier: FailureNotifier;
   readonly results: ResultDocuments;
+  readonly callForms: CallFormPanels;
   readonly api: McpSessionsApi;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
@@ -98,6 +100,7 @@ export class SessionsExtension implements CommandContext {
       this.oauth,
     );
     this.results = new ResultDocuments(this.redactor);
+    this.callForms = new CallFormPanels({ extensionUri: context.extensionUri, servers: this.servers, results: this.results, redactor: this.redactor, log: this.log });
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
@@ -116,7 +119,8 @@ export class SessionsExtension implements CommandContext {
     //   2. servers        reconcile and autoStart reactions, the background start queue, settings listener,
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
-    //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
+    //   4. ui             Tool Explorer, status bar, notifications, call forms (their calls are cancelled),
+    //                     result documents (and their temp files),
     //                     the watch for VS Code's built-in MCP client (its process-table scans)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
@@ -126,7 +130,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.results, this.builtInMcp));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
