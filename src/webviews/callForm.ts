@@ -89,7 +89,9 @@ function submit(): void {
   if (!form || running) return;
   const errors = form.validate();
   if (errors.length > 0) {
-    showStatus(`Not called: ${errors.length === 1 ? 'one field needs' : `${errors.length} fields need`} attention.`, 'error');
+    const fields = [...new Set(errors.map((e) => e.pointer.slice(1).replace(/\//g, '.') || 'the arguments'))];
+    form.focusFirstError();
+    showStatus(`Not called: ${fields.length === 1 ? 'one field needs' : `${fields.length} fields need`} attention (${fields.slice(0, 5).join(', ')}${fields.length > 5 ? ', …' : ''}).`, 'error');
     return;
   }
   setRunning(true);
@@ -132,6 +134,7 @@ window.addEventListener('message', (event: MessageEvent<CallFormHostMessage>) =>
     case 'invalid':
       setRunning(false);
       form?.showErrors(message.errors);
+      form?.focusFirstError();
       showStatus('Not called: the extension found errors in the arguments.', 'error');
       break;
     case 'done':

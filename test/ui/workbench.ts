@@ -1,7 +1,7 @@
 // Small helpers over the VS Code workbench DOM (stable across VS Code 1.100 and 1.139):
 // activity bar entries are role=tab, views are panes named "<view> Section", tree and quick
 // pick rows are .monaco-list-row with aria-label/aria-level.
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 export async function openViewContainer(page: Page, title: string): Promise<void> {
   const entry = page.locator('.part.activitybar').getByRole('tab', { name: title, exact: true });
@@ -73,4 +73,12 @@ export async function attributeMatching(element: Locator, name: string, pattern:
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The content of the webview on screen. VS Code lays webviews over the editor (outside the editor
+ * group's DOM) in two iframes: `iframe.webview`, and `iframe#active-frame` inside it holding the page.
+ */
+export function visibleWebview(page: Page): FrameLocator {
+  return page.locator('iframe.webview:visible').contentFrame().locator('iframe#active-frame').contentFrame();
 }

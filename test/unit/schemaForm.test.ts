@@ -54,6 +54,8 @@ describe('schema form model', () => {
     const target = property(model, 'target');
     assert.equal(target.kind, 'choice');
     assert.deepEqual(target.kind === 'choice' && target.options.map((o) => [o.label, o.field.kind]), [['A file', 'object'], ['A URL', 'object']]);
+    const untitled = property(fieldModel({ type: 'object', properties: { t: { anyOf: [{ type: 'object', properties: { path: { type: 'string' } } }, { type: 'string' }] } } }), 't');
+    assert.deepEqual(untitled.kind === 'choice' && untitled.options.map((o) => o.label), ['path', 'Option 2 (string)']);
   });
 
   it('resolves $ref to $defs and draft-07 definitions within the document', () => {
@@ -128,6 +130,12 @@ describe('schema form validation', () => {
       ['/options/depth', 'A value is required.'],
       ['/name', 'A value is required.'],
     ]);
+  });
+
+  it('with additionalProperties false, a wrong declared property has its own error only, and an undeclared one is named', () => {
+    const closed = { type: 'object', properties: { n: { type: 'integer', maximum: 5 } }, additionalProperties: false };
+    assert.deepEqual(argumentValidator(closed)({ n: 9 }), [{ pointer: '/n', message: '9 is greater than 5.' }]);
+    assert.deepEqual(argumentValidator(closed)({ n: 1, extra: true }), [{ pointer: '/extra', message: '"extra" is not allowed here.' }]);
   });
 
   it('checks draft-07 schemas and oneOf choices', () => {

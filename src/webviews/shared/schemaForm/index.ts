@@ -4,8 +4,10 @@
 //   const form = createSchemaForm(container, schema, { value, onChange });
 //   form.value()          the current value (a tool's arguments)
 //   form.setValue(v)      replaces it and redraws
-//   form.validate()       checks it now, shows each error at its field, returns them ([] = valid)
+//   form.validate()       checks it now, shows each error at its field, returns them ([] = valid);
+//                         from then on the errors shown follow every edit
 //   form.showErrors(es)   shows errors found elsewhere (the extension checks again before sending)
+//   form.focusFirstError() moves the focus (and the view) to the first field with an error shown
 //   form.dispose()        removes the form
 //
 // Strings (an enum is a select; `format` picks the input and is shown as a hint), numbers and
@@ -45,6 +47,7 @@ export interface SchemaForm {
   setValue(value: unknown): void;
   validate(): FieldError[];
   showErrors(errors: readonly FieldError[]): void;
+  focusFirstError(): void;
   dispose(): void;
 }
 
@@ -77,6 +80,8 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
   /** Raw JSON boxes whose text does not parse, by pointer. */
   const parseErrors = new Map<string, string>();
   let shownErrors: readonly FieldError[] = [];
+  /** After the first validate(), the errors shown follow every edit (an error goes as it is fixed). */
+  let checking = false;
   let controlCount = 0;
 
   const root = element('div', 'schema-form');
@@ -136,7 +141,12 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
   });
 
   function changed(): void {
-    options.onChange?.(current, errorsOf(current));
+    const errors = errorsOf(current);
+    if (checking) {
+      shownErrors = errors;
+      applyErrors();
+    }
+    options.onChange?.(current, errors);
   }
 
   function set(path: FieldPath, value: unknown): void {
@@ -204,7 +214,6 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
         input.type = field.kind === 'string' ? field.input : 'text';
         if (field.kind !== 'string') input.setAttribute('inputmode', field.kind === 'integer' ? 'numeric' : 'decimal');
         input.value = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-        input.required = field.required;
         input.addEventListener('input', () => {
           const text = input.value;
           if (text === '') return set(path, isItem(path) && field.kind === 'string' ? '' : undefined);
@@ -265,8 +274,7 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
             button('Up', `Move item ${index + 1} up`, `${at}/${index}:up`, index === 0, () => move(path, index, index - 1)),
             button('Down', `Move item ${index + 1} down`, `${at}/${index}:down`, index === items.length - 1, () => move(path, index, index + 1)),
             button('Remove', `Remove item ${index + 1}`, `${at}/${index}:remove`, false, () => {
-              const next = items.filter((__, i) => i !== index);
-              current = withValueAt(current, path, next);
+              current = withValueAt(current, path, itemsAt(path).filter((__, i) => i !== index));
               afterStructuralChange(`${at}:add`);
             }),
           );
@@ -275,7 +283,8 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
         });
         body.append(
           button('Add item', `Add an item to ${label || 'the list'}`, `${at}:add`, field.maxItems !== undefined && items.length >= field.maxItems, () => {
-            current = withValueAt(current, path, [...items, initialValue({ ...field.items, required: true }) ?? emptyOf(field.items)]);
+            // The items as they are now: typing into them does not redraw this button.
+            current = withValueAt(current, path, [...itemsAt(path), initialValue({ ...field.items, required: true }) ?? emptyOf(field.items)]);
             afterStructuralChange(`${at}/${items.length}`);
           }),
         );
@@ -330,8 +339,13 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
     }
   }
 
+  function itemsAt(path: FieldPath): unknown[] {
+    const items = valueAt(current, path);
+    return Array.isArray(items) ? [...(items as unknown[])] : [];
+  }
+
   function move(path: FieldPath, from: number, to: number): void {
-    const items = [...((valueAt(current, path) as unknown[] | undefined) ?? [])];
+    const items = itemsAt(path);
     const [item] = items.splice(from, 1);
     items.splice(to, 0, item);
     current = withValueAt(current, path, items);
@@ -393,6 +407,7 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
       redraw();
     },
     validate() {
+      checking = true;
       shownErrors = errorsOf(current);
       applyErrors();
       return [...shownErrors];
@@ -400,6 +415,13 @@ export function createSchemaForm(container: HTMLElement, schema: unknown, option
     showErrors(errors) {
       shownErrors = [...errors];
       applyErrors();
+    },
+    focusFirstError() {
+      const slot = Array.from(fields.querySelectorAll<HTMLElement>('[data-error-for]')).find((s) => s.textContent);
+      if (!slot) return;
+      const control = slot.parentElement?.querySelector<HTMLElement>('[data-focus-key]');
+      if (control) control.focus();
+      slot.scrollIntoView({ block: 'center' });
     },
     dispose() {
       root.remove();

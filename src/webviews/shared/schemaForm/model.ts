@@ -298,8 +298,8 @@ export function constraintHint(field: FieldModel): string | undefined {
   const parts: string[] = [];
   if (field.kind === 'string') {
     if (field.format) parts.push(`format: ${field.format}`);
-    if (field.minLength !== undefined) parts.push(`at least ${field.minLength} characters`);
-    if (field.maxLength !== undefined) parts.push(`at most ${field.maxLength} characters`);
+    if (field.minLength !== undefined) parts.push(`at least ${plural(field.minLength, 'character')}`);
+    if (field.maxLength !== undefined) parts.push(`at most ${plural(field.maxLength, 'character')}`);
     if (field.pattern !== undefined) parts.push(`matching ${field.pattern}`);
   } else if (field.kind === 'number' || field.kind === 'integer') {
     if (field.kind === 'integer') parts.push('a whole number');
@@ -309,10 +309,14 @@ export function constraintHint(field: FieldModel): string | undefined {
     if (field.exclusiveMaximum !== undefined) parts.push(`< ${field.exclusiveMaximum}`);
     if (field.multipleOf !== undefined) parts.push(`a multiple of ${field.multipleOf}`);
   } else if (field.kind === 'array') {
-    if (field.minItems !== undefined) parts.push(`at least ${field.minItems} items`);
-    if (field.maxItems !== undefined) parts.push(`at most ${field.maxItems} items`);
+    if (field.minItems !== undefined) parts.push(`at least ${plural(field.minItems, 'item')}`);
+    if (field.maxItems !== undefined) parts.push(`at most ${plural(field.maxItems, 'item')}`);
   }
   return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function raw(info: { label: string; required: boolean }, schema: SchemaObject, note: string): FieldModel {
@@ -321,6 +325,8 @@ function raw(info: { label: string; required: boolean }, schema: SchemaObject, n
 
 function optionLabel(option: unknown, field: FieldModel, index: number): string {
   if (isObject(option) && typeof option.title === 'string' && option.title) return option.title;
+  // An untitled object option reads best as its properties ("path" / "url").
+  if (field.kind === 'object' && field.properties.length > 0) return field.properties.map((p) => p.name).join(', ');
   const kind = field.kind === 'raw' ? 'JSON' : field.kind === 'choice' ? 'choice' : field.kind;
   return `Option ${index + 1} (${kind})`;
 }

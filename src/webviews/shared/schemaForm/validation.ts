@@ -31,7 +31,13 @@ export interface ArgumentValidator {
 }
 
 /** Messages that only say "something below is wrong": dropped when the error below is listed. */
-const wrapperMessage = /(does not match schema|did not match schema|A subschema had errors|Items did not match)/i;
+const wrapperMessage = /(does not match (additional properties )?schema|did not match schema|A subschema had errors|Items did not match)/i;
+/**
+ * What the provider says at a property that `additionalProperties: false` refuses. It says it
+ * also of a declared property whose value is wrong (it counts only valid properties as
+ * evaluated), so it is dropped where that property has an error of its own.
+ */
+const refusedProperty = 'False boolean schema.';
 
 export function argumentValidator(schema: unknown): ArgumentValidator {
   const external = findExternalRefs(schema);
@@ -84,9 +90,12 @@ export function fieldErrors(message: string): FieldError[] {
     const text = match[2].trim();
     const missing = /^Instance does not have required property "(.*)"\.$/.exec(text);
     if (missing) errors.push({ pointer: `${location}${pointer([missing[1]])}`, message: 'A value is required.' });
+    else if (text === refusedProperty) errors.push({ pointer: location, message: `"${lastSegment(location)}" is not allowed here.` });
     else errors.push({ pointer: location, message: readable(text) });
   }
-  const specific = errors.filter((e) => !(wrapperMessage.test(e.message) && errors.some((other) => other !== e && !wrapperMessage.test(other.message) && (other.pointer === e.pointer || other.pointer.startsWith(`${e.pointer}/`)))));
+  const own = (e: FieldError) => !wrapperMessage.test(e.message) && !e.message.endsWith('is not allowed here.');
+  const declared = errors.filter((e) => !(e.message.endsWith('is not allowed here.') && errors.some((other) => other.pointer === e.pointer && own(other))));
+  const specific = declared.filter((e) => !(wrapperMessage.test(e.message) && declared.some((other) => other !== e && !wrapperMessage.test(other.message) && (other.pointer === e.pointer || other.pointer.startsWith(`${e.pointer}/`)))));
   const seen = new Set<string>();
   return specific
     .filter((e) => {
@@ -96,6 +105,13 @@ export function fieldErrors(message: string): FieldError[] {
       return true;
     })
     .sort((a, b) => b.pointer.split('/').length - a.pointer.split('/').length);
+}
+
+function lastSegment(pointer: string): string {
+  return pointer
+    .slice(pointer.lastIndexOf('/') + 1)
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~');
 }
 
 function decodeLocation(location: string): string {
