@@ -95,6 +95,18 @@ describe('call form', function () {
     );
   });
 
+  it("the form's Cancel aborts a running call, and the form can call again", async () => {
+    const form = await vscode.commands.executeCommand<CallForm>('mcpSessions.openToolForm', { server: formServer, tool: 'slow' });
+    const started = Date.now();
+    const running = form.submit({ ms: 20_000, steps: 20 });
+    assert.equal((await form.submit({ ms: 1 })).status, 'busy', 'one call at a time per form');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    form.cancel();
+    assert.equal((await running).status, 'cancelled');
+    assert.ok(Date.now() - started < 10_000, `cancelled well before the 20 s call would end (${Date.now() - started} ms)`);
+    assert.equal((await form.submit({ ms: 1, steps: 1 })).status, 'done');
+  });
+
   it('opening the form of a tool the server does not have rejects, naming the server', async () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSessions.openToolForm', { server: formServer, tool: 'no_such_tool' })), /"form" has no tool named "no_such_tool"/);
   });
