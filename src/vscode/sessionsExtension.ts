@@ -32,6 +32,7 @@ import { ToolExplorer } from './toolExplorer';
 import { DevModeService } from './devMode';
 import { offerImportOnce } from './commands/importServers';
 import { ResultsPanels } from './webviews/resultsPanel';
+import { CallFormPanels } from './webviews/callFormPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -53,6 +54,7 @@ export class SessionsExtension implements CommandContext {
   readonly notifier: FailureNotifier;
   readonly results: ResultDocuments;
   readonly resultsView: ResultsPanels;
+  readonly callForms: CallFormPanels;
   readonly api: McpSessionsApi;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
@@ -114,6 +116,7 @@ export class SessionsExtension implements CommandContext {
     );
     this.results = new ResultDocuments(this.redactor);
     this.resultsView = new ResultsPanels(context.extensionUri, this.results, this.redactor, this.log);
+    this.callForms = new CallFormPanels({ extensionUri: context.extensionUri, servers: this.servers, results: this.resultsView, redactor: this.redactor, log: this.log });
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
@@ -133,7 +136,8 @@ export class SessionsExtension implements CommandContext {
     //                     reactions, the background start queue, settings listener,
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
-    //   4. ui             Tool Explorer, status bar, notifications, results panels, result documents (and their temp files),
+    //   4. ui             Tool Explorer, status bar, notifications, call forms (their calls are cancelled),
+    //                     results panels, result documents (and their temp files),
     //                     the watch for VS Code's built-in MCP client (its process-table scans)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
@@ -151,7 +155,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.resultsView, this.results, this.builtInMcp, discoveryOffer));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.builtInMcp, discoveryOffer));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 

@@ -8,6 +8,7 @@ import { copyCommandLine } from './copyCommandLine';
 import { getPrompt } from './getPrompt';
 import { importServers } from './importServers';
 import { openConfiguration } from './openConfiguration';
+import { openToolForm } from './openToolForm';
 import { readResource } from './readResource';
 import { refreshTools } from './refreshTools';
 import { restartAll } from './restartAll';
@@ -22,6 +23,7 @@ import { stopServer } from './stopServer';
 
 export const commands: Record<string, CommandFactory> = {
   'mcpSessions.callTool': callTool,
+  'mcpSessions.openToolForm': openToolForm,
   'mcpSessions.startServer': startServer,
   'mcpSessions.stopServer': stopServer,
   'mcpSessions.restartServer': restartServer,
