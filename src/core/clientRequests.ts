@@ -5,10 +5,15 @@
 // byte for byte. The registry is given one ClientRequestHandlers (RegistryOptions.clientRequests);
 // a capability is declared only for a handler that is present.
 //
-// Until the workbench builds their UI, the registry's default is `decliningClientRequests`, which
-// refuses elicitation with a message that names the server and what it asked for. A handler
-// returns the MCP result (an elicitation may `accept`, `decline` or `cancel`) or throws; a throw
-// reaches the server as an error, and on 2026 servers fails the call with that message.
+// The extension answers them with its UI (src/vscode/clientRequests/); the registry's default,
+// kept by the CLI, is `decliningClientRequests`, which refuses elicitation with a message that
+// names the server and what it asked for. A handler returns the MCP result (an elicitation may
+// `accept`, `decline` or `cancel`) or throws; a throw reaches the server as an error, and on 2026
+// servers fails the call with that message.
+//
+// Roots are declared with `listChanged`: the registry's notifyRootsChanged() tells every running
+// 2025 server when the folders change (2026-07-28 has no such notification; its servers ask again
+// through input_required).
 
 import type { Client, ClientCapabilities, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, ListRootsResult } from '@modelcontextprotocol/client';
 import { McpSessionError } from './errors';
@@ -20,7 +25,7 @@ export interface ClientRequestHandlers {
   listRoots?(server: string): Promise<ListRootsResult>;
   /** `sampling/createMessage`: a completion from a model. */
   createMessage?(server: string, params: CreateMessageRequest['params']): Promise<CreateMessageResult>;
-  /** Declared instead of the defaults (elicitation `{ form: {} }`, roots `{}`, sampling `{}`), e.g. elicitation with applyDefaults. */
+  /** Declared instead of the defaults (elicitation `{ form: {} }`, roots `{ listChanged: true }`, sampling `{}`), e.g. elicitation with applyDefaults. */
   capabilities?: Pick<ClientCapabilities, 'elicitation' | 'roots' | 'sampling'>;
 }
 
@@ -36,14 +41,20 @@ export const decliningClientRequests: ClientRequestHandlers = {
   elicit: (server) => Promise.reject(notSupported(server, 'elicitation')),
 };
 
+/** The client capabilities declared for these handlers: one for each handler present. */
+export function declaredCapabilities(handlers: ClientRequestHandlers): ClientCapabilities {
+  const { elicit, listRoots, createMessage, capabilities = {} } = handlers;
+  return {
+    ...(elicit && { elicitation: capabilities.elicitation ?? { form: {} } }),
+    ...(listRoots && { roots: capabilities.roots ?? { listChanged: true } }),
+    ...(createMessage && { sampling: capabilities.sampling ?? {} }),
+  };
+}
+
 /** Declares the capabilities of the handlers present and routes the SDK's requests to them. */
 export function installClientRequestHandlers(client: Client, server: string, handlers: ClientRequestHandlers): void {
-  const { elicit, listRoots, createMessage, capabilities = {} } = handlers;
-  client.registerCapabilities({
-    ...(elicit && { elicitation: capabilities.elicitation ?? { form: {} } }),
-    ...(listRoots && { roots: capabilities.roots ?? {} }),
-    ...(createMessage && { sampling: capabilities.sampling ?? {} }),
-  });
+  const { elicit, listRoots, createMessage } = handlers;
+  client.registerCapabilities(declaredCapabilities(handlers));
   if (elicit) client.setRequestHandler('elicitation/create', (request) => elicit(server, request.params));
   if (listRoots) client.setRequestHandler('roots/list', () => listRoots(server));
   if (createMessage) client.setRequestHandler('sampling/createMessage', (request) => createMessage(server, request.params));
