@@ -18,13 +18,17 @@
 import type { Client, ClientCapabilities, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, ListRootsResult } from '@modelcontextprotocol/client';
 import { McpSessionError } from './errors';
 
+/**
+ * Each handler gets the request's `signal`: aborted when the server cancels the request, the call
+ * that asked (2026-07-28) ends or the connection closes, so a prompt still open can close itself.
+ */
 export interface ClientRequestHandlers {
   /** `elicitation/create`: ask the user for input (a form, or a URL to open). */
-  elicit?(server: string, params: ElicitRequest['params']): Promise<ElicitResult>;
+  elicit?(server: string, params: ElicitRequest['params'], signal?: AbortSignal): Promise<ElicitResult>;
   /** `roots/list`: the folders the server may work in. */
-  listRoots?(server: string): Promise<ListRootsResult>;
+  listRoots?(server: string, signal?: AbortSignal): Promise<ListRootsResult>;
   /** `sampling/createMessage`: a completion from a model. */
-  createMessage?(server: string, params: CreateMessageRequest['params']): Promise<CreateMessageResult>;
+  createMessage?(server: string, params: CreateMessageRequest['params'], signal?: AbortSignal): Promise<CreateMessageResult>;
   /** Declared instead of the defaults (elicitation `{ form: {} }`, roots `{ listChanged: true }`, sampling `{}`), e.g. elicitation with applyDefaults. */
   capabilities?: Pick<ClientCapabilities, 'elicitation' | 'roots' | 'sampling'>;
 }
@@ -55,7 +59,7 @@ export function declaredCapabilities(handlers: ClientRequestHandlers): ClientCap
 export function installClientRequestHandlers(client: Client, server: string, handlers: ClientRequestHandlers): void {
   const { elicit, listRoots, createMessage } = handlers;
   client.registerCapabilities(declaredCapabilities(handlers));
-  if (elicit) client.setRequestHandler('elicitation/create', (request) => elicit(server, request.params));
-  if (listRoots) client.setRequestHandler('roots/list', () => listRoots(server));
-  if (createMessage) client.setRequestHandler('sampling/createMessage', (request) => createMessage(server, request.params));
+  if (elicit) client.setRequestHandler('elicitation/create', (request, ctx) => elicit(server, request.params, ctx.mcpReq.signal));
+  if (listRoots) client.setRequestHandler('roots/list', (_request, ctx) => listRoots(server, ctx.mcpReq.signal));
+  if (createMessage) client.setRequestHandler('sampling/createMessage', (request, ctx) => createMessage(server, request.params, ctx.mcpReq.signal));
 }

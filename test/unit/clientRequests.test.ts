@@ -110,6 +110,38 @@ describe('client requests (roots, sampling, URL elicitation)', function () {
     ]);
   });
 
+  it('a pending prompt learns through its signal that the call was cancelled (2026-07-28) or the server stopped (2025)', async () => {
+    const aborted: string[] = [];
+    let asking!: () => void;
+    const pendingUntilAborted: ClientRequestHandlers = {
+      elicit: (server, _params, signal) =>
+        new Promise((_resolve, reject) => {
+          asking();
+          signal?.addEventListener('abort', () => {
+            aborted.push(server);
+            reject(new Error('prompt closed'));
+          });
+        }),
+      capabilities: handlers.capabilities,
+    };
+    open(pendingUntilAborted);
+    const controller = new AbortController();
+    let asked = new Promise<void>((resolve) => (asking = resolve));
+    const modernCall = registry!.callTool('modern', 'open_url', { url: 'https://example.com/' }, { signal: controller.signal });
+    await asked;
+    controller.abort();
+    await rejection(modernCall, 'cancelled');
+    assert.deepEqual(aborted, ['modern']);
+
+    asked = new Promise<void>((resolve) => (asking = resolve));
+    const legacyCall = registry!.callTool('legacy', 'open_url', { url: 'https://example.com/' });
+    await asked;
+    const legacyFailed = rejection(legacyCall);
+    await registry!.stop('legacy');
+    await legacyFailed;
+    assert.deepEqual(aborted, ['modern', 'legacy']);
+  });
+
   it('without handlers (the CLI) roots and sampling are not offered: 2025 servers get an error, 2026 calls fail naming the server', async () => {
     open();
     const legacy = await rejection(registry!.callTool('legacy', 'roots'), 'tool-error');
