@@ -25,16 +25,21 @@ export async function pickServer(servers: ServerService, title: string, filter: 
   return picked?.server;
 }
 
+/** The button on each tool of the tool pick that opens the tool's call form instead. */
+const openFormButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('preview'), tooltip: 'Open Form' };
+
 /**
  * Picks a tool of `server`. The list shows cached tools at once; the live list replaces them
  * when the server has started (which this starts, since the user is about to call a tool).
+ * With `onOpenForm`, each tool has an "Open Form" button: it ends the pick (undefined) and
+ * hands over the tool.
  */
-export async function pickTool(servers: ServerService, server: string): Promise<Tool | undefined> {
+export async function pickTool(servers: ServerService, server: string, onOpenForm?: (tool: Tool) => void): Promise<Tool | undefined> {
   const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { tool: Tool }>();
   quickPick.title = iconLabelText(`Call a tool on "${server}"`);
   quickPick.placeholder = 'Choose a tool';
   quickPick.matchOnDetail = true;
-  const toItems = (tools: Tool[], cached: boolean) => tools.map((tool) => toolPickItem(tool, cached));
+  const toItems = (tools: Tool[], cached: boolean) => tools.map((tool) => ({ ...toolPickItem(tool, cached), buttons: onOpenForm ? [openFormButton] : undefined }));
   const cached = servers.get(server)?.lists;
   if (cached) quickPick.items = toItems(cached.tools, cached.cached);
   quickPick.busy = true;
@@ -43,6 +48,11 @@ export async function pickTool(servers: ServerService, server: string): Promise<
       quickPick.onDidAccept(() => {
         resolve(quickPick.selectedItems[0]?.tool);
         quickPick.hide();
+      });
+      quickPick.onDidTriggerItemButton(({ item }) => {
+        resolve(undefined);
+        quickPick.hide();
+        onOpenForm?.(item.tool);
       });
       quickPick.onDidHide(() => resolve(undefined));
       quickPick.show();

@@ -30,6 +30,7 @@ import { ServerService } from './servers';
 import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
 import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
+import { CallFormPanels } from './webviews/callFormPanel';
 import { ElicitationPanels, validateContent } from './webviews/elicitationPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
@@ -51,6 +52,7 @@ export class SessionsExtension implements CommandContext {
   readonly servers: ServerService;
   readonly notifier: FailureNotifier;
   readonly results: ResultDocuments;
+  readonly callForms: CallFormPanels;
   readonly api: McpSessionsApi;
   private readonly elicitations: ElicitationPanels;
   private readonly clientRequests: ClientRequestsUi;
@@ -106,6 +108,7 @@ export class SessionsExtension implements CommandContext {
       this.oauth,
     );
     this.results = new ResultDocuments(this.redactor);
+    this.callForms = new CallFormPanels({ extensionUri: context.extensionUri, servers: this.servers, results: this.results, redactor: this.redactor, log: this.log });
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
@@ -125,7 +128,8 @@ export class SessionsExtension implements CommandContext {
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners),
     //                     the workspace-folder watch that tells servers their roots changed
     //   3. commands, api  command registrations, the API's onDidChangeServers
-    //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
+    //   4. ui             Tool Explorer, status bar, notifications, call forms (their calls are cancelled),
+    //                     result documents (and their temp files),
     //                     the watch for VS Code's built-in MCP client (its process-table scans),
     //                     elicitation forms still open (each answers cancel)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
@@ -136,7 +140,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp, this.elicitations));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.results, this.builtInMcp, this.elicitations));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 

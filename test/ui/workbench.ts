@@ -64,9 +64,8 @@ export async function activeEditorText(page: Page): Promise<string> {
  */
 export async function attributeMatching(element: Locator, name: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let value = '';
   for (;;) {
-    value = (await element.getAttribute(name)) ?? '';
+    const value = (await element.getAttribute(name)) ?? '';
     if (pattern.test(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

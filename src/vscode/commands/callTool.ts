@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { CallToolResult, Tool } from '../../core/api';
 import { McpSessionError, isMcpSessionError } from '../../core/errors';
 import { withProgressNotification } from '../messages';
@@ -14,7 +15,8 @@ export interface CallToolOptions {
 /**
  * mcpSessions.callTool(server?, tool?, args?, options?) → CallToolResult | undefined
  *
- * From the palette: picks a server, a tool, then asks for its arguments. From a tool in the
+ * From the palette: picks a server, a tool (each has an "Open Form" button, for tools whose
+ * arguments read better in the call form), then asks for its arguments. From a tool in the
  * Tool Explorer: asks for the arguments. From code, `(server, tool, args)` calls directly and
  * resolves with the result (rejecting on failure, `code: 'tool-error'` for isError results).
  * The call runs under a cancellable progress notification that shows the server's progress.
@@ -30,7 +32,9 @@ export const callTool: CommandFactory =
     const name = toolName ?? tool?.name;
 
     return runForServer(ctx, server, programmatic, async () => {
-      if (!name) tool = await pickTool(ctx.servers, server);
+      if (!name) tool = await pickTool(ctx.servers, server, (picked) => {
+        vscode.commands.executeCommand('mcpSessions.openToolForm', { server, tool: picked.name }).then(undefined, (e: unknown) => void ctx.notifier.userFailure(server, e));
+      });
       const chosen = name ?? tool?.name;
       if (!chosen) return undefined;
       let callArgs = args;

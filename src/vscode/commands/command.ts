@@ -15,6 +15,7 @@ import type { OAuthService } from '../oauth';
 import type { SecretRedactor } from '../../core/redact';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
+import type { CallFormPanels } from '../webviews/callFormPanel';
 
 /** What commands use. Servers are reached through `servers` only (test/unit/layers.test.ts). */
 export interface CommandContext {
@@ -28,6 +29,8 @@ export interface CommandContext {
   readonly redactor: SecretRedactor;
   /** Sign-in and sign-out of remote servers. */
   readonly oauth: OAuthService;
+  /** The call forms (webviews), one per server and tool. */
+  readonly callForms: CallFormPanels;
 }
 
 // Command arguments come from menus, the palette, keybindings and other extensions, untyped;

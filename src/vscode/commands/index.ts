@@ -7,6 +7,7 @@ import type { CommandFactory } from './command';
 import { copyCommandLine } from './copyCommandLine';
 import { getPrompt } from './getPrompt';
 import { openConfiguration } from './openConfiguration';
+import { openToolForm } from './openToolForm';
 import { readResource } from './readResource';
 import { refreshTools } from './refreshTools';
 import { restartAll } from './restartAll';
@@ -21,6 +22,7 @@ import { stopServer } from './stopServer';
 
 export const commands: Record<string, CommandFactory> = {
   'mcpSessions.callTool': callTool,
+  'mcpSessions.openToolForm': openToolForm,
   'mcpSessions.startServer': startServer,
   'mcpSessions.stopServer': stopServer,
   'mcpSessions.restartServer': restartServer,
