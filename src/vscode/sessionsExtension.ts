@@ -31,7 +31,7 @@ import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings
 import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
 import { CallFormPanels } from './webviews/callFormPanel';
-import { ElicitationPanels, validateContent } from './webviews/elicitationPanel';
+import { ElicitationPanels } from './webviews/elicitationPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -67,7 +67,7 @@ export class SessionsExtension implements CommandContext {
     this.log = new ExtensionLog(this.redactor);
     const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     // What servers ask of the client (roots, elicitation, sampling): answered with our UI, in both eras.
-    this.elicitations = new ElicitationPanels({ extensionUri: context.extensionUri, validate: validateContent, redactor: this.redactor, log: this.log });
+    this.elicitations = new ElicitationPanels({ extensionUri: context.extensionUri, redactor: this.redactor, log: this.log });
     this.clientRequests = new ClientRequestsUi(this.elicitations, this.log);
     this.registry = new SessionRegistry({
       logger: this.log,

@@ -2,9 +2,9 @@
 // page a URL-mode elicitation may open, what a sampling approval shows and that nothing is sent
 // before it is approved, which model answers, what a form starts with.
 import * as assert from 'node:assert/strict';
+import { fieldModel, initialValue } from '../../src/webviews/shared/schemaForm/model';
 import {
   answerSampling,
-  formDefaults,
   pickModel,
   samplingApprovalPrompt,
   urlConsentPrompt,
@@ -144,12 +144,12 @@ describe('client request policy', () => {
     });
   });
 
-  it('a form starts with the defaults of the requested schema', () => {
+  it('an elicitation form (the shared schema form) starts with the defaults of the requested schema', () => {
     assert.deepEqual(
-      formDefaults({
+      initialValue(fieldModel({
         type: 'object',
         properties: { name: { type: 'string', default: 'Ada' }, age: { type: 'integer' }, ok: { type: 'boolean', default: false }, color: { type: 'string', enum: ['red', 'blue'], default: 'blue' } },
-      }),
+      })),
       { name: 'Ada', ok: false, color: 'blue' },
     );
   });

@@ -1,6 +1,6 @@
 // The rules for what servers ask of the client, decided without `vscode` so they are unit-tested
 // in plain Node: which page a URL-mode elicitation may open, what a sampling approval shows,
-// which model answers, what a form starts with. handlers.ts shows and sends what these return.
+// which model answers. handlers.ts shows and sends what these return.
 //
 // Everything here that quotes a server (its name, its message, its URL's host, the messages it
 // wants sampled) is text for a modal's message and detail, which messages.ts escapes line by line.
@@ -108,16 +108,6 @@ export const samplingDeclined = {
   noModel: (server: string) => `"${server}" asked for a model completion (sampling), but no language model is available in this editor.`,
   refused: (server: string) => `"${server}" asked for a model completion (sampling); the user declined it.`,
 };
-
-/** The value a form starts with: each property's `default` from the requested schema. */
-export function formDefaults(schema: FormElicitParams['requestedSchema']): Record<string, unknown> {
-  const value: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(schema.properties ?? {})) {
-    const fallback = (property as { default?: unknown }).default;
-    if (fallback !== undefined) value[name] = fallback;
-  }
-  return value;
-}
 
 /** What answering a sampling request needs from the editor (handlers.ts gives vscode.lm and a modal). */
 export interface SamplingHost<M extends ChatModelInfo> {

@@ -1,38 +1,26 @@
 // Form-mode elicitation: one webview panel per request, its page in src/webviews/elicitation.ts.
-// The panel names the server that asks and shows its message and a form of its requestedSchema,
-// filled with the schema's defaults. Accept is checked again here against the schema (the page
+// The panel names the server that asks and shows its message and a form of its requestedSchema
+// (the shared schema form, src/webviews/shared/schemaForm), filled with the schema's defaults. Accept is checked again here against the schema (the page
 // is never trusted) and refused at the fields when invalid; Decline and Cancel answer at once;
 // Escape on the page and closing the panel cancel. When the request ends first (the server
 // cancelled it, the call ended, the connection closed), the panel closes.
 
-import type { ElicitResult, JsonSchemaType } from '@modelcontextprotocol/client';
+import type { ElicitResult } from '@modelcontextprotocol/client';
 import * as vscode from 'vscode';
 import { labelText, stripInvisible } from '../../core/displayText';
 import type { Disposable } from '../../core/lifecycle';
 import type { Logger } from '../../core/logger';
 import type { SecretRedactor } from '../../core/redact';
-import { CachingSchemaValidator } from '../../core/schemaValidator';
-import type { ElicitationFieldError, ElicitationHostMessage, ElicitationPageMessage } from '../../webviews/shared/elicitationMessages';
-import { formDefaults, type FormElicitParams } from '../clientRequests/policy';
+import type { ElicitationHostMessage, ElicitationPageMessage } from '../../webviews/shared/elicitationMessages';
+import { argumentValidator, type ArgumentValidator, type FieldError } from '../../webviews/shared/schemaForm/validation';
+import type { FormElicitParams } from '../clientRequests/policy';
 import { webviewHtml, webviewOptions } from './html';
 
 export const elicitationViewType = 'mcpSessions.elicitation';
-
-/** Checks accepted content against the requested schema: the errors, none when valid. */
-export type ContentValidator = (schema: FormElicitParams['requestedSchema'], content: unknown) => ElicitationFieldError[];
-
-const schemas = new CachingSchemaValidator(64);
-
-/** The content validator of the extension: the core's JSON Schema engine, no code generation. */
-export const validateContent: ContentValidator = (schema, content) => {
-  if (content === null || typeof content !== 'object' || Array.isArray(content)) return [{ pointer: '', message: 'The answer must be an object.' }];
-  const verdict = schemas.getValidator(schema as JsonSchemaType)(content);
-  return verdict.valid ? [] : [{ pointer: '', message: verdict.errorMessage ?? 'The answer does not match the requested schema.' }];
-};
+let requests = 0;
 
 export interface ElicitationDependencies {
   readonly extensionUri: vscode.Uri;
-  readonly validate: ContentValidator;
   readonly redactor: SecretRedactor;
   readonly log: Logger;
 }
@@ -65,6 +53,8 @@ export class ElicitationPanel {
   readonly answer: Promise<ElicitResult>;
   private settle!: (result: ElicitResult) => void;
   private readonly panel: vscode.WebviewPanel;
+  private readonly validator: ArgumentValidator;
+  private readonly request = ++requests;
   private settled = false;
 
   constructor(
@@ -74,6 +64,7 @@ export class ElicitationPanel {
     private readonly onClose: () => void,
   ) {
     this.answer = new Promise((resolve) => (this.settle = resolve));
+    this.validator = argumentValidator(params.requestedSchema);
     const title = labelText(`Input for ${server}`, 60);
     this.panel = vscode.window.createWebviewPanel(elicitationViewType, title, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
     this.panel.webview.html = webviewHtml(this.panel.webview, deps.extensionUri, 'elicitation', title);
@@ -83,19 +74,20 @@ export class ElicitationPanel {
   }
 
   /** What the page sent; tests send the page's messages through here too. Returns the errors of a refused accept. */
-  receive(message: ElicitationPageMessage): ElicitationFieldError[] {
+  receive(message: ElicitationPageMessage): FieldError[] {
     switch (message?.type) {
       case 'ready':
         this.post(this.initMessage());
         return [];
       case 'accept': {
-        const errors = this.deps.validate(this.params.requestedSchema, message.content);
+        const content = message.content;
+        const errors = content !== null && typeof content === 'object' && !Array.isArray(content) ? this.validator(content) : [{ pointer: '', message: 'The answer must be an object.' }];
         if (errors.length > 0) {
           this.deps.log.info(`Input for "${this.server}" refused before answering: ${errors.length} invalid field(s)`);
-          this.post({ type: 'invalid', errors });
+          this.post({ type: 'invalid', errors: this.deps.redactor.redactDeep(errors) });
           return errors;
         }
-        this.finish({ action: 'accept', content: message.content as ElicitResult['content'] }, 'accepted');
+        this.finish({ action: 'accept', content: content as ElicitResult['content'] }, 'accepted');
         return [];
       }
       case 'decline':
@@ -133,13 +125,12 @@ export class ElicitationPanel {
   }
 
   private initMessage(): ElicitationHostMessage {
-    const schema = this.params.requestedSchema;
     return {
       type: 'init',
+      request: this.request,
       server: labelText(this.server, 200),
       message: stripInvisible(this.deps.redactor.redact(this.params.message)),
-      schema: this.deps.redactor.redactDeep(schema),
-      value: formDefaults(schema),
+      schema: this.deps.redactor.redactDeep(this.params.requestedSchema),
     };
   }
 
