@@ -71,16 +71,18 @@ export function samplingText(content: SamplingContent): string {
 /** What the approval shows before anything is sent: server, model, max tokens, system prompt and every message. */
 export function samplingApprovalPrompt(server: string, model: string, params: SamplingParams): { text: string; detail: string } {
   const lines = [`Model: ${model}`, `Max tokens: ${params.maxTokens}`];
-  if (params.systemPrompt) lines.push(`System prompt: ${cutText(params.systemPrompt, shownMessageChars)}`);
+  if (params.systemPrompt) lines.push(`System prompt: ${quoted(params.systemPrompt)}`);
   lines.push('', `Messages (${params.messages.length}):`);
-  for (const message of params.messages) lines.push(`${message.role}: ${cutText(samplingText(message.content), shownMessageChars)}`);
+  for (const message of params.messages) lines.push(`${message.role}: ${quoted(samplingText(message.content))}`);
   let detail = lines.join('\n');
   if (detail.length > shownDetailChars) detail = `${detail.slice(0, shownDetailChars)}\n… (cut: the request is longer than shown)`;
   return { text: `MCP server "${server}" asks to use a language model (sampling). Send this request to ${model}?`, detail };
 }
 
-function cutText(text: string, limit: number): string {
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+/** A server's text in the approval: cut, and its later lines indented, so it cannot pass for a line of ours ("Max tokens: …"). */
+function quoted(text: string): string {
+  const cut = text.length > shownMessageChars ? `${text.slice(0, shownMessageChars - 1)}…` : text;
+  return cut.replace(/\r\n|\r|\n/g, '\n    ');
 }
 
 export interface ChatModelInfo {
