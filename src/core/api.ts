@@ -203,6 +203,9 @@ export interface RegistryApi {
    */
   callTool(name: string, tool: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
 
+  /** Tells every running 2025 server that the client's roots changed; resolves with the servers told. */
+  notifyRootsChanged(): Promise<string[]>;
+
   /** Idempotent; stops every session in parallel under one deadline. */
   shutdown(deadlineMs?: number): Promise<ShutdownReport>;
   /** Synchronous; starts the shutdown if it has not started. */

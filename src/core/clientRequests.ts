@@ -5,22 +5,31 @@
 // byte for byte. The registry is given one ClientRequestHandlers (RegistryOptions.clientRequests);
 // a capability is declared only for a handler that is present.
 //
-// Until the workbench builds their UI, the registry's default is `decliningClientRequests`, which
-// refuses elicitation with a message that names the server and what it asked for. A handler
-// returns the MCP result (an elicitation may `accept`, `decline` or `cancel`) or throws; a throw
-// reaches the server as an error, and on 2026 servers fails the call with that message.
+// The extension answers them with its UI (src/vscode/clientRequests/); the registry's default,
+// kept by the CLI, is `decliningClientRequests`, which refuses elicitation with a message that
+// names the server and what it asked for. A handler returns the MCP result (an elicitation may
+// `accept`, `decline` or `cancel`) or throws; a throw reaches the server as an error, and on 2026
+// servers fails the call with that message.
+//
+// Roots are declared with `listChanged`: the registry's notifyRootsChanged() tells every running
+// 2025 server when the folders change (2026-07-28 has no such notification; its servers ask again
+// through input_required).
 
 import type { Client, ClientCapabilities, CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, ListRootsResult } from '@modelcontextprotocol/client';
 import { McpSessionError } from './errors';
 
+/**
+ * Each handler gets the request's `signal`: aborted when the server cancels the request, the call
+ * that asked (2026-07-28) ends or the connection closes, so a prompt still open can close itself.
+ */
 export interface ClientRequestHandlers {
   /** `elicitation/create`: ask the user for input (a form, or a URL to open). */
-  elicit?(server: string, params: ElicitRequest['params']): Promise<ElicitResult>;
+  elicit?(server: string, params: ElicitRequest['params'], signal?: AbortSignal): Promise<ElicitResult>;
   /** `roots/list`: the folders the server may work in. */
-  listRoots?(server: string): Promise<ListRootsResult>;
+  listRoots?(server: string, signal?: AbortSignal): Promise<ListRootsResult>;
   /** `sampling/createMessage`: a completion from a model. */
-  createMessage?(server: string, params: CreateMessageRequest['params']): Promise<CreateMessageResult>;
-  /** Declared instead of the defaults (elicitation `{ form: {} }`, roots `{}`, sampling `{}`), e.g. elicitation with applyDefaults. */
+  createMessage?(server: string, params: CreateMessageRequest['params'], signal?: AbortSignal): Promise<CreateMessageResult>;
+  /** Declared instead of the defaults (elicitation `{ form: {} }`, roots `{ listChanged: true }`, sampling `{}`), e.g. elicitation with applyDefaults. */
   capabilities?: Pick<ClientCapabilities, 'elicitation' | 'roots' | 'sampling'>;
 }
 
@@ -36,15 +45,21 @@ export const decliningClientRequests: ClientRequestHandlers = {
   elicit: (server) => Promise.reject(notSupported(server, 'elicitation')),
 };
 
+/** The client capabilities declared for these handlers: one for each handler present. */
+export function declaredCapabilities(handlers: ClientRequestHandlers): ClientCapabilities {
+  const { elicit, listRoots, createMessage, capabilities = {} } = handlers;
+  return {
+    ...(elicit && { elicitation: capabilities.elicitation ?? { form: {} } }),
+    ...(listRoots && { roots: capabilities.roots ?? { listChanged: true } }),
+    ...(createMessage && { sampling: capabilities.sampling ?? {} }),
+  };
+}
+
 /** Declares the capabilities of the handlers present and routes the SDK's requests to them. */
 export function installClientRequestHandlers(client: Client, server: string, handlers: ClientRequestHandlers): void {
-  const { elicit, listRoots, createMessage, capabilities = {} } = handlers;
-  client.registerCapabilities({
-    ...(elicit && { elicitation: capabilities.elicitation ?? { form: {} } }),
-    ...(listRoots && { roots: capabilities.roots ?? {} }),
-    ...(createMessage && { sampling: capabilities.sampling ?? {} }),
-  });
-  if (elicit) client.setRequestHandler('elicitation/create', (request) => elicit(server, request.params));
-  if (listRoots) client.setRequestHandler('roots/list', () => listRoots(server));
-  if (createMessage) client.setRequestHandler('sampling/createMessage', (request) => createMessage(server, request.params));
+  const { elicit, listRoots, createMessage } = handlers;
+  client.registerCapabilities(declaredCapabilities(handlers));
+  if (elicit) client.setRequestHandler('elicitation/create', (request, ctx) => elicit(server, request.params, ctx.mcpReq.signal));
+  if (listRoots) client.setRequestHandler('roots/list', (_request, ctx) => listRoots(server, ctx.mcpReq.signal));
+  if (createMessage) client.setRequestHandler('sampling/createMessage', (request, ctx) => createMessage(server, request.params, ctx.mcpReq.signal));
 }

@@ -11,7 +11,7 @@
 import { Client, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type RequestOptions, type Resource, type Tool } from '@modelcontextprotocol/client';
 import type { CallOptions, ServerLogLine } from './api';
 import type { ClientRequestHandlers } from './clientRequests';
-import { installClientRequestHandlers } from './clientRequests';
+import { declaredCapabilities, installClientRequestHandlers } from './clientRequests';
 import { describeProtocol, heartbeat, protocolOf, type CloseOptions, type CloseReport, type Connection, type ConnectionEnd, type ProtocolInfo } from './connection';
 import { McpSessionError, errorMessage } from './errors';
 import { Emitter, type Disposable } from './lifecycle';
@@ -128,6 +128,18 @@ export class LiveConnection implements Disposable {
 
   get client(): Client | undefined {
     return this.connection?.client;
+  }
+
+  /**
+   * Sends `notifications/roots/list_changed` when this is a 2025 connection and the client
+   * declared `roots.listChanged`; 2026-07-28 has no such notification. True when it was sent.
+   */
+  async notifyRootsChanged(): Promise<boolean> {
+    const client = this.connection?.client;
+    if (!client || this.protocolInfo?.era !== 'legacy' || !declaredCapabilities(this.deps.clientRequests).roots?.listChanged) return false;
+    await client.sendRootsListChanged();
+    this.deps.log('transport', 'told the server that the roots changed (notifications/roots/list_changed)');
+    return true;
   }
 
   get pid(): number | undefined {

@@ -299,6 +299,26 @@ export class SessionRegistry implements RegistryApi {
     return this.run(() => this.session(name).callTool(tool, args, options));
   }
 
+  /**
+   * The roots the client offers changed: every running 2025 server is told with
+   * `notifications/roots/list_changed` (2026-07-28 servers ask again when they need them).
+   * Resolves with the servers told; a server that cannot be told is logged, never thrown.
+   */
+  async notifyRootsChanged(): Promise<string[]> {
+    if (this.isShutDown) return [];
+    const told = await Promise.all(
+      [...this.entries.values()].map(async ({ session }) => {
+        try {
+          return (await session.notifyRootsChanged()) ? session.name : undefined;
+        } catch (e) {
+          this.logger.warn(`[${session.name}] telling the server that the roots changed failed: ${(e as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    return told.filter((name): name is string => name !== undefined);
+  }
+
   // ---- teardown ----------------------------------------------------------------------------
 
   shutdown(deadlineMs = defaultShutdownDeadlineMs): Promise<ShutdownReport> {

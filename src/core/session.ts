@@ -414,6 +414,11 @@ export class ServerSession implements SessionApi {
     return (await this.ensureRunning()).getPrompt(prompt, args, options);
   }
 
+  /** Tells the server, when it is running and speaks 2025, that the roots changed. True when it was told. */
+  notifyRootsChanged(): Promise<boolean> {
+    return this.running?.notifyRootsChanged() ?? Promise.resolve(false);
+  }
+
   /** Releases listeners; the registry calls this after the session has stopped for good. */
   dispose(): void {
     this.cancelScheduledRestart();

@@ -9,6 +9,8 @@ import type { CallToolResult, ShutdownReport } from '../core/api';
 import type { InputDefinition } from '../core/config';
 import type { RenderedSummary, ResultsToHost } from '../core/resultView';
 import type { ShownResult } from './webviews/resultsPanel';
+import type { ElicitationPageMessage } from '../webviews/shared/elicitationMessages';
+import type { ClientPrompt } from './clientRequests/handlers';
 
 export type { CallToolResult };
 
@@ -65,6 +67,19 @@ export interface TestingApi {
   logText(server?: string): string;
   /** Answers input prompts instead of the UI; counts how often it was asked. */
   answerInputs(answer: ((input: InputDefinition, server: string) => string | undefined) | undefined): void;
+  /** What servers ask of the client, answered in place of the user. */
+  clientRequests: {
+    /** Answers the modals (open a page, approve sampling) instead of VS Code, which refuses modal dialogs in test runs: the action chosen, or undefined to dismiss. */
+    answerPrompts(answer: ((prompt: ClientPrompt) => string | undefined) | undefined): void;
+    /** Receives the pages a URL-mode elicitation opens, instead of the browser (true: opened). */
+    openPages(open: ((url: string) => boolean) | undefined): void;
+    /** The elicitation forms open now, oldest first. */
+    elicitations(): { server: string; message: string; schema: unknown; visible: boolean }[];
+    /** Sends the form `index` a message as its page would (`accept` with content, `decline`, `cancel`); the errors of a refused accept. */
+    answerElicitation(index: number, message: ElicitationPageMessage): { pointer: string; message: string }[];
+    /** Closes the form `index` as its close button does. */
+    closeElicitation(index: number): void;
+  };
   statusBar(): { text: string; warning: boolean; visible: boolean; tooltip: string };
   /** Texts of the failure and configuration notifications shown so far, newest last. */
   notifications(): string[];

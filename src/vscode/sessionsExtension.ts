@@ -10,6 +10,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycl
 import { SessionRegistry } from '../core/registry';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
+import { ClientRequestsUi, watchWorkspaceRoots } from './clientRequests/handlers';
 import { abortSignalOf } from './cancellation';
 import { registerCommands, type CommandContext } from './commands/command';
 import { commands } from './commands/index';
@@ -33,6 +34,7 @@ import { DevModeService } from './devMode';
 import { offerImportOnce } from './commands/importServers';
 import { ResultsPanels } from './webviews/resultsPanel';
 import { CallFormPanels } from './webviews/callFormPanel';
+import { ElicitationPanels } from './webviews/elicitationPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
@@ -56,6 +58,8 @@ export class SessionsExtension implements CommandContext {
   readonly resultsView: ResultsPanels;
   readonly callForms: CallFormPanels;
   readonly api: McpSessionsApi;
+  private readonly elicitations: ElicitationPanels;
+  private readonly clientRequests: ClientRequestsUi;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
   private readonly builtInMcp: BuiltInMcpWatch;
@@ -67,6 +71,9 @@ export class SessionsExtension implements CommandContext {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = new ExtensionLog(this.redactor);
     const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+    // What servers ask of the client (roots, elicitation, sampling): answered with our UI, in both eras.
+    this.elicitations = new ElicitationPanels({ extensionUri: context.extensionUri, redactor: this.redactor, log: this.log });
+    this.clientRequests = new ClientRequestsUi(this.elicitations, this.log);
     this.registry = new SessionRegistry({
       logger: this.log,
       stateDir,
@@ -75,6 +82,7 @@ export class SessionsExtension implements CommandContext {
       // Called per connection attempt, never during construction.
       authProviderFor: (server) => this.oauth.providerFor(server),
       redactor: this.redactor,
+      clientRequests: this.clientRequests,
     });
     this.log.info(`Process ledger in ${stateDir}`);
     // The consent reads the notifier's user actions when a sign-in asks, never during construction.
@@ -134,11 +142,13 @@ export class SessionsExtension implements CommandContext {
     //   1. configuration  file watchers, setting/folder/trust listeners, pending reloads, diagnostics
     //   2. servers        dev mode's file watchers and debugger followers, reconcile and autoStart
     //                     reactions, the background start queue, settings listener,
-    //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
+    //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners),
+    //                     the workspace-folder watch that tells servers their roots changed
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, call forms (their calls are cancelled),
     //                     results panels, result documents (and their temp files),
-    //                     the watch for VS Code's built-in MCP client (its process-table scans)
+    //                     the watch for VS Code's built-in MCP client (its process-table scans),
+    //                     elicitation forms still open (each answers cancel)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
@@ -153,9 +163,9 @@ export class SessionsExtension implements CommandContext {
 
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
-    subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth));
+    subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.builtInMcp, discoveryOffer));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.builtInMcp, this.elicitations, discoveryOffer));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
@@ -263,6 +273,25 @@ export class SessionsExtension implements CommandContext {
       logText: (server) => (server === undefined ? this.log.text() : this.serverLogs.text(server)),
       answerInputs: (answer) => {
         this.inputs.promptOverride = answer;
+      },
+      clientRequests: {
+        answerPrompts: (answer) => {
+          this.clientRequests.promptOverride = answer;
+        },
+        openPages: (open) => {
+          this.clientRequests.openOverride = open;
+        },
+        elicitations: () => this.elicitations.open.map((panel) => ({ server: panel.server, message: panel.params.message, schema: panel.params.requestedSchema, visible: panel.visible })),
+        answerElicitation: (index, message) => {
+          const panel = this.elicitations.open[index];
+          if (!panel) throw new Error(`no input form #${index} is open`);
+          return panel.receive(message);
+        },
+        closeElicitation: (index) => {
+          const panel = this.elicitations.open[index];
+          if (!panel) throw new Error(`no input form #${index} is open`);
+          panel.closePanel();
+        },
       },
       statusBar: () => this.statusBar.state,
       notifications: () => this.notifier.history,
