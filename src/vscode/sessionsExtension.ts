@@ -23,6 +23,8 @@ import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
 import { SecretRedactor } from '../core/redact';
 import { redactingSecretStorage } from './secretStorage';
+import { completionSource } from './argumentPicker';
+import { ResourceDocuments } from './resourceDocuments';
 import { ResultDocuments } from './results';
 import { RunningServersMemory } from './runningServers';
 import { ServerService } from './servers';
@@ -49,6 +51,7 @@ export class SessionsExtension implements CommandContext {
   readonly servers: ServerService;
   readonly notifier: FailureNotifier;
   readonly results: ResultDocuments;
+  readonly resources: ResourceDocuments;
   readonly api: McpSessionsApi;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
@@ -98,6 +101,7 @@ export class SessionsExtension implements CommandContext {
       this.oauth,
     );
     this.results = new ResultDocuments(this.redactor);
+    this.resources = new ResourceDocuments(this.servers, this.redactor, this.log);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
@@ -117,6 +121,7 @@ export class SessionsExtension implements CommandContext {
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
+    //                     the mcp-resource: file system (its resource subscriptions),
     //                     the watch for VS Code's built-in MCP client (its process-table scans)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
@@ -126,7 +131,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.resources, this.builtInMcp));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
@@ -227,6 +232,7 @@ export class SessionsExtension implements CommandContext {
       oauth: this.oauth.testing,
       reloadConfiguration: () => this.configuration.reload('reload requested by a test'),
       renderTree: () => this.explorer.render(),
+      argumentCompletions: (server, ref, argument, value, context = {}) => completionSource(this.servers, server, ref, argument, context)(value, new AbortController().signal),
       revealServer: (server, options) => this.explorer.revealServer(server, options),
       serverTooltipOnHover: (server, afterMs) => this.explorer.serverTooltipOnHover(server, afterMs),
       builtInMcp: detectBuiltInMcp,

@@ -12,8 +12,10 @@ import { repoRoot } from '../support/paths';
  * Bytes of dist/extension.js. The issue's target is 400 000 bytes with the v2 client; without
  * dropping a feature the bundle reaches 540 kB (docs/benchmarks.md says what is in it), so the
  * budget holds it there. Lower it when the bundle shrinks; raise it only with a reason.
+ * Raised from 550 000 for issue 9's resource documents, subscriptions and argument completion
+ * (about 11 kB of ours and 3.4 kB of the SDK's UriTemplate, which expands resource templates).
  */
-const BUDGET_BYTES = 550_000;
+const BUDGET_BYTES = 560_000;
 const TARGET_BYTES = 400_000;
 
 const bundle = join(repoRoot, 'dist', 'extension.js');
