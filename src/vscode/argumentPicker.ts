@@ -13,13 +13,15 @@ import type { ServerService } from './servers';
 
 /** Pause after a keystroke before the server is asked for suggestions. */
 const completionDebounceMs = 150;
+/** Suggestions that take longer are given up: the typed text can always be used. */
+const completionTimeoutMs = 5000;
 
 /** Suggestions for `value`; the signal aborts when they are no longer wanted. */
 export type CompletionSource = (value: string, signal: AbortSignal) => Promise<string[]>;
 
 /** How the server's suggestions for one argument are asked, given the arguments already chosen. */
 export function completionSource(servers: ServerService, server: string, ref: CompletionReference, argument: string, context: Record<string, string>): CompletionSource {
-  return async (value, signal) => (await servers.complete(server, ref, { name: argument, value }, context, { signal })).values;
+  return async (value, signal) => (await servers.complete(server, ref, { name: argument, value }, context, { signal, timeoutMs: completionTimeoutMs })).values;
 }
 
 interface ArgumentStep {
@@ -82,6 +84,8 @@ export async function askArgument(question: ArgumentStep): Promise<string | unde
         timer = setTimeout(ask, completionDebounceMs);
       });
       quickPick.onDidAccept(() => {
+        // Enter before anything is shown or typed is ambiguous: it waits for the suggestions (bounded by their timeout).
+        if (quickPick.busy && quickPick.value === '' && quickPick.selectedItems.length === 0) return;
         const value = quickPick.selectedItems[0]?.value ?? quickPick.value;
         if (value === '' && question.required) {
           quickPick.placeholder = 'A value is required';
