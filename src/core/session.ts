@@ -451,11 +451,12 @@ export class ServerSession implements SessionApi {
     if (!listeners) this.resourceListeners.set(uri, (listeners = new Set()));
     listeners.add(entry);
     // A connection made meanwhile subscribes by itself (renewResourceSubscriptions); this one shares it.
-    const ready = this.ensureRunning()
-      .then((live) => live.subscribeResource(uri))
-      .then(() => {
-        if (this.resourceListeners.has(uri)) this.subscribedResources.add(uri);
-      });
+    const ready = this.ensureRunning().then(async (live) => {
+      await live.subscribeResource(uri);
+      if (this.resourceListeners.has(uri)) this.subscribedResources.add(uri);
+      // Every listener left while it was being made.
+      else void live.unsubscribeResource(uri);
+    });
     ready.catch(() => undefined);
     const subscription = toDisposable(() => {
       const current = this.resourceListeners.get(uri);
@@ -476,6 +477,7 @@ export class ServerSession implements SessionApi {
       const renewed = this.subscribedResources.has(uri);
       live.subscribeResource(uri).then(
         () => {
+          if (!this.resourceListeners.has(uri)) return void live.unsubscribeResource(uri);
           this.subscribedResources.add(uri);
           if (renewed) this.notifyResourceListeners(uri, 'resubscribed');
         },

@@ -72,6 +72,8 @@ export class ResourceDocuments implements vscode.FileSystemProvider, Disposable 
     const address = { server, uri };
     const { fileName } = this.remember(address, result);
     const document = vscode.Uri.from({ scheme: resourceScheme, path: resourceDocumentPath(address, fileName) });
+    // A document already open shows what was just read.
+    this.fireChanged(address);
     await vscode.commands.executeCommand('vscode.open', document, { preview: true });
     this.watchOpenTabs();
     return document;
@@ -161,13 +163,19 @@ export class ResourceDocuments implements vscode.FileSystemProvider, Disposable 
       this.log.warn(`[${address.server}] reading ${address.uri} again after it changed failed: ${errorMessage(e)}`);
       return;
     }
+    const refreshed = this.fireChanged(address);
+    this.log.debug(`[${address.server}] ${address.uri} ${reason === 'updated' ? 'changed' : 'was subscribed to again'}; refreshed ${refreshed} document(s)`);
+  }
+
+  /** Tells VS Code that the open documents of a resource changed; returns how many there are. */
+  private fireChanged(address: ResourceAddress): number {
     const key = resourceKey(address);
     const changed = this.openDocuments().filter((document) => {
       const open = this.addressOf(document);
       return open !== undefined && resourceKey(open) === key;
     });
-    this.log.debug(`[${address.server}] ${address.uri} ${reason === 'updated' ? 'changed' : 'was subscribed to again'}; refreshing ${changed.length} document(s)`);
     if (changed.length > 0) this.changeEmitter.fire(changed.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
+    return changed.length;
   }
 
   // ---- FileSystemProvider ---------------------------------------------------------------------

@@ -129,10 +129,23 @@ describe('resource subscriptions', function () {
     });
   }
 
+  it('a subscription disposed before it is in place is ended at the server once it is (2025)', async () => {
+    registry = new SessionRegistry(fast);
+    registry.reconcile([fixtures.stdio('workbench', ['--workbench'])]);
+    const updates: ResourceUpdate[] = [];
+    const subscription = registry.subscribeResource('workbench', counter, (u) => updates.push(u));
+    subscription.dispose();
+    await subscription.ready;
+    await eventually(() => registry.get('workbench')!.logLines().some((l) => l.text.includes(`unsubscribe ${counter}`)), 5000, 'resources/unsubscribe at the server');
+    await registry.callTool('workbench', 'bump');
+    await delay(300);
+    assert.deepEqual(updates, []);
+  });
+
   it('refuses to subscribe on a server that offers no subscriptions, naming it, and completes nothing', async () => {
     registry = new SessionRegistry(fast);
     registry.reconcile([fixtures.stdio('plain')]);
-    const subscription = registry.subscribeResource('plain', 'fixture://resource/0', () => assert.fail('no update expected'));
+    const subscription = registry.subscribeResource('plain', 'fixture://resource/0', () => undefined);
     const error = await rejection(subscription.ready, 'protocol');
     assert.match(error.message, /"plain" does not offer resource subscriptions/);
     subscription.dispose();
