@@ -1,14 +1,37 @@
 // The public surface of the core: what the extension, the CLI and tests use.
 // Implemented by SessionRegistry (registry.ts) and ServerSession (session.ts).
 
-import type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult } from '@modelcontextprotocol/client';
-import type { Event } from './lifecycle';
+import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool, CallToolResult, ReadResourceResult, GetPromptResult, CompleteRequest, CompleteResult } from '@modelcontextprotocol/client';
+import type { Disposable, Event } from './lifecycle';
 import type { ServerDefinition } from './definitions';
 import type { CloseOutcome, ProtocolInfo } from './connection';
 import type { McpErrorCode } from './errors';
 import type { CrashPolicy } from './crashPolicy';
 
-export type { Prompt, Resource, Tool, CallToolResult, ReadResourceResult, GetPromptResult, ProtocolInfo };
+export type { Prompt, Resource, ResourceTemplate, Tool, CallToolResult, ReadResourceResult, GetPromptResult, ProtocolInfo };
+
+/** What an argument completion is for: a prompt, or a resource template (its URI template). */
+export type CompletionReference = CompleteRequest['params']['ref'];
+/** The server's suggestions: at most 100 values, and whether it has more. */
+export type Completion = CompleteResult['completion'];
+
+export interface ResourceUpdate {
+  uri: string;
+  /**
+   * `updated`: the server said the resource changed. `resubscribed`: the subscription was made
+   * again on a new connection (after a restart or crash), so it may have changed meanwhile.
+   */
+  reason: 'updated' | 'resubscribed';
+}
+
+/** Interest in one resource's changes; dispose to end it (the last one ends the server-side subscription). */
+export interface ResourceSubscription extends Disposable {
+  /**
+   * Settles when the server-side subscription is in place (the server is started on demand);
+   * rejects with an McpSessionError when the server offers no subscriptions or refuses this one.
+   */
+  readonly ready: Promise<void>;
+}
 
 /** Session states, as string literals so logs read well. */
 export type SessionState =
@@ -196,6 +219,20 @@ export interface RegistryApi {
   listPrompts(name: string, options?: { refresh?: boolean }): Promise<Prompt[]>;
   readResource(name: string, uri: string, options?: CallOptions): Promise<ReadResourceResult>;
   getPrompt(name: string, prompt: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
+  /** Starts the server on demand; an empty list when it offers no resources. Not cached. */
+  listResourceTemplates(name: string, options?: CallOptions): Promise<ResourceTemplate[]>;
+  /**
+   * Suggestions for one argument of a prompt or resource template (`completion/complete`);
+   * `context` holds the arguments already given. No values when the server offers no completions.
+   */
+  complete(name: string, ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<Completion>;
+  /**
+   * Calls `listener` when the resource changes, for as long as the subscription is not disposed.
+   * The session keeps the interest across connections: after a restart or crash it subscribes
+   * again (and the listener hears `resubscribed`). A 2025 server gets `resources/subscribe`, a
+   * 2026-07-28 server a `subscriptions/listen` stream.
+   */
+  subscribeResource(name: string, uri: string, listener: (update: ResourceUpdate) => void): ResourceSubscription;
   /**
    * Starts the server on demand and calls the tool. Resolves with the result, or rejects with
    * an McpSessionError naming the server; a result with isError rejects with code 'tool-error'

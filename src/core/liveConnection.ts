@@ -8,7 +8,23 @@
 // point here) → attach(connection) once connected → end (the server went away: in-flight calls
 // fail with the reason, the owner is told once) or close() (stop) → dispose().
 
-import { Client, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, type CallToolResult, type GetPromptResult, type Prompt, type ReadResourceResult, type RequestOptions, type Resource, type Tool } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  type CallToolResult,
+  type CompleteRequest,
+  type CompleteResult,
+  type GetPromptResult,
+  type Prompt,
+  type ReadResourceResult,
+  type RequestOptions,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
+  type Tool,
+} from '@modelcontextprotocol/client';
 import type { CallOptions, ServerLogLine } from './api';
 import type { ClientRequestHandlers } from './clientRequests';
 import { declaredCapabilities, installClientRequestHandlers } from './clientRequests';
@@ -80,6 +96,11 @@ export class LiveConnection implements Disposable {
   private readonly listsEmitter = new Emitter<void>();
   /** Fired after tools, resources or prompts were (re)listed. */
   readonly onDidChangeLists = this.listsEmitter.event;
+  /** Server-side subscriptions of this connection, by resource URI: what ends each one. */
+  private readonly resourceSubscriptions = new Map<string, Promise<() => Promise<void>>>();
+  private readonly resourceUpdatedEmitter = new Emitter<string>();
+  /** Fired with the URI of a subscribed resource the server says has changed. */
+  readonly onDidUpdateResource = this.resourceUpdatedEmitter.event;
 
   constructor(
     private readonly server: string,
@@ -104,6 +125,11 @@ export class LiveConnection implements Disposable {
     client.setNotificationHandler('notifications/tools/list_changed', refresh('tools'));
     client.setNotificationHandler('notifications/resources/list_changed', refresh('resources'));
     client.setNotificationHandler('notifications/prompts/list_changed', refresh('prompts'));
+    // 2025 servers send it unsolicited after resources/subscribe; 2026 ones on a listen stream.
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      const uri = notification.params.uri;
+      if (!this.disposed && this.resourceSubscriptions.has(uri)) this.resourceUpdatedEmitter.fire(uri);
+    });
     client.setNotificationHandler('notifications/message', (notification) => {
       const { level, logger, data } = notification.params;
       const text = typeof data === 'string' ? data : JSON.stringify(data);
@@ -229,6 +255,10 @@ export class LiveConnection implements Disposable {
     this.listRefreshTimers.clear();
     this.failInFlight((what) => new McpSessionError('not-running', this.server, `"${this.server}" is no longer connected; the ${what} was ended.`));
     this.listsEmitter.dispose();
+    // The server-side subscriptions die with the connection; an open listen stream is closed.
+    for (const subscription of this.resourceSubscriptions.values()) void subscription.then((end) => end()).catch(() => undefined);
+    this.resourceSubscriptions.clear();
+    this.resourceUpdatedEmitter.dispose();
   }
 
   // ---- heartbeat -----------------------------------------------------------------------------
@@ -500,5 +530,81 @@ export class LiveConnection implements Disposable {
 
   getPrompt(prompt: string, args: Record<string, string>, options: CallOptions): Promise<GetPromptResult> {
     return this.request(`prompt "${prompt}"`, options, (client, requestOptions) => client.getPrompt({ name: prompt, arguments: args }, requestOptions));
+  }
+
+  listResourceTemplates(options: CallOptions): Promise<ResourceTemplate[]> {
+    return this.request('listing of resource templates', options, async (client, requestOptions) => {
+      if (!client.getServerCapabilities()?.resources) return [];
+      return (await client.listResourceTemplates(undefined, { ...requestOptions, cacheMode: 'refresh' })).resourceTemplates;
+    });
+  }
+
+  /** Suggestions for an argument of a prompt or resource template; none when the server offers no completions. */
+  complete(params: CompleteRequest['params'], options: CallOptions): Promise<CompleteResult['completion']> {
+    return this.request(`completion of "${params.argument.name}"`, options, async (client, requestOptions) => {
+      if (!client.getServerCapabilities()?.completions) return { values: [] };
+      return (await client.complete(params, requestOptions)).completion;
+    });
+  }
+
+  // ---- resource subscriptions -----------------------------------------------------------------
+
+  /** True when the server says it can tell about changes of a resource. */
+  get offersResourceSubscriptions(): boolean {
+    return this.connection?.client.getServerCapabilities()?.resources?.subscribe === true;
+  }
+
+  /**
+   * Asks the server to tell this connection when `uri` changes: `resources/subscribe` on a 2025
+   * server; on a 2026-07-28 server a `subscriptions/listen` stream of its own for that URI (a
+   * listen filter is fixed when it opens, so one stream per resource lets each end on its own).
+   * Updates fire onDidUpdateResource. Subscribing twice shares the first.
+   */
+  subscribeResource(uri: string): Promise<void> {
+    let subscription = this.resourceSubscriptions.get(uri);
+    if (!subscription) {
+      subscription = this.openResourceSubscription(uri);
+      this.resourceSubscriptions.set(uri, subscription);
+      subscription.catch(() => {
+        if (this.resourceSubscriptions.get(uri) === subscription) this.resourceSubscriptions.delete(uri);
+      });
+    }
+    return subscription.then(() => undefined);
+  }
+
+  /** Ends the server-side subscription of `uri`; failures are logged, never thrown. */
+  async unsubscribeResource(uri: string): Promise<void> {
+    const subscription = this.resourceSubscriptions.get(uri);
+    if (!subscription) return;
+    this.resourceSubscriptions.delete(uri);
+    try {
+      await (await subscription)();
+    } catch (e) {
+      if (this.open) this.deps.log('transport', `ending the subscription to ${uri} failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private async openResourceSubscription(uri: string): Promise<() => Promise<void>> {
+    if (!this.offersResourceSubscriptions) {
+      throw new McpSessionError('protocol', this.server, `"${this.server}" does not offer resource subscriptions, so ${uri} will not refresh by itself.`);
+    }
+    const options: CallOptions = {};
+    if (this.protocolInfo?.era === 'modern') {
+      const listening = await this.request(`subscription to ${uri}`, options, (client, requestOptions) =>
+        client.listen({ resourceSubscriptions: [uri] }, { timeout: requestOptions.timeout }),
+      );
+      if (!listening.honoredFilter.resourceSubscriptions?.includes(uri)) {
+        void listening.close();
+        throw new McpSessionError('protocol', this.server, `"${this.server}" did not accept a subscription to ${uri}.`);
+      }
+      this.deps.log('transport', `subscribed to ${uri} (subscriptions/listen)`);
+      return () => listening.close();
+    }
+    await this.request(`subscription to ${uri}`, options, (client, requestOptions) => client.subscribeResource({ uri }, requestOptions));
+    this.deps.log('transport', `subscribed to ${uri} (resources/subscribe)`);
+    return async () => {
+      if (!this.open) return;
+      await this.request(`unsubscription from ${uri}`, {}, (client, requestOptions) => client.unsubscribeResource({ uri }, requestOptions));
+    };
   }
 }

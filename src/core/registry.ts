@@ -14,6 +14,8 @@
 import type {
   CallOptions,
   CallToolResult,
+  Completion,
+  CompletionReference,
   GetPromptResult,
   Prompt,
   ReadResourceResult,
@@ -21,6 +23,9 @@ import type {
   RegistryApi,
   RegistryOptions,
   Resource,
+  ResourceSubscription,
+  ResourceTemplate,
+  ResourceUpdate,
   ServerSnapshot,
   SessionApi,
   ShutdownEntry,
@@ -317,6 +322,18 @@ export class SessionRegistry implements RegistryApi {
       }),
     );
     return told.filter((name): name is string => name !== undefined);
+  }
+
+  listResourceTemplates(name: string, options?: CallOptions): Promise<ResourceTemplate[]> {
+    return this.run(() => this.session(name).listResourceTemplates(options));
+  }
+
+  complete(name: string, ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options?: CallOptions): Promise<Completion> {
+    return this.run(() => this.session(name).complete(ref, argument, context, options));
+  }
+
+  subscribeResource(name: string, uri: string, listener: (update: ResourceUpdate) => void): ResourceSubscription {
+    return this.session(name).subscribeResource(uri, listener);
   }
 
   // ---- teardown ----------------------------------------------------------------------------

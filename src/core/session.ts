@@ -14,15 +14,27 @@
 // The era verdict of each definition (eraVerdicts.ts) is passed to the connector as `prior`, so
 // a restart connects without the server/discover probe; a changed definition probes again.
 
-import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from '@modelcontextprotocol/client';
-import type { CallOptions, ServerLogLine, ServerSnapshot, SessionApi, SessionState, StateChange, SupervisorOptions } from './api';
+import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType as ResourceTemplate, Tool } from '@modelcontextprotocol/client';
+import type {
+  CallOptions,
+  Completion,
+  CompletionReference,
+  ResourceSubscription,
+  ResourceUpdate,
+  ServerLogLine,
+  ServerSnapshot,
+  SessionApi,
+  SessionState,
+  StateChange,
+  SupervisorOptions,
+} from './api';
 import type { ClientRequestHandlers } from './clientRequests';
 import { describeProtocol, type CloseOptions, type CloseReport, type Connection, type ConnectionEnd, type Connector, type ProcessLedgerLike } from './connection';
 import type { CrashPolicy } from './crashPolicy';
 import { definitionFingerprint, type ServerDefinition } from './definitions';
 import type { EraVerdicts } from './eraVerdicts';
 import { McpSessionError, errorMessage } from './errors';
-import { Emitter, MutableDisposable } from './lifecycle';
+import { Emitter, MutableDisposable, toDisposable } from './lifecycle';
 import { LiveConnection, type ListKind } from './liveConnection';
 import { RingBuffer, truncateText, type Logger } from './logger';
 import type { CachingSchemaValidator } from './schemaValidator';
@@ -82,6 +94,13 @@ export class ServerSession implements SessionApi {
   private startedAt: number | undefined;
   private lastKnown: LastKnown = {};
   private readonly log: RingBuffer<ServerLogLine>;
+  /**
+   * Who wants to hear about which resource. This outlives connections: each new connection
+   * subscribes to every URI here (the server-side subscriptions die with their connection).
+   */
+  private readonly resourceListeners = new Map<string, Set<{ listener: (update: ResourceUpdate) => void }>>();
+  /** The URIs of resourceListeners that some connection has subscribed to: a new connection renews them. */
+  private readonly subscribedResources = new Set<string>();
 
   private readonly stateEmitter = new Emitter<StateChange>();
   private readonly listsEmitter = new Emitter<void>();
@@ -280,7 +299,9 @@ export class ServerSession implements SessionApi {
       };
       this.listsEmitter.fire();
     });
+    live.onDidUpdateResource((uri) => this.notifyResourceListeners(uri, 'updated'));
     this.setState({ state: 'running', pid: connection.pid, since: this.startedAt, protocol: live.protocol }, reason);
+    this.renewResourceSubscriptions(live);
   }
 
   /** Stops the server. While starting, cancels the attempt, waits for it, then stops. */
@@ -419,10 +440,73 @@ export class ServerSession implements SessionApi {
     return this.running?.notifyRootsChanged() ?? Promise.resolve(false);
   }
 
+  async listResourceTemplates(options: CallOptions = {}): Promise<ResourceTemplate[]> {
+    return (await this.ensureRunning()).listResourceTemplates(options);
+  }
+
+  async complete(ref: CompletionReference, argument: { name: string; value: string }, context?: Record<string, string>, options: CallOptions = {}): Promise<Completion> {
+    return (await this.ensureRunning()).complete({ ref, argument, ...(context && Object.keys(context).length > 0 && { context: { arguments: context } }) }, options);
+  }
+
+  // ---- resource subscriptions ----------------------------------------------------------------
+
+  subscribeResource(uri: string, listener: (update: ResourceUpdate) => void): ResourceSubscription {
+    const entry = { listener };
+    let listeners = this.resourceListeners.get(uri);
+    if (!listeners) this.resourceListeners.set(uri, (listeners = new Set()));
+    listeners.add(entry);
+    // A connection made meanwhile subscribes by itself (renewResourceSubscriptions); this one shares it.
+    const ready = this.ensureRunning().then(async (live) => {
+      await live.subscribeResource(uri);
+      if (this.resourceListeners.has(uri)) this.subscribedResources.add(uri);
+      // Every listener left while it was being made.
+      else void live.unsubscribeResource(uri);
+    });
+    ready.catch(() => undefined);
+    const subscription = toDisposable(() => {
+      const current = this.resourceListeners.get(uri);
+      if (!current?.delete(entry) || current.size > 0) return;
+      this.resourceListeners.delete(uri);
+      this.subscribedResources.delete(uri);
+      void this.connection.value?.unsubscribeResource(uri);
+    });
+    return { ready, dispose: () => subscription.dispose() };
+  }
+
+  /**
+   * A new connection subscribes to every resource someone still listens to. Those an earlier
+   * connection had subscribed to may have changed meanwhile: their listeners hear `resubscribed`.
+   */
+  private renewResourceSubscriptions(live: LiveConnection): void {
+    for (const uri of this.resourceListeners.keys()) {
+      const renewed = this.subscribedResources.has(uri);
+      live.subscribeResource(uri).then(
+        () => {
+          if (!this.resourceListeners.has(uri)) return void live.unsubscribeResource(uri);
+          this.subscribedResources.add(uri);
+          if (renewed) this.notifyResourceListeners(uri, 'resubscribed');
+        },
+        (e) => this.appendLog('transport', `subscribing again to ${uri} failed: ${errorMessage(e)}`),
+      );
+    }
+  }
+
+  private notifyResourceListeners(uri: string, reason: ResourceUpdate['reason']): void {
+    for (const { listener } of [...(this.resourceListeners.get(uri) ?? [])]) {
+      try {
+        listener({ uri, reason });
+      } catch (e) {
+        this.deps.logger.error(`[${this.name}] a listener for ${uri} failed: ${errorMessage(e)}`);
+      }
+    }
+  }
+
   /** Releases listeners; the registry calls this after the session has stopped for good. */
   dispose(): void {
     this.cancelScheduledRestart();
     this.connection.dispose();
+    this.resourceListeners.clear();
+    this.subscribedResources.clear();
     this.stateEmitter.dispose();
     this.listsEmitter.dispose();
     this.logEmitter.dispose();

@@ -5,7 +5,7 @@
 //   const result = await api.callTool('echo', 'echo', { text: 'hi' }, token);
 
 import type * as vscode from 'vscode';
-import type { CallToolResult, ShutdownReport } from '../core/api';
+import type { CallToolResult, CompletionReference, ShutdownReport } from '../core/api';
 import type { InputDefinition } from '../core/config';
 import type { RenderedSummary, ResultsToHost } from '../core/resultView';
 import type { ShownResult } from './webviews/resultsPanel';
@@ -55,6 +55,8 @@ export interface TestingApi {
   reloadConfiguration(): Promise<void>;
   /** The Tool Explorer, rendered: [sources →] servers and their children as TreeItems, tooltips as shown on hover. */
   renderTree(): Promise<RenderedNode[]>;
+  /** What the argument pickers of Get Prompt… and resource templates suggest for `value` (the server's `completion/complete`). */
+  argumentCompletions(server: string, ref: CompletionReference, argument: string, value: string, context?: Record<string, string>): Promise<string[]>;
   /** Reveals a server in the Tool Explorer and expands it (TreeView.reveal); with `expand: false`, selects and focuses it instead. */
   revealServer(server: string, options?: { expand: boolean }): Promise<void>;
   /** The tooltip the workbench shows on hover `afterMs` after it received the server's item. */

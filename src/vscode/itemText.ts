@@ -6,7 +6,7 @@
 // Markdown is rendered untrusted (no command links run) and without theme icons: VS Code turns
 // `$(icon)` into an icon after rendering, even inside code blocks and after Markdown escapes.
 
-import type { Prompt, Resource, Tool } from '../core/api';
+import type { Prompt, Resource, ResourceTemplate, Tool } from '../core/api';
 import { iconLabelText, labelText, markdownCodeBlock, markdownText } from '../core/displayText';
 
 /** Schemas are long; a tooltip shows this much of each. */
@@ -47,6 +47,14 @@ export function resourceTreeText(resource: Resource, cached: boolean): TreeText 
     .map((line) => labelText(line))
     .join('\n');
   return { label: labelText(resource.title ?? resource.name), description: labelText(resource.uri), tooltip: tooltip || labelText(resource.uri) };
+}
+
+export function resourceTemplateTreeText(template: ResourceTemplate): TreeText {
+  const tooltip = [template.description, template.mimeType && `MIME type: ${template.mimeType}`, 'A template: reading it asks for its arguments']
+    .filter((line): line is string => Boolean(line))
+    .map((line) => labelText(line))
+    .join('\n');
+  return { label: labelText(template.title ?? template.name), description: labelText(template.uriTemplate), tooltip };
 }
 
 export function promptTreeText(prompt: Prompt, cached: boolean): TreeText {

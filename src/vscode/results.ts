@@ -10,10 +10,11 @@ import * as vscode from 'vscode';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult, GetPromptResult, ReadResourceResult } from '../core/api';
+import type { CallToolResult, GetPromptResult } from '../core/api';
 import type { Disposable } from '../core/lifecycle';
 import type { SecretRedactor } from '../core/redact';
 import { resultDocumentPath } from './itemText';
+import { renderPromptMarkdown } from './promptDocument';
 import { containedPath, safeFileName } from '../core/paths';
 
 export const resultScheme = 'mcp-result';
@@ -49,32 +50,8 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, Disp
     await this.openBinaries(server, name, [content]);
   }
 
-  async showResource(server: string, resourceUri: string, result: ReadResourceResult): Promise<vscode.Uri> {
-    const parts: string[] = [];
-    const binaries: Content[] = [];
-    for (const content of result.contents) {
-      if ('text' in content && typeof content.text === 'string') parts.push(content.text);
-      else if ('blob' in content && typeof content.blob === 'string') {
-        binaries.push({ type: 'resource', resource: content } as Content);
-        parts.push(`[binary content, ${content.mimeType ?? 'unknown type'}: opened separately]`);
-      }
-    }
-    const single = result.contents.length === 1 ? result.contents[0] : undefined;
-    const extension = single?.mimeType === 'application/json' ? 'json' : single?.mimeType === 'text/markdown' ? 'md' : 'txt';
-    const name = safeFileName(resourceUri.replace(/^[a-z][\w+.-]*:\/\//i, ''), 'resource');
-    const uri = this.add(resultDocumentPath(server, name, ++this.counter, extension), parts.join('\n\n'));
-    await this.open(uri);
-    await this.openBinaries(server, name, binaries);
-    return uri;
-  }
-
-  async showPrompt(server: string, prompt: string, result: GetPromptResult): Promise<vscode.Uri> {
-    const lines: string[] = [`# ${prompt}`, ''];
-    if (result.description) lines.push(result.description, '');
-    for (const message of result.messages) {
-      lines.push(`## ${message.role}`, '', renderContent(message.content as Content), '');
-    }
-    const uri = this.add(resultDocumentPath(server, `${prompt} prompt`, ++this.counter, 'md'), lines.join('\n'));
+  async showPrompt(server: string, prompt: string, result: GetPromptResult, args: Record<string, string> = {}): Promise<vscode.Uri> {
+    const uri = this.add(resultDocumentPath(server, `${prompt} prompt`, ++this.counter, 'md'), renderPromptMarkdown(server, prompt, args, result));
     await this.open(uri);
     return uri;
   }

@@ -7,7 +7,23 @@
 // API use it; the registry knows nothing of any of them.
 
 import * as vscode from 'vscode';
-import type { CallOptions, CallToolResult, GetPromptResult, Prompt, ReadResourceResult, RegistryApi, Resource, ServerSnapshot, StateChange, Tool } from '../core/api';
+import type {
+  CallOptions,
+  CallToolResult,
+  Completion,
+  CompletionReference,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  RegistryApi,
+  Resource,
+  ResourceSubscription,
+  ResourceTemplate,
+  ResourceUpdate,
+  ServerSnapshot,
+  StateChange,
+  Tool,
+} from '../core/api';
 import { ConfigResolutionError } from '../core/config';
 import { McpSessionError } from '../core/errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../core/lifecycle';
@@ -42,6 +58,8 @@ export interface ServerView {
   message?: string;
   /** Lists of this session, else of an earlier one (`cached`). */
   lists?: CachedLists & { cached: boolean };
+  /** Resource templates, as the server last listed them while running. */
+  resourceTemplates?: ResourceTemplate[];
 }
 
 export class ServerService implements Disposable {
@@ -51,6 +69,8 @@ export class ServerService implements Disposable {
   readonly onDidChange = this.changeEmitter.event;
   /** Servers the user tried to start while the workspace was untrusted: started once it is trusted. */
   private readonly startWhenTrusted = new Set<string>();
+  /** Resource templates of running servers, listed again whenever their resources are. */
+  private readonly templates = new Map<string, { resources: Resource[] | undefined; templates: ResourceTemplate[] }>();
   private backgroundQueue: string[] = [];
   private backgroundWorkers = 0;
   private disposed = false;
@@ -114,6 +134,7 @@ export class ServerService implements Disposable {
       // Error messages can quote a command line: they are shown in the tree, pickers and the API.
       message: state.state === 'error' ? this.redactor.redact(state.message) : undefined,
       lists,
+      resourceTemplates: this.templates.get(configured.name)?.templates,
     };
   }
 
@@ -177,7 +198,20 @@ export class ServerService implements Disposable {
         prompts: snapshot.prompts ?? [],
       });
     }
+    if (snapshot && snapshot.state.state === 'running' && this.templates.get(name)?.resources !== snapshot.resources) this.refreshTemplates(name, snapshot.resources);
     this.changeEmitter.fire();
+  }
+
+  private refreshTemplates(name: string, resources: Resource[] | undefined): void {
+    this.templates.set(name, { resources, templates: this.templates.get(name)?.templates ?? [] });
+    this.registry.listResourceTemplates(name).then(
+      (templates) => {
+        if (this.templates.get(name)?.resources !== resources) return;
+        this.templates.set(name, { resources, templates });
+        this.changeEmitter.fire();
+      },
+      (e) => this.logger.debug(`[${name}] listing resource templates failed: ${(e as Error).message}`),
+    );
   }
 
   private updateContextKeys(): void {
@@ -333,6 +367,27 @@ export class ServerService implements Disposable {
   async getPrompt(name: string, prompt: string, args: Record<string, string>, interactive: boolean): Promise<GetPromptResult> {
     await this.ensureReady(name, interactive);
     return this.registry.getPrompt(name, prompt, args);
+  }
+
+  async listResources(name: string, interactive: boolean): Promise<{ resources: Resource[]; templates: ResourceTemplate[] }> {
+    await this.ensureReady(name, interactive);
+    const [resources, templates] = await Promise.all([this.registry.listResources(name), this.registry.listResourceTemplates(name)]);
+    return { resources, templates };
+  }
+
+  async listPrompts(name: string, interactive: boolean): Promise<Prompt[]> {
+    await this.ensureReady(name, interactive);
+    return this.registry.listPrompts(name);
+  }
+
+  /** Suggestions for a prompt or resource-template argument; never asks the user for anything. */
+  async complete(name: string, ref: CompletionReference, argument: { name: string; value: string }, context: Record<string, string>, options: CallOptions = {}): Promise<Completion> {
+    await this.ensureReady(name, false);
+    return this.registry.complete(name, ref, argument, context, options);
+  }
+
+  subscribeResource(name: string, uri: string, listener: (update: ResourceUpdate) => void): ResourceSubscription {
+    return this.registry.subscribeResource(name, uri, listener);
   }
 
   async listTools(name: string, options: { refresh?: boolean; interactive: boolean }): Promise<Tool[]> {

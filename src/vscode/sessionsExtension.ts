@@ -24,6 +24,8 @@ import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
 import { SecretRedactor } from '../core/redact';
 import { redactingSecretStorage } from './secretStorage';
+import { completionSource } from './argumentPicker';
+import { ResourceDocuments } from './resourceDocuments';
 import { ResultDocuments } from './results';
 import { RunningServersMemory } from './runningServers';
 import { ServerService } from './servers';
@@ -57,6 +59,7 @@ export class SessionsExtension implements CommandContext {
   readonly results: ResultDocuments;
   readonly resultsView: ResultsPanels;
   readonly callForms: CallFormPanels;
+  readonly resources: ResourceDocuments;
   readonly api: McpSessionsApi;
   private readonly elicitations: ElicitationPanels;
   private readonly clientRequests: ClientRequestsUi;
@@ -125,6 +128,7 @@ export class SessionsExtension implements CommandContext {
     this.results = new ResultDocuments(this.redactor);
     this.resultsView = new ResultsPanels(context.extensionUri, this.results, this.redactor, this.log);
     this.callForms = new CallFormPanels({ extensionUri: context.extensionUri, servers: this.servers, results: this.resultsView, redactor: this.redactor, log: this.log });
+    this.resources = new ResourceDocuments(this.servers, this.redactor, this.log);
     this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
@@ -147,6 +151,7 @@ export class SessionsExtension implements CommandContext {
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, call forms (their calls are cancelled),
     //                     results panels, result documents (and their temp files),
+    //                     the mcp-resource: file system (its resource subscriptions),
     //                     the watch for VS Code's built-in MCP client (its process-table scans),
     //                     elicitation forms still open (each answers cancel)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
@@ -165,7 +170,7 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.builtInMcp, this.elicitations, discoveryOffer));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.resources, this.builtInMcp, this.elicitations, discoveryOffer));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
@@ -266,6 +271,7 @@ export class SessionsExtension implements CommandContext {
       oauth: this.oauth.testing,
       reloadConfiguration: () => this.configuration.reload('reload requested by a test'),
       renderTree: () => this.explorer.render(),
+      argumentCompletions: (server, ref, argument, value, context = {}) => completionSource(this.servers, server, ref, argument, context)(value, new AbortController().signal),
       revealServer: (server, options) => this.explorer.revealServer(server, options),
       serverTooltipOnHover: (server, afterMs) => this.explorer.serverTooltipOnHover(server, afterMs),
       builtInMcp: detectBuiltInMcp,

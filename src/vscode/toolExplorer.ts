@@ -11,13 +11,13 @@
 // it was collapsed before, was expanded in that gap: it starts (see childrenRequested).
 
 import * as vscode from 'vscode';
-import type { Prompt, Resource, Tool } from '../core/api';
+import type { Prompt, Resource, ResourceTemplate, Tool } from '../core/api';
 import { formatJsonPath } from '../core/config';
 import { describeDefinition, redactUrl, shownDefinition } from '../core/definitions';
 import { labelText } from '../core/displayText';
 import { DisposableStore, type Disposable } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
-import { promptTreeText, resourceTreeText, serverTooltipMarkdown, toolTreeText, type TreeText } from './itemText';
+import { promptTreeText, resourceTemplateTreeText, resourceTreeText, serverTooltipMarkdown, toolTreeText, type TreeText } from './itemText';
 import type { SecretRedactor } from '../core/redact';
 import type { RenderedNode } from './api';
 import type { ServerService, ServerStatus, ServerView } from './servers';
@@ -29,6 +29,7 @@ export type ExplorerNode =
   | { kind: 'group'; server: string; group: 'tools' | 'resources' | 'prompts' }
   | { kind: 'tool'; server: string; tool: Tool; cached: boolean }
   | { kind: 'resource'; server: string; resource: Resource; cached: boolean }
+  | { kind: 'resourceTemplate'; server: string; template: ResourceTemplate }
   | { kind: 'prompt'; server: string; prompt: Prompt; cached: boolean }
   | { kind: 'message'; server: string; text: string; icon: string; tooltip?: string; command?: vscode.Command };
 
@@ -189,7 +190,10 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       case 'tools':
         return view.lists.tools.map((tool) => ({ kind: 'tool', server: view.name, tool, cached }));
       case 'resources':
-        return view.lists.resources.map((resource) => ({ kind: 'resource', server: view.name, resource, cached }));
+        return [
+          ...view.lists.resources.map((resource): ExplorerNode => ({ kind: 'resource', server: view.name, resource, cached })),
+          ...(view.resourceTemplates ?? []).map((template): ExplorerNode => ({ kind: 'resourceTemplate', server: view.name, template })),
+        ];
       case 'prompts':
         return view.lists.prompts.map((prompt) => ({ kind: 'prompt', server: view.name, prompt, cached }));
     }
@@ -203,7 +207,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     if (note) nodes.push(note);
     if (view.lists) {
       nodes.push(this.groupNode(view.name, 'tools'));
-      if (view.lists.resources.length > 0) nodes.push(this.groupNode(view.name, 'resources'));
+      if (view.lists.resources.length > 0 || (view.resourceTemplates?.length ?? 0) > 0) nodes.push(this.groupNode(view.name, 'resources'));
       if (view.lists.prompts.length > 0) nodes.push(this.groupNode(view.name, 'prompts'));
     }
     return nodes;
@@ -229,6 +233,8 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
         return toolItem(node, this.redactor);
       case 'resource':
         return resourceItem(node, this.redactor);
+      case 'resourceTemplate':
+        return resourceTemplateItem(node, this.redactor);
       case 'prompt':
         return promptItem(node, this.redactor);
       case 'message': {
@@ -276,7 +282,7 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       return view && root[0]?.kind === 'source' ? this.sourceNode(view) : undefined;
     }
     if (node.kind === 'group' || node.kind === 'message') return this.serverNode(node.server);
-    return this.groupNode(node.server, node.kind === 'tool' ? 'tools' : node.kind === 'resource' ? 'resources' : 'prompts');
+    return this.groupNode(node.server, node.kind === 'tool' ? 'tools' : node.kind === 'resource' || node.kind === 'resourceTemplate' ? 'resources' : 'prompts');
   }
 
   /** Shows a server in the view and expands it; or selects and focuses it, for a workbench command (list.expand) to expand. */
@@ -471,6 +477,15 @@ function resourceItem(node: Extract<ExplorerNode, { kind: 'resource' }>, redacto
   return item;
 }
 
+function resourceTemplateItem(node: Extract<ExplorerNode, { kind: 'resourceTemplate' }>, redactor: SecretRedactor): vscode.TreeItem {
+  const { template } = node;
+  const item = itemFrom(resourceTemplateTreeText(redactor.redactDeep(template)), `server/${node.server}/resourceTemplates/${template.uriTemplate}`);
+  item.iconPath = new vscode.ThemeIcon('file-symlink-file');
+  item.contextValue = 'resourceTemplate';
+  item.command = { title: 'Read Resource…', command: 'mcpSessions.readResource', arguments: [node] };
+  return item;
+}
+
 function promptItem(node: Extract<ExplorerNode, { kind: 'prompt' }>, redactor: SecretRedactor): vscode.TreeItem {
   const { prompt } = node;
   const item = itemFrom(promptTreeText(redactor.redactDeep(prompt), node.cached), `server/${node.server}/prompts/${prompt.name}`);
@@ -566,5 +581,5 @@ function sourceKey(view: ServerView): string {
 /** Everything a server's row and children show, to refresh only servers that changed. */
 function shownState(view: ServerView): string {
   const lists = view.lists && { tools: view.lists.tools, resources: view.lists.resources, prompts: view.lists.prompts, cached: view.lists.cached };
-  return JSON.stringify([view.status, view.message, view.snapshot?.pid, view.configured.renamed, view.configured.rawFingerprint, lists]);
+  return JSON.stringify([view.status, view.message, view.snapshot?.pid, view.configured.renamed, view.configured.rawFingerprint, lists, view.resourceTemplates]);
 }

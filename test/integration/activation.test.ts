@@ -58,7 +58,7 @@ describe('activation', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     // Item-only commands are hidden from the palette.
     const hidden = manifest.contributes.menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command);
-    assert.deepEqual(hidden.sort(), ['mcpSessions.copyCommandLine', 'mcpSessions.getPrompt', 'mcpSessions.readResource']);
+    assert.deepEqual(hidden.sort(), ['mcpSessions.copyCommandLine']);
   });
 
   it('shows "MCP running/configured" in the status bar', async () => {

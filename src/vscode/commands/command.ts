@@ -13,6 +13,7 @@ import type { ExtensionLog, ServerLogChannels } from '../log';
 import type { FailureNotifier } from '../notifier';
 import type { OAuthService } from '../oauth';
 import type { SecretRedactor } from '../../core/redact';
+import type { ResourceDocuments } from '../resourceDocuments';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
 import type { ResultsPanels } from '../webviews/resultsPanel';
@@ -26,6 +27,8 @@ export interface CommandContext {
   readonly results: ResultDocuments;
   /** The results view: one panel per tool call. */
   readonly resultsView: ResultsPanels;
+  /** Resources as read-only `mcp-resource:` documents, refreshed while open. */
+  readonly resources: ResourceDocuments;
   readonly notifier: FailureNotifier;
   readonly serverLogs: ServerLogChannels;
   readonly log: ExtensionLog;
