@@ -144,6 +144,13 @@ export class CallHistory implements Disposable {
     return this.save();
   }
 
+  /** Puts back entries taken out by clear() (its Undo), before any recorded since. */
+  restore(entries: readonly CallRecord[]): Promise<void> {
+    const present = new Set(this.entries.map((entry) => entry.id));
+    this.entries = [...this.entries, ...entries.filter((entry) => !present.has(entry.id))].slice(0, this.capacity);
+    return this.save();
+  }
+
   private save(): Promise<void> {
     const snapshot = this.entries;
     this.changeEmitter.fire();

@@ -322,14 +322,19 @@ export class ServerService implements Disposable {
 
   // ---- using ----------------------------------------------------------------------------
 
+  /** Throws `tool-disabled` for a tool switched off in this workspace. */
+  assertToolEnabled(name: string, tool: string): void {
+    if (this.tools && !this.tools.switches.isToolEnabled(name, tool)) {
+      throw new McpSessionError('tool-disabled', name, `The tool "${tool}" of "${name}" is disabled in this workspace. Enable it in the Tool Explorer to call it`);
+    }
+  }
+
   /**
    * The one way every tool call of the extension goes (Call Tool…, the call form, replays, the
    * API): refuses disabled tools, and records each call that was made in the call history.
    */
   async callTool(name: string, tool: string, args: Record<string, unknown>, options: CallOptions, interactive: boolean): Promise<CallToolResult> {
-    if (this.tools && !this.tools.switches.isToolEnabled(name, tool)) {
-      throw new McpSessionError('tool-disabled', name, `The tool "${tool}" of "${name}" is disabled in this workspace. Enable it in the Tool Explorer to call it`);
-    }
+    this.assertToolEnabled(name, tool);
     await this.ensureReady(name, interactive);
     const time = Date.now();
     const began = performance.now();

@@ -30,9 +30,10 @@ export const callTool: CommandFactory =
     const name = toolName ?? tool?.name;
 
     return runForServer(ctx, server, programmatic, async () => {
-      if (!name) tool = await pickTool(ctx.servers, server);
+      if (!name) tool = await pickTool(ctx.servers, server, { pins: ctx.toolPins, switches: ctx.toolSwitches });
       const chosen = name ?? tool?.name;
       if (!chosen) return undefined;
+      ctx.servers.assertToolEnabled(server, chosen);
       let callArgs = args;
       if (callArgs === undefined && programmatic) callArgs = {};
       if (callArgs === undefined) {
@@ -40,22 +41,28 @@ export const callTool: CommandFactory =
         const live = (await ctx.servers.listTools(server, { interactive: true })).find((t) => t.name === chosen);
         tool = live ?? tool;
         if (!tool) throw new McpSessionError('not-found', server, `Server "${server}" has no tool named "${chosen}". Refresh its tools and try again`);
-        callArgs = await askForArguments(server, tool);
+        // A pinned tool starts from its saved arguments.
+        callArgs = await askForArguments(server, tool, ctx.toolPins.get(server, chosen)?.arguments);
         if (!callArgs) return undefined;
       }
-      try {
-        const result = await callWithProgress(ctx, server, chosen, callArgs, !programmatic);
-        if (options.showResult !== false) await ctx.results.showToolResult(server, chosen, result);
-        return result;
-      } catch (e) {
-        if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
-        // An isError result: say so, and offer to open it like any result.
-        const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
-        if (choice === 'Show Result') await ctx.results.showToolResult(server, chosen, e.details.result as CallToolResult);
-        return undefined;
-      }
+      return callAndShow(ctx, server, chosen, callArgs, programmatic, options.showResult !== false);
     });
   };
+
+/** Calls a tool under a progress notification and opens its result; an isError result is offered as a failure with "Show Result" (from the UI). */
+export async function callAndShow(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, programmatic: boolean, showResult: boolean): Promise<CallToolResult | undefined> {
+  try {
+    const result = await callWithProgress(ctx, server, tool, args, !programmatic);
+    if (showResult) await ctx.results.showToolResult(server, tool, result);
+    return result;
+  } catch (e) {
+    if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
+    // An isError result: say so, and offer to open it like any result.
+    const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
+    if (choice === 'Show Result') await ctx.results.showToolResult(server, tool, e.details.result as CallToolResult);
+    return undefined;
+  }
+}
 
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
   return withProgressNotification(

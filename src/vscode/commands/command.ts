@@ -13,6 +13,8 @@ import type { ExtensionLog, ServerLogChannels } from '../log';
 import type { FailureNotifier } from '../notifier';
 import type { OAuthService } from '../oauth';
 import type { SecretRedactor } from '../../core/redact';
+import type { CallHistory } from '../../core/callHistory';
+import type { ToolPins, ToolSwitches } from '../../core/toolPreferences';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
 
@@ -28,6 +30,10 @@ export interface CommandContext {
   readonly redactor: SecretRedactor;
   /** Sign-in and sign-out of remote servers. */
   readonly oauth: OAuthService;
+  /** Tool calls made so far in this workspace (ServerService records them). */
+  readonly history: CallHistory;
+  readonly toolSwitches: ToolSwitches;
+  readonly toolPins: ToolPins;
 }
 
 // Command arguments come from menus, the palette, keybindings and other extensions, untyped;

@@ -2,6 +2,7 @@
 
 import { addServer } from './addServer';
 import { callTool } from './callTool';
+import { clearCallHistory, copyCallArguments, openCallInForm, replayCall, showCallHistory } from './callHistory';
 import { clearStoredInputs } from './clearStoredInputs';
 import type { CommandFactory } from './command';
 import { copyCommandLine } from './copyCommandLine';
@@ -18,6 +19,7 @@ import { signOut } from './signOut';
 import { startAll } from './startAll';
 import { startServer } from './startServer';
 import { stopServer } from './stopServer';
+import { disableTool, enableTool, pinTool, unpinTool } from './toolPreferences';
 
 export const commands: Record<string, CommandFactory> = {
   'mcpSessions.callTool': callTool,
@@ -38,4 +40,13 @@ export const commands: Record<string, CommandFactory> = {
   'mcpSessions.getPrompt': getPrompt,
   'mcpSessions.signIn': signIn,
   'mcpSessions.signOut': signOut,
+  'mcpSessions.showCallHistory': showCallHistory,
+  'mcpSessions.clearCallHistory': clearCallHistory,
+  'mcpSessions.replayCall': replayCall,
+  'mcpSessions.openCallInForm': openCallInForm,
+  'mcpSessions.copyCallArguments': copyCallArguments,
+  'mcpSessions.pinTool': pinTool,
+  'mcpSessions.unpinTool': unpinTool,
+  'mcpSessions.enableTool': enableTool,
+  'mcpSessions.disableTool': disableTool,
 };
