@@ -44,7 +44,7 @@ describe('tool workbench: history, pins, switches, timeouts', function () {
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('mcpSessions').update('requestTimeoutMs', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('mcpSessions').update('requestTimeoutMs', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('mcpSessions.stopServer', 'echo');
   });
 
@@ -177,7 +177,7 @@ describe('tool workbench: history, pins, switches, timeouts', function () {
   describe('timeouts', () => {
     it('mcpSessions.requestTimeoutMs applies to the next call, without a restart', async () => {
       const pid = server(api, 'echo')?.pid;
-      await vscode.workspace.getConfiguration('mcpSessions').update('requestTimeoutMs', 300, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.getConfiguration('mcpSessions').update('requestTimeoutMs', 300, vscode.ConfigurationTarget.Global);
       try {
         const error = await eventually(
           async () => {
@@ -190,7 +190,7 @@ describe('tool workbench: history, pins, switches, timeouts', function () {
         assert.match(error.message, /The call of "slow" on "echo" timed out after 300 ms/);
         assert.equal(api.testing.callHistory()[0].outcome.kind, 'failed');
       } finally {
-        await vscode.workspace.getConfiguration('mcpSessions').update('requestTimeoutMs', undefined, vscode.ConfigurationTarget.Workspace);
+        await vscode.workspace.getConfiguration('mcpSessions').update('requestTimeoutMs', undefined, vscode.ConfigurationTarget.Global);
       }
       assert.equal(server(api, 'echo')?.pid, pid, 'the server was not restarted');
     });
