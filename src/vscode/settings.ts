@@ -55,6 +55,8 @@ export const restrictedSettings = [
   'mcpSessions.shutdown.termGraceMs',
   'mcpSessions.oauth.redirect',
   'mcpSessions.maxMessageSize',
+  'mcpSessions.requestTimeoutMs',
+  'mcpSessions.maxTotalTimeoutMs',
 ] as const;
 
 /** Settings that decide which servers exist: changing one reloads the configuration. */
@@ -92,9 +94,9 @@ export function readSettings(): Settings {
     stdinGraceMs: positive(value('shutdown.stdinGraceMs'), 2000),
     termGraceMs: positive(value('shutdown.termGraceMs'), 2000),
     maxMessageBytes: Math.min(positive(value('maxMessageSize'), 32, 1), 1024) * 1024 * 1024,
-    requestTimeoutMs: timeoutSetting(config.get('requestTimeoutMs'), 60_000),
+    requestTimeoutMs: timeoutSetting(value('requestTimeoutMs'), 60_000),
     // 0 (the default) means 10 × the request timeout.
-    maxTotalTimeoutMs: timeoutSetting(config.get('maxTotalTimeoutMs'), undefined),
+    maxTotalTimeoutMs: timeoutSetting(value('maxTotalTimeoutMs'), undefined),
   };
 }
 
