@@ -99,8 +99,9 @@ function callTooltipMarkdown(entry: CallRecord, redactor: SecretRedactor): strin
     '',
     markdownText(`${new Date(entry.time).toLocaleString()} · ${entry.durationMs} ms · ${outcomeLabel(entry)}`),
   ];
+  // Redacted again: a secret the host learned after the call was recorded.
   if (entry.outcome.kind !== 'ok') lines.push('', markdownText(redactor.redact(entry.outcome.message), 500));
   if (entry.redacted.length > 0) lines.push('', markdownText(`${entry.redacted.length} value(s) were redacted; a replay asks for them.`));
-  lines.push('', entry.argumentsOmitted ? markdownText('The arguments were too large to keep.') : markdownCodeBlock(JSON.stringify(entry.arguments, null, 2), 'json'));
+  lines.push('', entry.argumentsOmitted ? markdownText('The arguments were too large to keep.') : markdownCodeBlock(JSON.stringify(redactor.redactDeep(entry.arguments), null, 2), 'json'));
   return lines.join('\n');
 }

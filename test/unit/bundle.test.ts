@@ -12,8 +12,10 @@ import { repoRoot } from '../support/paths';
  * Bytes of dist/extension.js. The issue's target is 400 000 bytes with the v2 client; without
  * dropping a feature the bundle reaches 540 kB (docs/benchmarks.md says what is in it), so the
  * budget holds it there. Lower it when the bundle shrinks; raise it only with a reason.
+ * Raised by 10 kB for the call history, pins, tool switches and their views and commands
+ * (issue 9): 18 kB of our own code, minified.
  */
-const BUDGET_BYTES = 550_000;
+const BUDGET_BYTES = 560_000;
 const TARGET_BYTES = 400_000;
 
 const bundle = join(repoRoot, 'dist', 'extension.js');
