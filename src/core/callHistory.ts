@@ -43,8 +43,10 @@ export interface CallRecord {
 }
 
 export const maxHistoryEntries = 500;
-/** Arguments larger than this (as JSON) are not kept: 500 of them would bloat workspaceState. */
-export const maxRecordedArgumentsChars = 64 * 1024;
+/** Arguments larger than this (as JSON) are not kept: 500 of them would bloat workspaceState (8 MiB at most). */
+export const maxRecordedArgumentsChars = 16 * 1024;
+/** Calls in a burst are stored together: each write holds the whole history. */
+const defaultWriteDelayMs = 250;
 /** Outcome messages are cut to this many characters. */
 const maxMessageChars = 2000;
 export const redactedArgumentText = '[redacted argument]';
@@ -97,17 +99,21 @@ export class CallHistory implements Disposable {
   /** Fired after an entry is added or the history is cleared. */
   readonly onDidChange = this.changeEmitter.event;
   private entries: CallRecord[];
-  /** Writes in order: each one stores the whole list as it was when it was made. */
-  private writing: Promise<void> = Promise.resolve();
+  /** The write that will store the entries as they are then; calls until it starts join it. */
+  private pendingWrite: { promise: Promise<void>; timer: NodeJS.Timeout; start(): void } | undefined;
   private counter = 0;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly redactor: SecretRedactor,
-    private readonly capacity = maxHistoryEntries,
+    private readonly options: { capacity?: number; writeDelayMs?: number } = {},
   ) {
     const stored = store.get<unknown>(historyKey);
-    this.entries = Array.isArray(stored) ? stored.filter(isCallRecord).slice(0, capacity) : [];
+    this.entries = Array.isArray(stored) ? stored.filter(isCallRecord).slice(0, this.capacity) : [];
+  }
+
+  private get capacity(): number {
+    return this.options.capacity ?? maxHistoryEntries;
   }
 
   /** Newest first. */
@@ -152,15 +158,25 @@ export class CallHistory implements Disposable {
   }
 
   private save(): Promise<void> {
-    const snapshot = this.entries;
     this.changeEmitter.fire();
-    const write = this.writing.then(() => this.store.update(historyKey, snapshot));
-    // A failed write fails its caller only: the next one still runs.
-    this.writing = write.catch(() => undefined);
-    return write;
+    if (!this.pendingWrite) {
+      let start!: () => void;
+      const started = new Promise<void>((resolve) => (start = resolve));
+      const promise = started.then(() => {
+        this.pendingWrite = undefined;
+        return this.store.update(historyKey, this.entries);
+      });
+      this.pendingWrite = { promise, start, timer: setTimeout(start, this.options.writeDelayMs ?? defaultWriteDelayMs) };
+    }
+    return this.pendingWrite.promise;
   }
 
+  /** Stores a pending write at once. */
   dispose(): void {
+    if (this.pendingWrite) {
+      clearTimeout(this.pendingWrite.timer);
+      this.pendingWrite.start();
+    }
     this.changeEmitter.dispose();
   }
 }

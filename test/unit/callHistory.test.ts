@@ -31,6 +31,7 @@ describe('call history', () => {
     const history = new CallHistory(memento, new SecretRedactor());
     for (let i = 0; i < maxHistoryEntries + 12; i++) void history.record(call(`tool${i}`, { i }, 1000 + i));
     await history.record(call('last', {}, 5000));
+    assert.equal(memento.writes, 1, 'a burst of calls is stored in one write');
     assert.equal(history.list().length, 500);
     assert.equal(history.list()[0].tool, 'last');
     assert.equal(history.list()[1].tool, 'tool511');
@@ -58,6 +59,19 @@ describe('call history', () => {
     assert.deepEqual(reopened.get(ok.id), ok);
     await reopened.clear();
     assert.deepEqual(new CallHistory(memento, new SecretRedactor()).list(), []);
+  });
+
+  it('stores a pending write at once when disposed', async () => {
+    const memento = new MemoryMemento();
+    // Far longer than the test's timeout: only the flush at dispose can store it in time.
+    const history = new CallHistory(memento, new SecretRedactor(), { writeDelayMs: 10 * 60_000 });
+    const stored = history.record(call('at-shutdown'));
+    history.dispose();
+    await stored;
+    assert.deepEqual(
+      new CallHistory(memento, new SecretRedactor()).list().map((e) => e.tool),
+      ['at-shutdown'],
+    );
   });
 
   it('skips stored entries that are not call records instead of failing', () => {
@@ -111,7 +125,7 @@ describe('call history', () => {
     assert.equal(entry.outcome.message.length, 2000);
   });
 
-  it('keeps no arguments larger than 64 KiB, and says so', async () => {
+  it('keeps no arguments larger than 16 KiB, and says so', async () => {
     const history = new CallHistory(new MemoryMemento(), new SecretRedactor());
     const entry = await history.record(call('big', { data: 'a b '.repeat(20_000) }));
     assert.deepEqual(entry.arguments, {});
