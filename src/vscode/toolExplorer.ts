@@ -86,6 +86,8 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     if (preferences) {
       this.store.add(preferences.pins.onDidChange(() => this.scheduleRefresh()));
       this.store.add(preferences.switches.onDidChange(() => this.scheduleRefresh()));
+      const decorations = this.store.add(new DisabledToolDecorations(preferences.switches));
+      this.store.add(vscode.window.registerFileDecorationProvider(decorations));
     }
     this.store.add({
       dispose: () => {
@@ -499,6 +501,33 @@ function statusMessage(view: ServerView): ExplorerNode | undefined {
   }
 }
 
+const toolUriScheme = 'mcp-sessions-tool';
+
+function toolUri(server: string, tool: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: toolUriScheme, path: `/${encodeURIComponent(server)}/${encodeURIComponent(tool)}` });
+}
+
+/** Dims the label of a disabled tool (VS Code colours a tree item's label only through a file decoration). */
+class DisabledToolDecorations implements vscode.FileDecorationProvider, Disposable {
+  private readonly store = new DisposableStore();
+  private readonly changeEmitter = this.store.add(new vscode.EventEmitter<vscode.Uri>());
+  readonly onDidChangeFileDecorations = this.changeEmitter.event;
+
+  constructor(private readonly switches: ToolSwitches) {
+    this.store.add(switches.onDidChange(({ server, tool }) => this.changeEmitter.fire(toolUri(server, tool))));
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== toolUriScheme) return undefined;
+    const [server, tool] = uri.path.slice(1).split('/').map(decodeURIComponent);
+    return this.switches.isToolEnabled(server, tool) ? undefined : { color: new vscode.ThemeColor('disabledForeground'), tooltip: 'Disabled in this workspace' };
+  }
+}
+
 /** Markdown built by itemText: never trusted, no theme icons (itemText.ts says why). */
 export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
   return new vscode.MarkdownString(markdown, false);
@@ -527,6 +556,8 @@ function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>, redactor: Secre
     ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
     : new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : node.pinned ? 'pinned' : 'symbol-method');
   item.contextValue = `tool${node.cached ? '.cached' : ''}${state.pinned ? '.pinned' : ''}${state.disabled ? '.disabled' : ''}`;
+  // Only a resource's label can be coloured (DisabledToolDecorations dims it); the label stays ours.
+  item.resourceUri = toolUri(node.server, tool.name);
   item.command = { title: 'Call Tool…', command: 'mcpSessions.callTool', arguments: [node] };
   return item;
 }
