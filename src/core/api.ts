@@ -78,9 +78,9 @@ export interface ProgressUpdate {
 export interface CallOptions {
   /** Cancels the call: the server gets notifications/cancelled. */
   signal?: AbortSignal;
-  /** Timeout without progress; each progress notification resets it. Default 60 s. */
+  /** Timeout without progress; each progress notification resets it. Default: the server's `requestTimeoutMs`, else the registry's (60 s). */
   timeoutMs?: number;
-  /** Upper bound on the whole call, progress or not. Default 10 × timeoutMs. */
+  /** Upper bound on the whole call, progress or not. Default: the server's `maxTotalTimeoutMs`, else the registry's, else 10 × timeoutMs. */
   maxTotalTimeoutMs?: number;
   onProgress?: (progress: ProgressUpdate) => void;
 }
@@ -152,7 +152,10 @@ export interface RegistryOptions {
   connectTimeoutMs?: number;
   stdinGraceMs?: number;
   termGraceMs?: number;
+  /** A request fails after this long without an answer or progress, unless its server or the call says otherwise. Default 60 s. */
   defaultCallTimeoutMs?: number;
+  /** A request fails after this long, progress or not, unless its server or the call says otherwise. Default 10 × the request's timeout. */
+  defaultMaxTotalTimeoutMs?: number;
   supervisor?: Partial<SupervisorOptions>;
   /** Ping interval for remote servers, 0 to disable. Default 30 s. */
   pingIntervalMs?: number;

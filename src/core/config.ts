@@ -7,7 +7,7 @@
 // modules through a local `require` that the bundle does not provide. The ESM build can.
 import { createScanner, getNodeValue, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from 'node:path';
-import type { DefinitionSource, DevMode, RemoteServerDefinition, ServerDefinition, StdioServerDefinition } from './definitions';
+import { maxTimeoutMs, type DefinitionSource, type DevMode, type RemoteServerDefinition, type ServerDefinition, type StdioServerDefinition } from './definitions';
 import { watchGlobProblem } from './devMode';
 import { secretVariable } from './redact';
 
@@ -332,8 +332,9 @@ function textLocator(text: string, root: Node): TextLocator {
   };
 }
 
-const stdioKeys = new Set(['type', 'command', 'args', 'env', 'envFile', 'cwd', 'dev', 'disabled']);
-const remoteKeys = new Set(['type', 'url', 'headers', 'disabled']);
+const timeoutKeys = ['requestTimeoutMs', 'maxTotalTimeoutMs'] as const;
+const stdioKeys = new Set(['type', 'command', 'args', 'env', 'envFile', 'cwd', 'dev', 'disabled', ...timeoutKeys]);
+const remoteKeys = new Set(['type', 'url', 'headers', 'disabled', ...timeoutKeys]);
 const inputKeys = new Set(['id', 'type', 'description', 'password', 'default', 'options', 'command', 'args']);
 
 const serverTypes: Record<string, 'stdio' | 'http' | 'sse'> = {
@@ -449,6 +450,10 @@ class ConfigReader {
       };
       server = definition;
     }
+    for (const key of timeoutKeys) {
+      const timeout = this.timeout(value[key], [...path, key]);
+      if (timeout !== undefined) server[key] = timeout;
+    }
     if (this.errorCount() > errorsBefore) return undefined;
     this.checkVariables(server, path, inputIds);
     return server;
@@ -488,6 +493,15 @@ class ConfigReader {
     if (value === undefined || typeof value === 'string') return value;
     this.report('error', path, `must be a string, got ${typeName(value)}`);
     return undefined;
+  }
+
+  private timeout(value: unknown, path: JsonPath): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > maxTimeoutMs) {
+      this.report('error', path, `must be a whole number of milliseconds from 1 to ${maxTimeoutMs} (24 hours), got ${typeof value === 'number' ? value : typeName(value)}`);
+      return undefined;
+    }
+    return value;
   }
 
   private stringArray(value: unknown, path: JsonPath): string[] {

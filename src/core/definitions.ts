@@ -13,7 +13,21 @@ export interface DefinitionSource {
   fromWorkspace?: boolean;
 }
 
-export interface StdioServerDefinition {
+/**
+ * Per-server call timeouts (mcp.json fields of the same names), overriding the host's defaults
+ * (the extension's settings, the CLI's `--timeout`); a call's own options override both.
+ */
+export interface ServerTimeouts {
+  /** A request fails after this long without an answer or progress. */
+  requestTimeoutMs?: number;
+  /** A request fails after this long, progress or not. */
+  maxTotalTimeoutMs?: number;
+}
+
+/** Bounds of a timeout in the configuration: a whole number of milliseconds, from 1 ms to 24 hours. */
+export const maxTimeoutMs = 24 * 60 * 60 * 1000;
+
+export interface StdioServerDefinition extends ServerTimeouts {
   kind: 'stdio';
   name: string;
   command: string;
@@ -38,7 +52,7 @@ export interface DevMode {
   debug?: { type: 'node' };
 }
 
-export interface RemoteServerDefinition {
+export interface RemoteServerDefinition extends ServerTimeouts {
   /** `http`: Streamable HTTP, falling back to legacy SSE on a 4xx initialize; `sse`: legacy SSE only. */
   kind: 'http' | 'sse';
   name: string;

@@ -13,6 +13,7 @@ export type McpErrorCode =
   | 'connection' // a remote server could not be reached or the connection dropped
   | 'session-expired' // a remote session expired and the call was not safe to retry
   | 'needs-sign-in' // a remote server needs an OAuth sign-in that only a person can give (see oauth.ts)
+  | 'tool-disabled' // the tool is switched off in this workspace (toolPreferences.ts); nothing was sent
   | 'shut-down'; // the registry is shut down
 
 export class McpSessionError extends Error {

@@ -47,7 +47,8 @@ const stdioMissedHeartbeats = 2;
 
 export interface LiveConnectionSettings {
   clientInfo: { name: string; version: string };
-  defaultCallTimeoutMs: number;
+  /** The timeouts of a request without its own: the server's fields, else the host's settings. */
+  callTimeouts(): { timeoutMs: number; maxTotalTimeoutMs: number };
   /** Bound on the server/discover probe before the SDK tries `initialize`; undefined: the connect bound (remote). */
   probeTimeoutMs: number | undefined;
   /** Used to end a connection whose heartbeat failed (stdin is not waited for: the server hangs). */
@@ -213,7 +214,7 @@ export class LiveConnection implements Disposable {
     };
     if (Object.keys(filter).length === 0) return;
     try {
-      const subscription = await client.listen(filter, { timeout: this.settings.defaultCallTimeoutMs });
+      const subscription = await client.listen(filter, { timeout: this.settings.callTimeouts().timeoutMs });
       this.deps.log('transport', `listening for list changes (subscriptions/listen): ${Object.keys(subscription.honoredFilter).join(', ') || 'nothing honoured'}`);
     } catch (e) {
       if (!this.disposed) this.deps.log('transport', `subscriptions/listen failed, so list changes will be seen only on refresh: ${errorMessage(e)}`);
@@ -345,7 +346,7 @@ export class LiveConnection implements Disposable {
     let items: unknown[] = [];
     let ttlMs: number | undefined;
     if (capabilities[kind]) {
-      const options = { timeout: this.settings.defaultCallTimeoutMs, cacheMode: 'refresh' as const };
+      const options = { timeout: this.settings.callTimeouts().timeoutMs, cacheMode: 'refresh' as const };
       const result =
         kind === 'tools' ? await client.listTools(undefined, options) : kind === 'resources' ? await client.listResources(undefined, options) : await client.listPrompts(undefined, options);
       items = kind === 'tools' ? (result as { tools: Tool[] }).tools : kind === 'resources' ? (result as { resources: Resource[] }).resources : (result as { prompts: Prompt[] }).prompts;
@@ -365,7 +366,7 @@ export class LiveConnection implements Disposable {
     try {
       return (await this.refreshList(kind, refresh)) as T[];
     } catch (e) {
-      throw this.toSessionError(e, `listing ${kind}`, this.settings.defaultCallTimeoutMs, undefined);
+      throw this.toSessionError(e, `listing ${kind}`, this.settings.callTimeouts().timeoutMs, undefined);
     }
   }
 
@@ -386,12 +387,13 @@ export class LiveConnection implements Disposable {
     const controller = external ? new AbortController() : undefined;
     const onExternalAbort = external && (() => controller!.abort(external.reason));
     if (onExternalAbort) external!.addEventListener('abort', onExternalAbort, { once: true });
-    const timeoutMs = options.timeoutMs ?? this.settings.defaultCallTimeoutMs;
+    const defaults = this.settings.callTimeouts();
+    const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
     const requestOptions: RequestOptions = {
       signal: controller?.signal,
       timeout: timeoutMs,
       resetTimeoutOnProgress: true,
-      maxTotalTimeout: options.maxTotalTimeoutMs ?? timeoutMs * 10,
+      maxTotalTimeout: options.maxTotalTimeoutMs ?? (options.timeoutMs === undefined ? defaults.maxTotalTimeoutMs : timeoutMs * 10),
       onprogress: options.onProgress ? (p) => options.onProgress!({ progress: p.progress, total: p.total, message: p.message }) : undefined,
     };
     const recovery = sessionRecoveryOf(connection);
@@ -436,13 +438,13 @@ export class LiveConnection implements Disposable {
         },
         (e) => {
           done();
-          reject(this.toSessionError(e, what, timeoutMs, external));
+          reject(this.toSessionError(e, what, timeoutMs, external, requestOptions.maxTotalTimeout));
         },
       );
     });
   }
 
-  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined): McpSessionError {
+  private toSessionError(e: unknown, what: string, timeoutMs: number, external: AbortSignal | undefined, maxTotalTimeoutMs?: number): McpSessionError {
     if (e instanceof McpSessionError) return e;
     const name = this.server;
     if (external?.aborted) return new McpSessionError('cancelled', name, `The ${what} on "${name}" was cancelled.`, { cause: e });
@@ -460,7 +462,11 @@ export class LiveConnection implements Disposable {
     if (e instanceof SdkError) {
       switch (e.code) {
         case SdkErrorCode.RequestTimeout:
-          return new McpSessionError('timeout', name, `The ${what} on "${name}" timed out after ${timeoutMs} ms without progress.`, { cause: e, retryable: true });
+          // The SDK says which bound ended it only in its message.
+          if (maxTotalTimeoutMs !== undefined && /maximum total timeout/i.test(e.message)) {
+            return new McpSessionError('timeout', name, `The ${what} on "${name}" timed out: it ran longer than ${maxTotalTimeoutMs} ms in all (maxTotalTimeoutMs).`, { cause: e, retryable: true });
+          }
+          return new McpSessionError('timeout', name, `The ${what} on "${name}" timed out after ${timeoutMs} ms without an answer or progress (requestTimeoutMs).`, { cause: e, retryable: true });
         case SdkErrorCode.ConnectionClosed:
         case SdkErrorCode.NotConnected:
         case SdkErrorCode.SendFailed: {

@@ -114,6 +114,7 @@ export class SessionRegistry implements RegistryApi {
       stdinGraceMs: options.stdinGraceMs ?? 2000,
       termGraceMs: options.termGraceMs ?? 2000,
       defaultCallTimeoutMs: options.defaultCallTimeoutMs ?? 60_000,
+      defaultMaxTotalTimeoutMs: options.defaultMaxTotalTimeoutMs,
       supervisor: { ...defaultSupervisor, ...options.supervisor },
       pingIntervalMs: options.pingIntervalMs ?? 30_000,
       pingTimeoutMs: options.pingTimeoutMs ?? 10_000,
@@ -137,12 +138,17 @@ export class SessionRegistry implements RegistryApi {
 
   /**
    * Changes settings for connections made from now on (timeouts, graces, tracing, ping).
-   * Running servers keep what they started with until they restart.
+   * Running servers keep what they started with until they restart, except the call
+   * timeouts, which every request reads when it is sent (`defaultMaxTotalTimeoutMs` may be
+   * set back to undefined: 10 × the request's timeout).
    */
   updateOptions(
-    options: Pick<RegistryOptions, 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'defaultCallTimeoutMs' | 'pingIntervalMs' | 'pingTimeoutMs' | 'traceProtocol' | 'maxMessageBytes'>,
+    options: Pick<
+      RegistryOptions,
+      'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'defaultCallTimeoutMs' | 'defaultMaxTotalTimeoutMs' | 'pingIntervalMs' | 'pingTimeoutMs' | 'traceProtocol' | 'maxMessageBytes'
+    >,
   ): void {
-    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    const defined = Object.fromEntries(Object.entries(options).filter(([key, v]) => v !== undefined || key === 'defaultMaxTotalTimeoutMs'));
     Object.assign(this.settings, defined);
   }
 

@@ -46,6 +46,8 @@ export interface SessionSettings {
   stdinGraceMs: number;
   termGraceMs: number;
   defaultCallTimeoutMs: number;
+  /** Undefined: 10 × the request's timeout. */
+  defaultMaxTotalTimeoutMs: number | undefined;
   supervisor: SupervisorOptions;
   pingIntervalMs: number;
   pingTimeoutMs: number;
@@ -228,7 +230,11 @@ export class ServerSession implements SessionApi {
       this.name,
       {
         clientInfo: this.settings.clientInfo,
-        defaultCallTimeoutMs: this.settings.defaultCallTimeoutMs,
+        // Read per request: a changed setting applies to the next call, without a restart.
+        callTimeouts: () => {
+          const timeoutMs = this.def.requestTimeoutMs ?? this.settings.defaultCallTimeoutMs;
+          return { timeoutMs, maxTotalTimeoutMs: this.def.maxTotalTimeoutMs ?? this.settings.defaultMaxTotalTimeoutMs ?? timeoutMs * 10 };
+        },
         // On stdio a silent probe means a legacy server: half the connect bound leaves the other half
         // for the initialize that follows. Remote connections pause their bound during a sign-in, so
         // their probe is bounded by the connector alone.

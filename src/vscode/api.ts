@@ -27,7 +27,7 @@ export interface McpServerInfo {
   pid?: number;
   /** The MCP revision a running server speaks: `modern` is 2026-07-28 and later, `legacy` the 2025 `initialize` era. */
   protocol?: { era: 'modern' | 'legacy'; version: string };
-  /** Tools of the running server, else of an earlier session (`toolsCached`), else none. */
+  /** Tools of the running server, else of an earlier session (`toolsCached`), else none; never those disabled in this workspace. */
   tools: { name: string; description?: string; inputSchema: unknown }[];
   toolsCached: boolean;
 }
@@ -39,7 +39,8 @@ export interface McpSessionsApi {
   readonly onDidChangeServers: vscode.Event<void>;
   /**
    * Calls a tool, starting the server on first use. Rejects with an Error whose `code` is
-   * one of the core's McpErrorCode values (`tool-error` for an isError result) and whose
+   * one of the core's McpErrorCode values (`tool-error` for an isError result, `tool-disabled`
+   * for a tool switched off in this workspace, which is never sent) and whose
    * message names the server. Cancelling `token` cancels the call on the server. A call never
    * signs in to a server: one that needs an OAuth sign-in rejects with `needs-sign-in` and
    * waits (state `needs-sign-in`) until the user signs in with "Sign In to Server…".
@@ -57,6 +58,12 @@ export interface TestingApi {
   renderTree(): Promise<RenderedNode[]>;
   /** What the argument pickers of Get Prompt… and resource templates suggest for `value` (the server's `completion/complete`). */
   argumentCompletions(server: string, ref: CompletionReference, argument: string, value: string, context?: Record<string, string>): Promise<string[]>;
+  /** The Call History view, rendered: one node per call, newest first. */
+  renderCallHistory(): Promise<RenderedNode[]>;
+  /** The stored call history (redacted), newest first. */
+  callHistory(): import('../core/callHistory').CallRecord[];
+  /** The items of Call Tool…'s tool pick for `server`, in order, from the tools listed so far. */
+  toolPickItems(server: string): { label: string; description?: string }[];
   /** Reveals a server in the Tool Explorer and expands it (TreeView.reveal); with `expand: false`, selects and focuses it instead. */
   revealServer(server: string, options?: { expand: boolean }): Promise<void>;
   /** The tooltip the workbench shows on hover `afterMs` after it received the server's item. */

@@ -7,6 +7,7 @@ import { iconLabelText } from '../core/displayText';
 import { serverPickItem, toolPickItem } from './itemText';
 import { showMessage } from './messages';
 import type { ServerService, ServerView } from './servers';
+import type { ToolPins, ToolSwitches } from '../core/toolPreferences';
 import { statusIcon, statusLabel } from './toolExplorer';
 
 export async function pickServer(servers: ServerService, title: string, filter: (view: ServerView) => boolean = () => true): Promise<string | undefined> {
@@ -27,6 +28,36 @@ export async function pickServer(servers: ServerService, title: string, filter: 
 
 /** The button on each tool of the tool pick that opens the tool's call form instead. */
 const openFormButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('preview'), tooltip: 'Open Form' };
+/** What the tool pick honours: pinned tools come first, disabled ones are left out. */
+export interface ToolPickPreferences {
+  pins: ToolPins;
+  switches: ToolSwitches;
+}
+
+type ToolItem = vscode.QuickPickItem & { tool?: Tool };
+
+/** The items of the tool pick: pinned tools first (in pin order, under a separator), then the rest; no disabled tools. */
+export function toolItems(server: string, tools: Tool[], cached: boolean, preferences?: ToolPickPreferences): ToolItem[] {
+  const enabled = preferences ? tools.filter((tool) => preferences.switches.isToolEnabled(server, tool.name)) : tools;
+  const pinned = preferences ? preferences.pins.list().flatMap((pin) => (pin.server === server ? enabled.filter((tool) => tool.name === pin.tool) : [])) : [];
+  if (pinned.length === 0) return enabled.map((tool) => toolPickItem(tool, cached));
+  const rest = enabled.filter((tool) => !pinned.includes(tool));
+  return [
+    { label: 'Pinned', kind: vscode.QuickPickItemKind.Separator },
+    ...pinned.map((tool) => {
+      const item = toolPickItem(tool, cached);
+      return { ...item, description: ['pinned', item.description].filter(Boolean).join(' ') };
+    }),
+    { label: 'Tools', kind: vscode.QuickPickItemKind.Separator },
+    ...rest.map((tool) => toolPickItem(tool, cached)),
+  ];
+}
+
+/** The tool pick's items from the tools listed so far (for the tests). */
+export function toolPickItems(servers: ServerService, server: string, preferences: ToolPickPreferences): ToolItem[] {
+  const lists = servers.get(server)?.lists;
+  return lists ? toolItems(server, lists.tools, lists.cached, preferences) : [];
+}
 
 /**
  * Picks a tool of `server`. The list shows cached tools at once; the live list replaces them
@@ -34,12 +65,13 @@ const openFormButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon
  * With `onOpenForm`, each tool has an "Open Form" button: it ends the pick (undefined) and
  * hands over the tool.
  */
-export async function pickTool(servers: ServerService, server: string, onOpenForm?: (tool: Tool) => void): Promise<Tool | undefined> {
-  const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { tool: Tool }>();
+export async function pickTool(servers: ServerService, server: string, preferences?: ToolPickPreferences, onOpenForm?: (tool: Tool) => void): Promise<Tool | undefined> {
+  const quickPick = vscode.window.createQuickPick<ToolItem>();
   quickPick.title = iconLabelText(`Call a tool on "${server}"`);
   quickPick.placeholder = 'Choose a tool';
   quickPick.matchOnDetail = true;
-  const toItems = (tools: Tool[], cached: boolean) => tools.map((tool) => ({ ...toolPickItem(tool, cached), buttons: onOpenForm ? [openFormButton] : undefined }));
+  const toItems = (tools: Tool[], cached: boolean) =>
+    toolItems(server, tools, cached, preferences).map((item) => (item.tool && onOpenForm ? { ...item, buttons: [openFormButton] } : item));
   const cached = servers.get(server)?.lists;
   if (cached) quickPick.items = toItems(cached.tools, cached.cached);
   quickPick.busy = true;
@@ -52,7 +84,7 @@ export async function pickTool(servers: ServerService, server: string, onOpenFor
       quickPick.onDidTriggerItemButton(({ item }) => {
         resolve(undefined);
         quickPick.hide();
-        onOpenForm?.(item.tool);
+        if (item.tool) onOpenForm?.(item.tool);
       });
       quickPick.onDidHide(() => resolve(undefined));
       quickPick.show();

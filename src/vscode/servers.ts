@@ -25,9 +25,11 @@ import type {
   Tool,
 } from '../core/api';
 import { ConfigResolutionError } from '../core/config';
-import { McpSessionError } from '../core/errors';
+import { McpSessionError, isMcpSessionError } from '../core/errors';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
+import type { CallHistory, CallOutcome } from '../core/callHistory';
+import type { ToolSwitches } from '../core/toolPreferences';
 import type { ConfigurationService, ConfiguredServer } from './configuration';
 import type { CachedLists, ListCache } from './listCache';
 import { withProgressNotification } from './messages';
@@ -84,6 +86,7 @@ export class ServerService implements Disposable {
     private readonly logger: Logger,
     private readonly runningServers: RunningServersMemory,
     private readonly signIns?: SignInStates,
+    private readonly tools?: { history: CallHistory; switches: ToolSwitches },
   ) {
     this.store.add(configuration.onDidChange(() => this.onConfigurationLoaded()));
     if (signIns) this.store.add(signIns.onDidChangeSignIns(() => this.changeEmitter.fire()));
@@ -354,9 +357,34 @@ export class ServerService implements Disposable {
 
   // ---- using ----------------------------------------------------------------------------
 
+  /** Throws `tool-disabled` for a tool switched off in this workspace. */
+  assertToolEnabled(name: string, tool: string): void {
+    if (this.tools && !this.tools.switches.isToolEnabled(name, tool)) {
+      throw new McpSessionError('tool-disabled', name, `The tool "${tool}" of "${name}" is disabled in this workspace. Enable it in the Tool Explorer to call it`);
+    }
+  }
+
+  /**
+   * The one way every tool call of the extension goes (Call Tool…, the call form, replays, the
+   * API): refuses disabled tools, and records each call that was made in the call history.
+   */
   async callTool(name: string, tool: string, args: Record<string, unknown>, options: CallOptions, interactive: boolean): Promise<CallToolResult> {
+    this.assertToolEnabled(name, tool);
     await this.ensureReady(name, interactive);
-    return this.registry.callTool(name, tool, args, options);
+    const time = Date.now();
+    const began = performance.now();
+    const record = (outcome: CallOutcome) => {
+      this.tools?.history.record({ server: name, tool, arguments: args, outcome, durationMs: performance.now() - began, time }).catch((e) => this.logger.warn(`The call history could not be saved: ${(e as Error).message}`));
+    };
+    try {
+      const result = await this.registry.callTool(name, tool, args, options);
+      record({ kind: 'ok' });
+      return result;
+    } catch (e) {
+      if (isMcpSessionError(e, 'tool-error')) record({ kind: 'isError', message: e.message });
+      else record({ kind: 'failed', code: isMcpSessionError(e) ? e.code : undefined, message: (e as Error).message ?? String(e) });
+      throw e;
+    }
   }
 
   async readResource(name: string, uri: string, options: CallOptions, interactive: boolean): Promise<ReadResourceResult> {

@@ -29,7 +29,11 @@ import { ResourceDocuments } from './resourceDocuments';
 import { ResultDocuments } from './results';
 import { RunningServersMemory } from './runningServers';
 import { ServerService } from './servers';
-import { affectsAny, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
+import { affectsAny, callTimeoutSettings, readSettings, registryOptionsFrom, restartRequiringSettings } from './settings';
+import { CallHistory } from '../core/callHistory';
+import { ToolPins, ToolSwitches } from '../core/toolPreferences';
+import { CallHistoryView } from './callHistoryView';
+import { toolPickItems } from './pickers';
 import { ServerStatusBar } from './statusBar';
 import { ToolExplorer } from './toolExplorer';
 import { DevModeService } from './devMode';
@@ -60,9 +64,13 @@ export class SessionsExtension implements CommandContext {
   readonly resultsView: ResultsPanels;
   readonly callForms: CallFormPanels;
   readonly resources: ResourceDocuments;
-  readonly api: McpSessionsApi;
   private readonly elicitations: ElicitationPanels;
   private readonly clientRequests: ClientRequestsUi;
+  readonly history: CallHistory;
+  readonly toolSwitches: ToolSwitches;
+  readonly toolPins: ToolPins;
+  readonly api: McpSessionsApi;
+  private readonly historyView: CallHistoryView;
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
   private readonly builtInMcp: BuiltInMcpWatch;
@@ -105,6 +113,9 @@ export class SessionsExtension implements CommandContext {
     this.configuration = new ConfigurationService(this.inputs, this.redactor, this.log, this.notifier, (file, issue) => {
       void vscode.commands.executeCommand('mcpSessions.openConfiguration', file, issue && { offset: issue.offset, length: issue.length });
     });
+    this.history = new CallHistory(context.workspaceState, this.redactor);
+    this.toolSwitches = new ToolSwitches(context.workspaceState);
+    this.toolPins = new ToolPins(context.workspaceState, this.redactor);
     this.servers = new ServerService(
       this.registry,
       this.configuration,
@@ -114,6 +125,7 @@ export class SessionsExtension implements CommandContext {
       this.log,
       new RunningServersMemory(context.workspaceState),
       this.oauth,
+      { history: this.history, switches: this.toolSwitches },
     );
     this.devMode = new DevModeService(
       {
@@ -129,12 +141,14 @@ export class SessionsExtension implements CommandContext {
     this.resultsView = new ResultsPanels(context.extensionUri, this.results, this.redactor, this.log);
     this.callForms = new CallFormPanels({ extensionUri: context.extensionUri, servers: this.servers, results: this.resultsView, redactor: this.redactor, log: this.log });
     this.resources = new ResourceDocuments(this.servers, this.redactor, this.log);
-    this.explorer = new ToolExplorer(this.servers, this.redactor, this.log);
+    this.explorer = new ToolExplorer(this.servers, this.redactor, this.log, { pins: this.toolPins, switches: this.toolSwitches });
+    this.historyView = new CallHistoryView(this.history, this.redactor);
     this.statusBar = new ServerStatusBar(this.servers);
     this.builtInMcp = new BuiltInMcpWatch(this.servers, context.globalState, this.log);
     const changeEmitter = new vscode.EventEmitter<void>();
     const apiStore = new DisposableStore();
     apiStore.add(this.servers.onDidChange(() => changeEmitter.fire()));
+    apiStore.add(this.toolSwitches.onDidChange(() => changeEmitter.fire()));
     apiStore.add(changeEmitter);
     this.api = this.createApi(changeEmitter.event);
 
@@ -149,11 +163,12 @@ export class SessionsExtension implements CommandContext {
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners),
     //                     the workspace-folder watch that tells servers their roots changed
     //   3. commands, api  command registrations, the API's onDidChangeServers
-    //   4. ui             Tool Explorer, status bar, notifications, call forms (their calls are cancelled),
-    //                     results panels, result documents (and their temp files),
+    //   4. ui             Tool Explorer, Call History, status bar, notifications, call forms (their calls
+    //                     are cancelled), results panels, result documents (and their temp files),
     //                     the mcp-resource: file system (its resource subscriptions),
     //                     the watch for VS Code's built-in MCP client (its process-table scans),
-    //                     elicitation forms still open (each answers cancel)
+    //                     elicitation forms still open (each answers cancel),
+    //                     the history, switches and pins (their events; what they stored stays)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
@@ -168,9 +183,9 @@ export class SessionsExtension implements CommandContext {
 
     const subscriptions = context.subscriptions;
     subscriptions.push(this.step('configuration', this.configuration));
-    subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
+    subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.watchCallTimeoutSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.resources, this.builtInMcp, this.elicitations, discoveryOffer));
+    subscriptions.push(this.step('ui', this.explorer, this.historyView, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.resources, this.builtInMcp, this.elicitations, discoveryOffer, this.history, this.toolSwitches, this.toolPins));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
@@ -236,6 +251,16 @@ export class SessionsExtension implements CommandContext {
     });
   }
 
+  /** Call timeouts are read by every request when it is sent: a change applies to the next call. */
+  private watchCallTimeoutSettings(): Disposable {
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!affectsAny(e, callTimeoutSettings) || this.registry.isShutDown || !this.registry.updateOptions) return;
+      const { defaultCallTimeoutMs, defaultMaxTotalTimeoutMs } = registryOptionsFrom(readSettings());
+      this.registry.updateOptions({ defaultCallTimeoutMs, defaultMaxTotalTimeoutMs });
+      this.log.info(`Call timeouts changed: ${defaultCallTimeoutMs} ms without progress, ${defaultMaxTotalTimeoutMs ?? 10 * defaultCallTimeoutMs!} ms in all; they apply to the next call`);
+    });
+  }
+
   private createApi(onDidChangeServers: vscode.Event<void>): McpSessionsApi {
     const api: McpSessionsApi = {
       onDidChangeServers,
@@ -246,7 +271,10 @@ export class SessionsExtension implements CommandContext {
         source: view.configured.raw.source.label,
         pid: view.status === 'running' ? view.snapshot?.pid : undefined,
         protocol: view.status === 'running' ? view.snapshot?.protocol : undefined,
-        tools: (view.lists?.tools ?? []).map((t) => this.redactor.redactDeep({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
+        // A disabled tool is not offered to other extensions; a call of it is refused (ServerService).
+        tools: (view.lists?.tools ?? [])
+          .filter((t) => this.toolSwitches.isToolEnabled(view.name, t.name))
+          .map((t) => this.redactor.redactDeep({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
         toolsCached: view.lists?.cached ?? false,
       })),
       callTool: async (server, tool, args = {}, token) => {
@@ -272,6 +300,9 @@ export class SessionsExtension implements CommandContext {
       reloadConfiguration: () => this.configuration.reload('reload requested by a test'),
       renderTree: () => this.explorer.render(),
       argumentCompletions: (server, ref, argument, value, context = {}) => completionSource(this.servers, server, ref, argument, context)(value, new AbortController().signal),
+      renderCallHistory: () => this.historyView.render(),
+      callHistory: () => this.history.list().map((entry) => structuredClone(entry)),
+      toolPickItems: (server) => toolPickItems(this.servers, server, { pins: this.toolPins, switches: this.toolSwitches }).map((item) => ({ label: item.label, description: item.description })),
       revealServer: (server, options) => this.explorer.revealServer(server, options),
       serverTooltipOnHover: (server, afterMs) => this.explorer.serverTooltipOnHover(server, afterMs),
       builtInMcp: detectBuiltInMcp,

@@ -9,6 +9,7 @@
 
 import * as vscode from 'vscode';
 import type { RegistryOptions } from '../core/api';
+import { maxTimeoutMs } from '../core/definitions';
 
 export const settingsSection = 'mcpSessions';
 
@@ -22,6 +23,10 @@ export interface Settings {
   stdinGraceMs: number;
   termGraceMs: number;
   maxMessageBytes: number;
+  /** A request fails after this long without an answer or progress, unless its server's `requestTimeoutMs` says otherwise. */
+  requestTimeoutMs: number;
+  /** A request fails after this long in all; undefined: 10 × its request timeout. */
+  maxTotalTimeoutMs: number | undefined;
 }
 
 /** Settings that only take effect when a server (re)starts. */
@@ -32,6 +37,12 @@ export const restartRequiringSettings = [
   'mcpSessions.shutdown.termGraceMs',
   'mcpSessions.maxMessageSize',
 ] as const;
+
+/** Settings every call reads when it is sent: a change applies to the next call, without a restart. */
+export const callTimeoutSettings = ['mcpSessions.requestTimeoutMs', 'mcpSessions.maxTotalTimeoutMs'] as const;
+
+/** Bounds of the timeout settings (the same as the mcp.json fields, definitions.ts). */
+const minimumTimeoutMs = 100;
 
 /** Settings whose workspace value counts only once the workspace is trusted: package.json lists the same (the trust suite checks). */
 export const restrictedSettings = [
@@ -44,6 +55,8 @@ export const restrictedSettings = [
   'mcpSessions.shutdown.termGraceMs',
   'mcpSessions.oauth.redirect',
   'mcpSessions.maxMessageSize',
+  'mcpSessions.requestTimeoutMs',
+  'mcpSessions.maxTotalTimeoutMs',
 ] as const;
 
 /** Settings that decide which servers exist: changing one reloads the configuration. */
@@ -51,6 +64,13 @@ export const serverListSettings = ['mcpSessions.servers', 'mcpSessions.configFil
 
 function autoStartFrom(value: unknown): AutoStart {
   return value === 'always' || value === 'never' ? value : 'restore';
+}
+
+/** A timeout setting: a number within bounds, else `fallback` (package.json states the same bounds). */
+function timeoutSetting(value: unknown, fallback: number): number;
+function timeoutSetting(value: unknown, fallback: undefined): number | undefined;
+function timeoutSetting(value: unknown, fallback: number | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= minimumTimeoutMs && value <= maxTimeoutMs ? Math.round(value) : fallback;
 }
 
 function positive(value: unknown, fallback: number, minimum = 0): number {
@@ -74,12 +94,19 @@ export function readSettings(): Settings {
     stdinGraceMs: positive(value('shutdown.stdinGraceMs'), 2000),
     termGraceMs: positive(value('shutdown.termGraceMs'), 2000),
     maxMessageBytes: Math.min(positive(value('maxMessageSize'), 32, 1), 1024) * 1024 * 1024,
+    requestTimeoutMs: timeoutSetting(value('requestTimeoutMs'), 60_000),
+    // 0 (the default) means 10 × the request timeout.
+    maxTotalTimeoutMs: timeoutSetting(value('maxTotalTimeoutMs'), undefined),
   };
 }
 
 /** The registry options that come from settings. */
-export function registryOptionsFrom(settings: Settings): Pick<RegistryOptions, 'traceProtocol' | 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'maxMessageBytes'> {
+export function registryOptionsFrom(
+  settings: Settings,
+): Pick<RegistryOptions, 'traceProtocol' | 'connectTimeoutMs' | 'stdinGraceMs' | 'termGraceMs' | 'maxMessageBytes' | 'defaultCallTimeoutMs' | 'defaultMaxTotalTimeoutMs'> {
   return {
+    defaultCallTimeoutMs: settings.requestTimeoutMs,
+    defaultMaxTotalTimeoutMs: settings.maxTotalTimeoutMs,
     traceProtocol: settings.traceServer === 'messages',
     connectTimeoutMs: settings.connectTimeoutMs,
     stdinGraceMs: settings.stdinGraceMs,

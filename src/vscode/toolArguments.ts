@@ -71,12 +71,20 @@ export function parseFlatValue(text: string, schema: PropertySchema, required: b
   }
 }
 
-/** Asks for the arguments; undefined when the user cancelled. */
-export async function askForArguments(server: string, tool: Tool): Promise<Record<string, unknown> | undefined> {
+/** Asks for the arguments, starting from `initial` (a pinned tool's saved ones) if given; undefined when the user cancelled. */
+export async function askForArguments(server: string, tool: Tool, initial?: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
   const schema = tool.inputSchema;
   const properties = Object.entries((schema.properties ?? {}) as Record<string, PropertySchema>);
   if (properties.length === 0) return {};
-  return isFlatSchema(schema) ? askFlat(server, tool, properties, new Set(schema.required ?? [])) : askJson(server, tool);
+  const start = (name: string, property: PropertySchema): PropertySchema => (initial && Object.hasOwn(initial, name) ? { ...property, default: initial[name] } : property);
+  return isFlatSchema(schema)
+    ? askFlat(
+        server,
+        tool,
+        properties.map(([name, property]) => [name, start(name, property)]),
+        new Set(schema.required ?? []),
+      )
+    : askJson(server, tool, initial);
 }
 
 async function askFlat(server: string, tool: Tool, properties: [string, PropertySchema][], required: Set<string>): Promise<Record<string, unknown> | undefined> {
@@ -149,8 +157,9 @@ function parseArguments(text: string, schema: Tool['inputSchema']): { value?: Re
   return { value: value as Record<string, unknown> };
 }
 
-async function askJson(server: string, tool: Tool): Promise<Record<string, unknown> | undefined> {
-  const skeleton = JSON.stringify(argumentSkeleton(tool.inputSchema as PropertySchema));
+async function askJson(server: string, tool: Tool, initial?: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const start = initial ?? argumentSkeleton(tool.inputSchema as PropertySchema);
+  const skeleton = JSON.stringify(start);
   const how = await vscode.window.showQuickPick(
     [
       { label: 'Edit the arguments in a JSON editor', id: 'editor' },
@@ -174,7 +183,7 @@ async function askJson(server: string, tool: Tool): Promise<Record<string, unkno
     .split('\n')
     .map((l) => `//   ${l}`)
     .join('\n')}\n`;
-  const document = await vscode.workspace.openTextDocument({ language: 'jsonc', content: header + JSON.stringify(argumentSkeleton(tool.inputSchema as PropertySchema), null, 2) + '\n' });
+  const document = await vscode.workspace.openTextDocument({ language: 'jsonc', content: header + JSON.stringify(start, null, 2) + '\n' });
   await vscode.window.showTextDocument(document, { preview: false });
   for (;;) {
     const choice = await showMessage('information', `Edit the arguments of "${tool.name}" in the editor, then choose Call.`, 'Call', 'Cancel');

@@ -9,6 +9,9 @@
 // refreshes only the servers that changed (the root only when servers are added, removed or
 // regrouped), and a server whose children the workbench asks for after a root refresh, although
 // it was collapsed before, was expanded in that gap: it starts (see childrenRequested).
+//
+// Pinned tools (ToolPins) lead the tree in a "Pinned" group, each shown as server/tool; tools
+// disabled in this workspace (ToolSwitches) are dimmed and say "disabled".
 
 import * as vscode from 'vscode';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '../core/api';
@@ -22,12 +25,15 @@ import type { SecretRedactor } from '../core/redact';
 import type { RenderedNode } from './api';
 import type { ServerService, ServerStatus, ServerView } from './servers';
 import { tildify } from './configuration';
+import type { ToolPins, ToolSwitches } from '../core/toolPreferences';
 
 export type ExplorerNode =
   | { kind: 'source'; key: string; label: string; file?: string }
   | { kind: 'server'; server: string }
   | { kind: 'group'; server: string; group: 'tools' | 'resources' | 'prompts' }
-  | { kind: 'tool'; server: string; tool: Tool; cached: boolean }
+  | { kind: 'pins' }
+  /** `pinned`: the entry in the Pinned group (the same tool also shows under its server). */
+  | { kind: 'tool'; server: string; tool: Tool; cached: boolean; pinned?: boolean }
   | { kind: 'resource'; server: string; resource: Resource; cached: boolean }
   | { kind: 'resourceTemplate'; server: string; template: ResourceTemplate }
   | { kind: 'prompt'; server: string; prompt: Prompt; cached: boolean }
@@ -41,6 +47,12 @@ type ServerNode = Extract<ExplorerNode, { kind: 'server' }>;
 type GroupNode = Extract<ExplorerNode, { kind: 'group' }>;
 type SourceNode = Extract<ExplorerNode, { kind: 'source' }>;
 
+/** What the tree shows of a person's choices about tools. */
+export interface ToolExplorerPreferences {
+  pins: ToolPins;
+  switches: ToolSwitches;
+}
+
 export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disposable {
   private readonly store = new DisposableStore();
   private readonly changeEmitter = this.store.add(new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>());
@@ -51,8 +63,10 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   private readonly serverNodes = new Map<string, ServerNode>();
   private readonly groupNodes = new Map<string, GroupNode>();
   private readonly sourceNodes = new Map<string, SourceNode>();
+  private readonly pinsNode: ExplorerNode = { kind: 'pins' };
   /** What the root shows (sources and server names, in order) and what each server shows, as last sent. */
   private shownRoot = '';
+  private shownPins = '';
   private readonly shownServers = new Map<string, string>();
   /** Servers the workbench shows expanded, as far as we know; and the ones it listed, collapsed, before the last root refresh. */
   private readonly expanded = new Set<string>();
@@ -64,11 +78,18 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
     private readonly servers: ServerService,
     private readonly redactor: SecretRedactor,
     private readonly logger: Logger,
+    private readonly preferences?: ToolExplorerPreferences,
   ) {
     this.view = this.store.add(vscode.window.createTreeView(toolExplorerViewId, { treeDataProvider: this, showCollapseAll: true }));
     this.store.add(this.view.onDidExpandElement((e) => this.onExpand(e.element)));
     this.store.add(this.view.onDidCollapseElement((e) => e.element.kind === 'server' && this.expanded.delete(e.element.server)));
     this.store.add(servers.onDidChange(() => this.scheduleRefresh()));
+    if (preferences) {
+      this.store.add(preferences.pins.onDidChange(() => this.scheduleRefresh()));
+      this.store.add(preferences.switches.onDidChange(() => this.scheduleRefresh()));
+      const decorations = this.store.add(new DisabledToolDecorations(preferences.switches));
+      this.store.add(vscode.window.registerFileDecorationProvider(decorations));
+    }
     this.store.add({
       dispose: () => {
         clearTimeout(this.refreshTimer);
@@ -88,8 +109,11 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   /** Refreshes what changed: the servers whose rows or children changed, the root only when its shape did. */
   private refresh(): void {
     const views = this.servers.list();
-    const root = JSON.stringify(views.map((v) => [v.name, sourceKey(v)]));
-    const shown = new Map(views.map((v) => [v.name, shownState(v)]));
+    const root = JSON.stringify([views.map((v) => [v.name, sourceKey(v)]), (this.preferences?.pins.list().length ?? 0) > 0]);
+    const shown = new Map(views.map((v) => [v.name, shownState(v, this.toolStates(v))]));
+    const pins = this.pinsShown();
+    const pinsChanged = pins !== this.shownPins;
+    this.shownPins = pins;
     if (root !== this.shownRoot) {
       this.shownRoot = root;
       for (const name of [...this.serverNodes.keys()]) if (!shown.has(name)) this.forget(name);
@@ -100,9 +124,24 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       this.changeEmitter.fire(undefined);
       return;
     }
-    const changed = views.filter((v) => this.shownServers.get(v.name) !== shown.get(v.name)).map((v) => this.serverNode(v.name));
+    const changed: ExplorerNode[] = views.filter((v) => this.shownServers.get(v.name) !== shown.get(v.name)).map((v) => this.serverNode(v.name));
+    if (pinsChanged) changed.unshift(this.pinsNode);
     this.replaceShown(shown);
     if (changed.length > 0) this.changeEmitter.fire(changed);
+  }
+
+  /** The Pinned group as shown: each pin, its tool as listed, and whether it is disabled. */
+  private pinsShown(): string {
+    return JSON.stringify(
+      this.pinnedTools().map((node) => node.kind === 'tool' && [node.server, node.tool, node.cached, this.preferences?.switches.isToolEnabled(node.server, node.tool.name)]),
+    );
+  }
+
+  /** Which tools of a server are pinned or disabled: their rows show it. */
+  private toolStates(view: ServerView): unknown {
+    if (!this.preferences) return undefined;
+    const { pins, switches } = this.preferences;
+    return [pins.list().filter((pin) => pin.server === view.name).map((pin) => pin.tool), switches.disabledTools(view.name)];
   }
 
   private replaceShown(shown: Map<string, string>): void {
@@ -175,10 +214,12 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
 
   /** The children of a node, without noting that the workbench asked for them. */
   childrenOf(node?: ExplorerNode): ExplorerNode[] {
+    if (node?.kind === 'pins') return this.pinnedTools();
     if (!node || node.kind === 'source') {
       const views = this.servers.list();
       const grouped = new Set(views.map(sourceKey)).size > 1;
-      if (!node) return grouped ? [...new Map(views.map((v) => [sourceKey(v), this.sourceNode(v)])).values()] : views.map((v) => this.serverNode(v.name));
+      const pins: ExplorerNode[] = this.preferences && this.preferences.pins.list().length > 0 ? [this.pinsNode] : [];
+      if (!node) return [...pins, ...(grouped ? [...new Map(views.map((v) => [sourceKey(v), this.sourceNode(v)])).values()] : views.map((v) => this.serverNode(v.name)))];
       return views.filter((v) => sourceKey(v) === node.key).map((v) => this.serverNode(v.name));
     }
     const view = this.servers.get(node.server);
@@ -197,6 +238,15 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       case 'prompts':
         return view.lists.prompts.map((prompt) => ({ kind: 'prompt', server: view.name, prompt, cached }));
     }
+  }
+
+  /** The Pinned group: each pin with its tool as last listed (a tool not listed yet shows by name). */
+  private pinnedTools(): ExplorerNode[] {
+    return (this.preferences?.pins.list() ?? []).map((pin): ExplorerNode => {
+      const lists = this.servers.get(pin.server)?.lists;
+      const tool = lists?.tools.find((t) => t.name === pin.tool);
+      return { kind: 'tool', server: pin.server, tool: tool ?? { name: pin.tool, inputSchema: { type: 'object' } }, cached: !tool || lists?.cached === true, pinned: true };
+    });
   }
 
   private serverChildren(view: ServerView): ExplorerNode[] {
@@ -229,8 +279,19 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
       }
       case 'group':
         return this.groupItem(node);
+      case 'pins': {
+        const item = new vscode.TreeItem('Pinned', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'pinned';
+        item.iconPath = new vscode.ThemeIcon('pinned');
+        item.description = `${this.preferences?.pins.list().length ?? 0}`;
+        item.contextValue = 'pins';
+        return item;
+      }
       case 'tool':
-        return toolItem(node, this.redactor);
+        return toolItem(node, this.redactor, {
+          pinned: this.preferences?.pins.isPinned(node.server, node.tool.name) === true,
+          disabled: this.preferences?.switches.isToolEnabled(node.server, node.tool.name) === false,
+        });
       case 'resource':
         return resourceItem(node, this.redactor);
       case 'resourceTemplate':
@@ -275,7 +336,8 @@ export class ToolExplorer implements vscode.TreeDataProvider<ExplorerNode>, Disp
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
-    if (node.kind === 'source') return undefined;
+    if (node.kind === 'source' || node.kind === 'pins') return undefined;
+    if (node.kind === 'tool' && node.pinned) return this.pinsNode;
     if (node.kind === 'server') {
       const view = this.servers.get(node.server);
       const root = this.childrenOf(undefined);
@@ -445,6 +507,33 @@ function statusMessage(view: ServerView): ExplorerNode | undefined {
   }
 }
 
+const toolUriScheme = 'mcp-sessions-tool';
+
+function toolUri(server: string, tool: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: toolUriScheme, path: `/${encodeURIComponent(server)}/${encodeURIComponent(tool)}` });
+}
+
+/** Dims the label of a disabled tool (VS Code colours a tree item's label only through a file decoration). */
+class DisabledToolDecorations implements vscode.FileDecorationProvider, Disposable {
+  private readonly store = new DisposableStore();
+  private readonly changeEmitter = this.store.add(new vscode.EventEmitter<vscode.Uri>());
+  readonly onDidChangeFileDecorations = this.changeEmitter.event;
+
+  constructor(private readonly switches: ToolSwitches) {
+    this.store.add(switches.onDidChange(({ server, tool }) => this.changeEmitter.fire(toolUri(server, tool))));
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== toolUriScheme) return undefined;
+    const [server, tool] = uri.path.slice(1).split('/').map(decodeURIComponent);
+    return this.switches.isToolEnabled(server, tool) ? undefined : { color: new vscode.ThemeColor('disabledForeground'), tooltip: 'Disabled in this workspace' };
+  }
+}
+
 /** Markdown built by itemText: never trusted, no theme icons (itemText.ts says why). */
 export function untrustedMarkdown(markdown: string): vscode.MarkdownString {
   return new vscode.MarkdownString(markdown, false);
@@ -458,12 +547,23 @@ function itemFrom(text: TreeText, id: string): vscode.TreeItem {
   return item;
 }
 
-function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>, redactor: SecretRedactor): vscode.TreeItem {
+/**
+ * A tool's row. Its contextValue is `tool`, then `.cached`, `.pinned`, `.disabled` as they
+ * apply, in that order (package.json's menus match on it).
+ */
+function toolItem(node: Extract<ExplorerNode, { kind: 'tool' }>, redactor: SecretRedactor, state: { pinned: boolean; disabled: boolean }): vscode.TreeItem {
   const { tool } = node;
   // Redacted before it is escaped and cut for display: a server may echo a secret it was given.
-  const item = itemFrom(toolTreeText(redactor.redactDeep(tool), node.cached), `server/${node.server}/tools/${tool.name}`);
-  item.iconPath = new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : 'symbol-method');
-  item.contextValue = node.cached ? 'tool.cached' : 'tool';
+  const text = toolTreeText(redactor.redactDeep(tool), node.cached);
+  if (node.pinned) text.label = labelText(`${node.server}/${tool.name}`);
+  if (state.disabled) text.description = ['disabled', text.description].filter(Boolean).join(' · ');
+  const item = itemFrom(text, `${node.pinned ? 'pinned' : 'server'}/${node.server}/tools/${tool.name}`);
+  item.iconPath = state.disabled
+    ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'))
+    : new vscode.ThemeIcon(tool.annotations?.destructiveHint ? 'warning' : node.pinned ? 'pinned' : 'symbol-method');
+  item.contextValue = `tool${node.cached ? '.cached' : ''}${state.pinned ? '.pinned' : ''}${state.disabled ? '.disabled' : ''}`;
+  // Only a resource's label can be coloured (DisabledToolDecorations dims it); the label stays ours.
+  item.resourceUri = toolUri(node.server, tool.name);
   item.command = { title: 'Call Tool…', command: 'mcpSessions.callTool', arguments: [node] };
   return item;
 }
@@ -579,7 +679,7 @@ function sourceKey(view: ServerView): string {
 }
 
 /** Everything a server's row and children show, to refresh only servers that changed. */
-function shownState(view: ServerView): string {
+function shownState(view: ServerView, toolStates: unknown): string {
   const lists = view.lists && { tools: view.lists.tools, resources: view.lists.resources, prompts: view.lists.prompts, cached: view.lists.cached };
-  return JSON.stringify([view.status, view.message, view.snapshot?.pid, view.configured.renamed, view.configured.rawFingerprint, lists, view.resourceTemplates]);
+  return JSON.stringify([view.status, view.message, view.snapshot?.pid, view.configured.renamed, view.configured.rawFingerprint, lists, view.resourceTemplates, toolStates]);
 }

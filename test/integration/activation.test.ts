@@ -41,8 +41,9 @@ describe('activation', () => {
 
   it('registers every contributed command once, and only those', async () => {
     await extensionApi();
-    // VS Code adds mcpSessions.toolExplorer.focus and the like for the view itself.
-    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mcpSessions.') && !c.startsWith('mcpSessions.toolExplorer.'));
+    // VS Code adds mcpSessions.toolExplorer.focus and the like for each view itself.
+    const views = manifest.contributes.views.mcpSessions.map((v) => `${(v as { id?: string }).id}.`);
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('mcpSessions.') && !views.some((view) => c.startsWith(view)));
     const contributed = manifest.contributes.commands.map((c) => c.command);
     assert.deepEqual([...registered].sort(), [...contributed].sort());
     assert.equal(new Set(registered).size, registered.length, 'no command is registered twice');
@@ -58,7 +59,16 @@ describe('activation', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     // Item-only commands are hidden from the palette.
     const hidden = manifest.contributes.menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command);
-    assert.deepEqual(hidden.sort(), ['mcpSessions.copyCommandLine']);
+    assert.deepEqual(hidden.sort(), [
+      'mcpSessions.copyCallArguments',
+      'mcpSessions.copyCommandLine',
+      'mcpSessions.disableTool',
+      'mcpSessions.enableTool',
+      'mcpSessions.openCallInForm',
+      'mcpSessions.pinTool',
+      'mcpSessions.replayCall',
+      'mcpSessions.unpinTool',
+    ]);
   });
 
   it('shows "MCP running/configured" in the status bar', async () => {

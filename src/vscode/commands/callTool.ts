@@ -34,11 +34,12 @@ export const callTool: CommandFactory =
     const name = toolName ?? tool?.name;
 
     return runForServer(ctx, server, programmatic, async () => {
-      if (!name) tool = await pickTool(ctx.servers, server, (picked) => {
+      if (!name) tool = await pickTool(ctx.servers, server, { pins: ctx.toolPins, switches: ctx.toolSwitches }, (picked) => {
         vscode.commands.executeCommand('mcpSessions.openToolForm', { server, tool: picked.name }).then(undefined, (e: unknown) => void ctx.notifier.userFailure(server, e));
       });
       const chosen = name ?? tool?.name;
       if (!chosen) return undefined;
+      ctx.servers.assertToolEnabled(server, chosen);
       let callArgs = args;
       if (callArgs === undefined && programmatic) callArgs = {};
       if (callArgs === undefined) {
@@ -46,40 +47,27 @@ export const callTool: CommandFactory =
         const live = (await ctx.servers.listTools(server, { interactive: true })).find((t) => t.name === chosen);
         tool = live ?? tool;
         if (!tool) throw new McpSessionError('not-found', server, `Server "${server}" has no tool named "${chosen}". Refresh its tools and try again`);
-        callArgs = await askForArguments(server, tool);
+        // A pinned tool starts from its saved arguments.
+        callArgs = await askForArguments(server, tool, ctx.toolPins.get(server, chosen)?.arguments);
         if (!callArgs) return undefined;
       }
-      const startedAt = Date.now();
-      const show = (result: CallToolResult) => showResult(ctx, server, chosen, result, startedAt);
-      try {
-        const result = await callWithProgress(ctx, server, chosen, callArgs, !programmatic);
-        if (options.showResult !== false) show(result);
-        return result;
-      } catch (e) {
-        if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
-        if (options.showResult !== false) {
-          show(e.details.result as CallToolResult);
-          return undefined;
-        }
-        // An isError result not to be shown: say so, and offer to open it like any result.
-        const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
-        if (choice === 'Show Result') ctx.resultsView.show({ server, tool: chosen, result: e.details.result as CallToolResult, startedAt });
-        return undefined;
-      }
+      return callAndShow(ctx, server, chosen, callArgs, programmatic, options.showResult !== false);
     });
   };
 
-function showResult(ctx: CommandContext, server: string, tool: string, result: CallToolResult, startedAt: number): void {
-  const view = ctx.servers.get(server);
-  ctx.resultsView.show({
-    server,
-    tool,
-    result,
-    startedAt,
-    durationMs: Date.now() - startedAt,
-    protocol: view?.snapshot?.protocol,
-    outputSchema: view?.lists?.tools.find((t) => t.name === tool)?.outputSchema,
-  });
+/** Calls a tool under a progress notification and opens its result; an isError result is offered as a failure with "Show Result" (from the UI). */
+export async function callAndShow(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, programmatic: boolean, showResult: boolean): Promise<CallToolResult | undefined> {
+  try {
+    const result = await callWithProgress(ctx, server, tool, args, !programmatic);
+    if (showResult) await ctx.results.showToolResult(server, tool, result);
+    return result;
+  } catch (e) {
+    if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
+    // An isError result: say so, and offer to open it like any result.
+    const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
+    if (choice === 'Show Result') await ctx.results.showToolResult(server, tool, e.details.result as CallToolResult);
+    return undefined;
+  }
 }
 
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {

@@ -14,6 +14,8 @@ import type { FailureNotifier } from '../notifier';
 import type { OAuthService } from '../oauth';
 import type { SecretRedactor } from '../../core/redact';
 import type { ResourceDocuments } from '../resourceDocuments';
+import type { CallHistory } from '../../core/callHistory';
+import type { ToolPins, ToolSwitches } from '../../core/toolPreferences';
 import type { ResultDocuments } from '../results';
 import type { ServerService } from '../servers';
 import type { ResultsPanels } from '../webviews/resultsPanel';
@@ -37,6 +39,10 @@ export interface CommandContext {
   readonly oauth: OAuthService;
   /** The call forms (webviews), one per server and tool. */
   readonly callForms: CallFormPanels;
+  /** Tool calls made so far in this workspace (ServerService records them). */
+  readonly history: CallHistory;
+  readonly toolSwitches: ToolSwitches;
+  readonly toolPins: ToolPins;
 }
 
 // Command arguments come from menus, the palette, keybindings and other extensions, untyped;

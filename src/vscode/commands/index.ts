@@ -2,6 +2,7 @@
 
 import { addServer } from './addServer';
 import { callTool } from './callTool';
+import { clearCallHistory, copyCallArguments, openCallInForm, replayCall, showCallHistory } from './callHistory';
 import { clearStoredInputs } from './clearStoredInputs';
 import type { CommandFactory } from './command';
 import { copyCommandLine } from './copyCommandLine';
@@ -20,6 +21,7 @@ import { signOut } from './signOut';
 import { startAll } from './startAll';
 import { startServer } from './startServer';
 import { stopServer } from './stopServer';
+import { disableTool, enableTool, pinTool, unpinTool } from './toolPreferences';
 
 export const commands: Record<string, CommandFactory> = {
   'mcpSessions.callTool': callTool,
@@ -42,4 +44,13 @@ export const commands: Record<string, CommandFactory> = {
   'mcpSessions.getPrompt': getPrompt,
   'mcpSessions.signIn': signIn,
   'mcpSessions.signOut': signOut,
+  'mcpSessions.showCallHistory': showCallHistory,
+  'mcpSessions.clearCallHistory': clearCallHistory,
+  'mcpSessions.replayCall': replayCall,
+  'mcpSessions.openCallInForm': openCallInForm,
+  'mcpSessions.copyCallArguments': copyCallArguments,
+  'mcpSessions.pinTool': pinTool,
+  'mcpSessions.unpinTool': unpinTool,
+  'mcpSessions.enableTool': enableTool,
+  'mcpSessions.disableTool': disableTool,
 };
