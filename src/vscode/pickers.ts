@@ -27,7 +27,9 @@ export async function pickServer(servers: ServerService, title: string, filter: 
 }
 
 /** The button on each tool of the tool pick that opens the tool's call form instead. */
-const openFormButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('preview'), tooltip: 'Open Form' };
+function openFormButton(): vscode.QuickInputButton {
+  return { iconPath: new vscode.ThemeIcon('preview'), tooltip: 'Open Form' };
+}
 /** What the tool pick honours: pinned tools come first, disabled ones are left out. */
 export interface ToolPickPreferences {
   pins: ToolPins;
@@ -71,7 +73,7 @@ export async function pickTool(servers: ServerService, server: string, preferenc
   quickPick.placeholder = 'Choose a tool';
   quickPick.matchOnDetail = true;
   const toItems = (tools: Tool[], cached: boolean) =>
-    toolItems(server, tools, cached, preferences).map((item) => (item.tool && onOpenForm ? { ...item, buttons: [openFormButton] } : item));
+    toolItems(server, tools, cached, preferences).map((item) => (item.tool && onOpenForm ? { ...item, buttons: [openFormButton()] } : item));
   const cached = servers.get(server)?.lists;
   if (cached) quickPick.items = toItems(cached.tools, cached.cached);
   quickPick.busy = true;

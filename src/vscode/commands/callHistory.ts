@@ -104,9 +104,6 @@ export const clearCallHistory: CommandFactory = (ctx) => async () => {
 
 type EntryItem = vscode.QuickPickItem & { entry: CallRecord };
 
-const replayButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('debug-rerun'), tooltip: 'Replay' };
-const formButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('edit'), tooltip: 'Open in Form' };
-const copyButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('copy'), tooltip: 'Copy Arguments' };
 
 /**
  * mcpSessions.showCallHistory: the calls of this workspace, newest first. Enter opens a call in
@@ -118,6 +115,10 @@ export const showCallHistory: CommandFactory = (ctx) => async () => {
     void showMessage('information', 'No MCP tool calls have been made in this workspace yet.');
     return;
   }
+  // Made here, not when the module loads: the extension loads before any vscode object is needed.
+  const replayButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('debug-rerun'), tooltip: 'Replay' };
+  const formButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('edit'), tooltip: 'Open in Form' };
+  const copyButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('copy'), tooltip: 'Copy Arguments' };
   const quickPick = vscode.window.createQuickPick<EntryItem>();
   quickPick.title = 'MCP Call History';
   quickPick.placeholder = 'Choose a call to open it in the form; the buttons replay it or copy its arguments';

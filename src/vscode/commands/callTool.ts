@@ -55,19 +55,42 @@ export const callTool: CommandFactory =
     });
   };
 
-/** Calls a tool under a progress notification and opens its result; an isError result is offered as a failure with "Show Result" (from the UI). */
+/**
+ * Calls a tool under a progress notification and opens its result in the results view. From the
+ * UI an isError result opens there too (with `showResult` false it is notified instead, with
+ * "Show Result"); from code it rejects.
+ */
 export async function callAndShow(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, programmatic: boolean, showResult: boolean): Promise<CallToolResult | undefined> {
+  const startedAt = Date.now();
+  const show = (result: CallToolResult) => showInResultsView(ctx, server, tool, result, startedAt);
   try {
     const result = await callWithProgress(ctx, server, tool, args, !programmatic);
-    if (showResult) await ctx.results.showToolResult(server, tool, result);
+    if (showResult) show(result);
     return result;
   } catch (e) {
     if (programmatic || !isMcpSessionError(e, 'tool-error')) throw e;
-    // An isError result: say so, and offer to open it like any result.
+    if (showResult) {
+      show(e.details.result as CallToolResult);
+      return undefined;
+    }
+    // An isError result not to be shown: say so, and offer to open it like any result.
     const choice = await ctx.notifier.userFailure(server, e, ['Show Result']);
-    if (choice === 'Show Result') await ctx.results.showToolResult(server, tool, e.details.result as CallToolResult);
+    if (choice === 'Show Result') show(e.details.result as CallToolResult);
     return undefined;
   }
+}
+
+function showInResultsView(ctx: CommandContext, server: string, tool: string, result: CallToolResult, startedAt: number): void {
+  const view = ctx.servers.get(server);
+  ctx.resultsView.show({
+    server,
+    tool,
+    result,
+    startedAt,
+    durationMs: Date.now() - startedAt,
+    protocol: view?.snapshot?.protocol,
+    outputSchema: view?.lists?.tools.find((t) => t.name === tool)?.outputSchema,
+  });
 }
 
 async function callWithProgress(ctx: CommandContext, server: string, tool: string, args: Record<string, unknown>, interactive: boolean): Promise<CallToolResult> {
