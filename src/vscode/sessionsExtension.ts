@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
-import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycle';
+import { decliningClientRequests } from '../core/clientRequests';
+import { ClientRequestRouter } from '../core/gateway/clientRequestRouter';
+import { DisposableStore, MutableDisposable, toDisposable, type Disposable } from '../core/lifecycle';
 import { SessionRegistry } from '../core/registry';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
@@ -18,6 +20,7 @@ import { InputStore } from './inputs';
 import { ListCache } from './listCache';
 import { ExtensionLog, ServerLogChannels } from './log';
 import { shownMessages, showMessage } from './messages';
+import { GatewayService, userDataDirOf } from './gateway';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
@@ -53,6 +56,9 @@ export class SessionsExtension implements CommandContext {
   private readonly explorer: ToolExplorer;
   private readonly statusBar: ServerStatusBar;
   private readonly builtInMcp: BuiltInMcpWatch;
+  /** What servers ask of the client goes back to a gateway client's call when it can answer (gateway.ts). */
+  private readonly clientRequests = new ClientRequestRouter(decliningClientRequests);
+  private readonly gateway = new MutableDisposable<GatewayService>();
   private readonly teardownSteps: string[] = [];
   private shutDownAtFirstStep: boolean | undefined;
   private shutdown: Promise<ShutdownReport | undefined> | undefined;
@@ -68,6 +74,7 @@ export class SessionsExtension implements CommandContext {
       // Called per connection attempt, never during construction.
       authProviderFor: (server) => this.oauth.providerFor(server),
       redactor: this.redactor,
+      clientRequests: this.clientRequests,
     });
     this.log.info(`Process ledger in ${stateDir}`);
     // The consent reads the notifier's user actions when a sign-in asks, never during construction.
@@ -117,7 +124,8 @@ export class SessionsExtension implements CommandContext {
     //                     OAuth sign-ins waiting for the browser (their notifications and loopback listeners)
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
-    //                     the watch for VS Code's built-in MCP client (its process-table scans)
+    //                     the watch for VS Code's built-in MCP client (its process-table scans), the gateway
+    //                     (its provider registration, discovery file, listener and client connections)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
@@ -126,12 +134,35 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
+    subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp, this.gateway));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
     // Loads in the background: activation never waits for files, inputs or servers.
     void this.configuration.reload('activation');
+    void this.startGateway();
+  }
+
+  /** Starts the gateway when mcpSessions.gateway.enabled (read at activation; a change applies after a reload). */
+  private async startGateway(): Promise<void> {
+    if (!vscode.workspace.getConfiguration('mcpSessions').get<boolean>('gateway.enabled', true)) {
+      this.log.info('The MCP gateway is off (mcpSessions.gateway.enabled): VS Code chat and the CLI do not reach our servers');
+      return;
+    }
+    try {
+      // Assigned after the registry shut down, the MutableDisposable disposes it at once.
+      this.gateway.value = await GatewayService.start({
+        registry: this.registry,
+        servers: this.servers,
+        router: this.clientRequests,
+        redactor: this.redactor,
+        log: this.log,
+        version: String((this.context.extension.packageJSON as { version?: string }).version ?? '0.0.0'),
+        userDataDir: userDataDirOf(this.context.globalStorageUri),
+      });
+    } catch (e) {
+      this.log.warn(`The MCP gateway could not start, so VS Code chat and the CLI do not reach our servers: ${(e as Error).message}`);
+    }
   }
 
   /** What deactivate() returns: the registry's bounded shutdown. */
@@ -238,6 +269,17 @@ export class SessionsExtension implements CommandContext {
       statusBar: () => this.statusBar.state,
       notifications: () => this.notifier.history,
       shownMessages,
+      gateway: () => {
+        const service = this.gateway.value;
+        return (
+          service && {
+            url: (server: string) => service.gateway.url(server),
+            headers: service.gateway.headers,
+            published: service.publishedServers().map((v) => v.name),
+            providerRegistered: service.providerRegistered,
+          }
+        );
+      },
       folders: () => ({ logs: this.context.logUri.fsPath, state: (this.context.storageUri ?? this.context.globalStorageUri).fsPath }),
       teardown: async () => {
         const shutdown = this.deactivate();

@@ -293,6 +293,10 @@ describe('gateway', function () {
     writeFileSync(join(runtime, 'gateway-1235-3.json'), '{"port":"x"}', { mode: 0o600 });
     assert.deepEqual(findGateways('/some/ws', runtime), [record], 'dead pids, readable files and garbage are skipped');
 
+    writeDiscoveryFile({ ...record, port: record.port + 1 }, runtime);
+    assert.equal(existsSync(join(runtime, 'gateway-99999999-1.json')), false, 'a writer sweeps files of dead gateways');
+    removeDiscoveryFile(join(runtime, `gateway-${process.pid}-${record.port + 1}.json`));
+
     removeDiscoveryFile(path);
     assert.equal(existsSync(path), false);
     assert.deepEqual(findGateways('/some/ws', runtime), []);

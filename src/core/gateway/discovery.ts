@@ -1,6 +1,6 @@
 // How the CLI finds a running gateway: each gateway writes a discovery file (port, token,
 // workspace, pid, version) with mode 0600 in a per-user runtime folder (mode 0700):
-// `$XDG_RUNTIME_DIR/mcp-sessions`, else `~/.cache/mcp-sessions/run`. The file is removed on
+// `$XDG_RUNTIME_DIR/mcp-sessions`, else `~/.cache/mcp-sessions/run` (`$MCP_SESSIONS_RUNTIME_DIR` instead when set). The file is removed on
 // close; a reader ignores files whose pid is gone, that another user owns or others can read,
 // and anything that is not a discovery record (the folder is input like any other).
 
@@ -9,6 +9,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { containedPath } from '../paths';
+import { isProcessAlive } from '../processTree';
 
 export interface GatewayRecord {
   port: number;
@@ -22,8 +23,10 @@ export interface GatewayRecord {
   startedAt: number;
 }
 
-/** The per-user runtime folder of discovery files, created (0700) when `create`. */
+/** The per-user runtime folder of discovery files; MCP_SESSIONS_RUNTIME_DIR (absolute) overrides it, e.g. for tests. */
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.MCP_SESSIONS_RUNTIME_DIR;
+  if (override && override.startsWith('/')) return override;
   const xdg = env.XDG_RUNTIME_DIR;
   return xdg && xdg.startsWith('/') ? join(xdg, 'mcp-sessions') : join(homedir(), '.cache', 'mcp-sessions', 'run');
 }
@@ -43,18 +46,18 @@ function ensureRuntimeDir(dir: string): void {
   if (!privateFolder(dir)) throw new Error(`The gateway's runtime folder ${dir} is not a private folder of this user (mode 0700); remove it or fix its mode.`);
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+/** Removes discovery files of gateways whose process is gone (a host that crashed or was killed). */
+function sweepStale(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = /^gateway-(\d+)-\d+\.json$/.exec(name)?.[1];
+    if (pid !== undefined && !isProcessAlive(Number(pid))) rmSync(join(dir, name), { force: true });
   }
 }
 
-/** Writes `record` (mode 0600, atomically) and returns the path to remove on close. */
+/** Writes `record` (mode 0600, atomically) and returns the path to remove on close; sweeps files of dead gateways. */
 export function writeDiscoveryFile(record: GatewayRecord, dir = runtimeDir()): string {
   ensureRuntimeDir(dir);
+  sweepStale(dir);
   const path = containedPath(dir, `gateway-${record.pid}-${record.port}.json`);
   const temporary = containedPath(dir, `.gateway-${randomBytes(8).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);

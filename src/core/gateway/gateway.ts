@@ -56,6 +56,9 @@ export class McpGateway implements Disposable {
   private readonly rateLimiter: ConnectionRateLimiter;
   private readonly logger: Logger;
   private closing: Promise<void> | undefined;
+  /** Authorized requests whose response has not finished (calls, open streams). */
+  private active = 0;
+  private lastRequestAt = Date.now();
 
   private constructor(
     private readonly httpServer: HttpServer,
@@ -163,8 +166,12 @@ export class McpGateway implements Disposable {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) return refuse(413, `The request body is larger than ${maxBodyBytes} bytes.`);
 
+    this.active++;
+    this.lastRequestAt = Date.now();
     const aborted = new AbortController();
     res.on('close', () => {
+      this.active--;
+      this.lastRequestAt = Date.now();
       if (!res.writableFinished) aborted.abort();
     });
     (async () => {
@@ -179,6 +186,11 @@ export class McpGateway implements Disposable {
         void writeResponse(failure, res).catch(() => res.destroy());
       } else res.destroy();
     });
+  }
+
+  /** How long no authorized request has been in flight: 0 while one is (an open stream counts). */
+  idleForMs(now = Date.now()): number {
+    return this.active > 0 ? 0 : now - this.lastRequestAt;
   }
 
   /** Stops accepting requests, closes every endpoint and connection. Idempotent. */
