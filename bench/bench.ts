@@ -2,7 +2,7 @@
 // the v1 line and of the v2 line) on the same fixture servers, side by side in one run; and the
 // size of the minified extension bundle. Method and results: docs/benchmarks.md.
 //
-//   node out/bench/bench.js [--quick] [--only=warm,eras,shutdown,heap,bundle]
+//   node out/bench/bench.js [--quick] [--only=warm,eras,shutdown,heap,bundle,gateway]
 //
 // Rounds alternate between the sides (ABAB…) and the tables show medians over rounds: the
 // machine is shared and noisy. Results are also written to bench/results.json.
@@ -16,11 +16,12 @@ import { SessionRegistry } from '../src/core/registry';
 import { repoRoot } from '../test/support/paths';
 import { killEverythingOnInterrupt, ProcessBook, setsidPath, type FixtureSpec } from './servers';
 import { clientCostByEra } from './eras';
+import { gatewayCosts } from './gateway';
 import { alternate, delay, log, settle, type Call, type Row } from './harness';
 import { formatNumber, median, MiB, percentile, renderTable } from './stats';
 
 const quick = process.argv.includes('--quick');
-const sections = ['warm', 'eras', 'shutdown', 'heap', 'bundle'] as const;
+const sections = ['warm', 'eras', 'shutdown', 'heap', 'bundle', 'gateway'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const unknownSections = only?.filter((s) => !(sections as readonly string[]).includes(s)) ?? [];
 if (unknownSections.length) throw new Error(`unknown section ${unknownSections.join(', ')}: use --only= with ${sections.join(', ')}`);
@@ -47,6 +48,8 @@ const settings = {
     turnWarmupCalls: 50,
     connectRepeats: quick ? 3 : 6,
   },
+  /** Issue 10: a call through the gateway vs a direct registry call; the CLI through `serve` vs cold. */
+  gateway: { rounds: quick ? 6 : 12, callsPerRound: quick ? 300 : 1000, cliRounds: quick ? 6 : 12 },
   /** The extension bundle, minified, with the v2 client (issue 8). */
   bundleTargetBytes: 400_000,
 };
@@ -406,6 +409,11 @@ async function main(): Promise<void> {
   if (runs('shutdown')) await shutdowns(rows, results);
   if (runs('heap')) heap(rows, results);
   if (runs('bundle')) bundleSize(rows, results);
+  if (runs('gateway')) {
+    const gateway = await gatewayCosts(settings.gateway);
+    rows.push(...gateway.rows);
+    results.gateway = gateway.details;
+  }
   const table = render(rows);
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   const byEraText = byEra

@@ -20,9 +20,9 @@ function filesUnder(dir, predicate) {
 }
 
 /**
- * The SDK's v2 client and core packages each carry their own copy of the same zod; without this
- * the bundle holds it twice (~100 KB minified). Imports of zod from core resolve to the client's
- * copy, only while the two versions are the same.
+ * The SDK's v2 client, core and server packages each carry their own copy of the same zod; without
+ * this the bundle holds it two or three times (~100 KB minified each). Imports of zod from core and
+ * server resolve to the client's copy, only while the versions are the same.
  */
 const sdkPackages = join(root, 'node_modules/@modelcontextprotocol');
 const zodVersion = (pkg) => {
@@ -37,8 +37,10 @@ const oneZod = {
   setup(build) {
     const version = zodVersion('client');
     if (!version || version !== zodVersion('core')) return;
+    // The server package (the gateway) carries a third copy; it joins only while its version is the same too.
+    const sharing = ['core', ...(zodVersion('server') === version ? ['server'] : [])].map((pkg) => `/node_modules/@modelcontextprotocol/${pkg}/`);
     build.onResolve({ filter: /^zod(\/|$)/ }, (args) => {
-      if (!args.importer.includes('/node_modules/@modelcontextprotocol/core/')) return undefined;
+      if (!sharing.some((dir) => args.importer.includes(dir))) return undefined;
       return build.resolve(args.path, { kind: args.kind, resolveDir: join(sdkPackages, 'client') });
     });
   },
@@ -55,7 +57,17 @@ const sdkShims = {
   name: 'sdk-shims',
   setup(build) {
     build.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: 'client-shims-node', namespace: 'sdk-shims' }));
-    build.onLoad({ filter: /.*/, namespace: 'sdk-shims' }, () => ({
+    // The gateway's v2 Server (src/core/gateway) validates no schema of its own: same engine, same shim.
+    build.onResolve({ filter: /^@modelcontextprotocol\/server\/_shims$/ }, () => ({ path: 'server-shims-node', namespace: 'sdk-shims' }));
+    build.onLoad({ filter: /^server-shims-node$/, namespace: 'sdk-shims' }, () => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: [
+        "export { CfWorkerJsonSchemaValidator as DefaultJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker';",
+        "export { default as process } from 'node:process';",
+      ].join('\n'),
+    }));
+    build.onLoad({ filter: /^client-shims-node$/, namespace: 'sdk-shims' }, () => ({
       resolveDir: root,
       loader: 'js',
       contents: [
@@ -158,6 +170,9 @@ const builds = [
     },
     outfile: `dist/${lazySdkFile}`,
   },
+  // The gateway (and the SDK's v2 server behind it) loads after activation, from its own bundle,
+  // so activation does not parse it (src/vscode/gateway.ts, loadGateway).
+  { ...shipped, entryPoints: ['src/core/gateway/gateway.ts'], outfile: 'dist/gateway.js' },
   {
     ...shipped,
     entryPoints: ['src/cli/main.ts'],

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 
-export type CommandName = 'list' | 'tools' | 'call' | 'resources' | 'read' | 'prompts' | 'prompt';
+export type CommandName = 'list' | 'tools' | 'call' | 'resources' | 'read' | 'prompts' | 'prompt' | 'serve';
 
 export interface CliOptions {
   /** Configuration files in the order given; empty means the default `.vscode/mcp.json`. */
@@ -20,6 +20,10 @@ export interface CliOptions {
   connectTimeoutMs?: number;
   /** Largest single message accepted from a server, in MiB. */
   maxMessageMiB?: number;
+  /** `--gateway` / `--no-gateway`: whether commands go through a running gateway (gatewaySessions.ts). */
+  gateway: 'auto' | 'required' | 'off';
+  /** `serve --idle-timeout`: exit after this long without a request; undefined: never. */
+  idleTimeoutMs?: number;
 }
 
 export interface CommandLine {
@@ -63,6 +67,9 @@ const optionSpecs = {
   timeout: { type: 'string', valueName: 'MS', help: 'Fail with exit code 4 when a request takes longer. Default 60000.' },
   'connect-timeout': { type: 'string', valueName: 'MS', help: 'How long a server may take to start and initialize. Default 30000.' },
   'max-message-size': { type: 'string', valueName: 'MIB', help: 'Largest single message accepted from a server, in MiB; a larger one fails the command. Default 32.' },
+  gateway: { type: 'boolean', help: 'Use the running MCP gateway of this workspace (an editor window or "mcp-sessions serve"); fail if none runs or it lacks the server.' },
+  'no-gateway': { type: 'boolean', help: 'Never use a running gateway: start the server in this run.' },
+  'idle-timeout': { type: 'string', valueName: 'MS', help: 'Exit after this long without a request in flight. Default: never.' },
   help: { type: 'boolean', short: 'h', help: 'Show help.' },
   version: { type: 'boolean', help: 'Show the version.' },
 } as const satisfies Record<string, OptionSpec>;
@@ -73,7 +80,7 @@ function optionSpec(name: OptionName): OptionSpec {
   return optionSpecs[name];
 }
 
-const globalOptions: OptionName[] = ['config', 'workspace', 'json', 'verbose', 'timeout', 'connect-timeout', 'max-message-size', 'help'];
+const globalOptions: OptionName[] = ['config', 'workspace', 'json', 'verbose', 'timeout', 'connect-timeout', 'max-message-size', 'gateway', 'no-gateway', 'help'];
 
 const commands: Record<CommandName, CommandSpec> = {
   list: {
@@ -93,6 +100,13 @@ const commands: Record<CommandName, CommandSpec> = {
   read: { operands: ['server', 'uri'], summary: 'Read a resource and print its contents.', options: [] },
   prompts: { operands: ['server'], summary: "List a server's prompts.", options: [] },
   prompt: { operands: ['server', 'name'], summary: 'Get a prompt and print its messages.', options: ['args'] },
+  serve: {
+    operands: [],
+    summary: 'Run the servers headless behind an MCP gateway on 127.0.0.1 that the other commands (and any MCP client with the token) use.',
+    options: ['idle-timeout'],
+    details:
+      'Prints one JSON line when listening: {"url","servers","discovery","pid"}. Servers start on first use and are restarted after a crash.\nSIGINT / SIGTERM: stops every server and exits 0. Without --gateway/--no-gateway, the other commands use it when no --config is given.',
+  },
 };
 
 const exitCodesHelp = `Exit codes:
@@ -236,7 +250,10 @@ function parseOrThrow(argv: string[]): ParseResult {
     timeoutMs: positiveInteger('timeout', values.timeout, 'milliseconds'),
     connectTimeoutMs: positiveInteger('connect-timeout', values['connect-timeout'], 'milliseconds'),
     maxMessageMiB: positiveInteger('max-message-size', values['max-message-size'], 'MiB'),
+    gateway: values.gateway ? 'required' : values['no-gateway'] ? 'off' : 'auto',
+    idleTimeoutMs: positiveInteger('idle-timeout', values['idle-timeout'], 'milliseconds'),
   };
+  if (values.gateway && values['no-gateway']) throw new UsageError('--gateway and --no-gateway cannot both be given');
 
   let help = values.help ?? false;
   let [command, ...operands] = positionals;

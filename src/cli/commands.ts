@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CallOptions, GetPromptResult, ReadResourceResult } from '../core/api';
+import type { CallOptions, GetPromptResult, ReadResourceResult, RegistryApi } from '../core/api';
 import { formatIssue, type ConfigIssue } from '../core/config';
 import { describeDefinition, shownDefinition, type ServerDefinition } from '../core/definitions';
 import { terminalText } from '../core/displayText';
@@ -13,7 +13,9 @@ import type { CommandLine } from './args';
 import { findServer, shownServer, loadConfiguration, ServerResolver, type ConfiguredServer, type LoadedConfiguration } from './configuration';
 import { CliError, ExitCode, exitCodeFor, usageError } from './exitCodes';
 import { formatPromptResult, formatPrompts, formatResourceContents, formatResources, formatToolResult, formatTools, json, table, terminalContent } from './format';
+import { cliWorkspaceId, findGateway, GatewaySessions } from './gatewaySessions';
 import type { CliHost } from './host';
+import { serve } from './serve';
 import type { InputReader } from './inputs';
 
 export interface CommandContext {
@@ -28,6 +30,8 @@ export interface CommandContext {
   stderr(text: string): void;
   /** Reads all of stdin, for `--args @-`. */
   readStdin(): string;
+  /** The router the host's registry answers servers' questions with; `serve` gives it to the gateway. */
+  clientRequests?: import('../core/gateway/clientRequestRouter').ClientRequestRouter;
   /** Whether progress may be drawn on stderr. */
   showProgress: boolean;
   /** Whether stdout / stderr is a terminal: result content written there is escaped. */
@@ -49,11 +53,58 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
     },
   });
   if (commandLine.command === 'list') return commandLine.options.status ? listWithStatus(context, config) : list(context, config);
+  if (commandLine.command === 'serve') return serve(context, config, signal);
 
   const [serverName] = commandLine.operands;
+  const gateway = await gatewayFor(context, serverName);
+  try {
+    return await runServerCommand(context, gateway ?? (await locally(context, config, serverName)), signal);
+  } finally {
+    await gateway?.close();
+  }
+}
+
+/** What the server commands use: the registry of this run, or a running gateway's sessions. */
+type ServerVerbs = Pick<RegistryApi, 'listTools' | 'listResources' | 'listPrompts' | 'readResource' | 'getPrompt' | 'callTool'>;
+
+async function locally(context: CommandContext, config: LoadedConfiguration, serverName: string): Promise<ServerVerbs> {
   const definition = await new ServerResolver(context.inputs, context.env, context.redactor).resolve(findServer(config, serverName));
-  const registry = context.host.registry;
-  registry.reconcile([definition]);
+  context.host.registry.reconcile([definition]);
+  return context.host.registry;
+}
+
+/**
+ * The running gateway of this workspace when it serves `server`: with --gateway always (or fail),
+ * by default only when no --config is given (then the editor and this run read the same
+ * .vscode/mcp.json), never with --no-gateway.
+ */
+async function gatewayFor(context: CommandContext, server: string): Promise<GatewaySessions | undefined> {
+  const { gateway: mode, configs, workspace, verbose } = context.commandLine.options;
+  if (mode === 'off' || (mode === 'auto' && configs.length > 0)) return undefined;
+  const workspaceId = cliWorkspaceId(context.cwd, workspace);
+  const record = findGateway(workspaceId, context.env);
+  if (!record) {
+    if (mode === 'required') throw usageError(`no MCP gateway runs for ${workspaceId}; start one with "mcp-sessions serve" or open the folder in VS Code`);
+    return undefined;
+  }
+  const sessions = new GatewaySessions(record, { name: 'mcp-sessions', version: '0.1.0' });
+  try {
+    if (await sessions.serves(server)) {
+      if (verbose) context.stderr(`[info] using the MCP gateway of ${record.host === 'editor' ? 'an editor window' : '"mcp-sessions serve"'} (pid ${record.pid}) for "${terminalText(server)}"\n`);
+      return sessions;
+    }
+    if (mode === 'required') throw usageError(`the MCP gateway (pid ${record.pid}) has no server named "${server}"`);
+  } catch (e) {
+    if (mode === 'required') throw e;
+    if (verbose) context.stderr(`[info] the MCP gateway (pid ${record.pid}) is not usable, so "${terminalText(server)}" starts here: ${terminalText(errorMessage(e))}\n`);
+  }
+  await sessions.close();
+  return undefined;
+}
+
+async function runServerCommand(context: CommandContext, registry: ServerVerbs, signal: AbortSignal): Promise<number> {
+  const { commandLine } = context;
+  const [serverName] = commandLine.operands;
   const { json: asJson, timeoutMs } = commandLine.options;
   const requestOptions: CallOptions = { signal, timeoutMs, maxTotalTimeoutMs: timeoutMs };
   const print = (value: unknown, text: (v: never) => string) => context.stdout(asJson ? json(value) : text(value as never));
@@ -80,16 +131,18 @@ export async function runCommand(context: CommandContext, signal: AbortSignal): 
       return ExitCode.ok;
     }
     case 'call':
-      return call(context, serverName, commandLine.operands[1], requestOptions);
+      return call(context, registry, serverName, commandLine.operands[1], requestOptions);
+    default:
+      throw usageError(`"${commandLine.command}" takes no server`);
   }
 }
 
-async function call(context: CommandContext, server: string, tool: string, requestOptions: CallOptions): Promise<number> {
+async function call(context: CommandContext, registry: ServerVerbs, server: string, tool: string, requestOptions: CallOptions): Promise<number> {
   const args = readArguments(context);
   const asJson = context.commandLine.options.json;
   const progress = context.showProgress ? new ProgressLine(context) : undefined;
   try {
-    const result = await context.host.registry.callTool(server, tool, args, { ...requestOptions, onProgress: progress?.update });
+    const result = await registry.callTool(server, tool, args, { ...requestOptions, onProgress: progress?.update });
     progress?.clear();
     context.stdout(asJson ? json(result) : shownContent(formatToolResult(result), context.stdoutIsTerminal));
     return ExitCode.ok;
@@ -102,7 +155,7 @@ async function call(context: CommandContext, server: string, tool: string, reque
       context.stderr(`mcp-sessions: the tool "${terminalText(tool)}" on "${terminalText(server)}" reported an error\n`);
       return ExitCode.toolError;
     }
-    if (isMcpSessionError(e, 'protocol')) await explainUnknownTool(context, server, tool);
+    if (isMcpSessionError(e, 'protocol')) await explainUnknownTool(registry, server, tool);
     throw e;
   }
 }
@@ -113,8 +166,8 @@ function shownContent(text: string, toTerminal: boolean): string {
 }
 
 /** A call that failed with a protocol error may just name a tool the server does not have. */
-async function explainUnknownTool(context: CommandContext, server: string, tool: string): Promise<void> {
-  const tools = await context.host.registry.listTools(server).catch(() => undefined);
+async function explainUnknownTool(registry: ServerVerbs, server: string, tool: string): Promise<void> {
+  const tools = await registry.listTools(server).catch(() => undefined);
   if (tools && !tools.some((t) => t.name === tool)) {
     throw usageError(`the server "${server}" has no tool named "${tool}"; its tools: ${tools.map((t) => t.name).join(', ') || '(none)'}`);
   }

@@ -28,6 +28,10 @@ export interface HostOptions {
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   maxMessageBytes?: number;
+  /** `serve`: a crashed server is restarted (with backoff) instead of failing the command. */
+  restartOnCrash?: boolean;
+  /** Answers what servers ask (elicitation …); default: refused (clientRequests.ts). */
+  clientRequests?: import('../core/clientRequests').ClientRequestHandlers;
   /** Writes one diagnostic line to stderr. */
   diagnostic(line: string): void;
   /** Ends the process; only used when a second signal forces the exit. */
@@ -62,7 +66,8 @@ export class CliHost {
       stdinGraceMs: 1000,
       termGraceMs: 1000,
       // One command, one answer: a crash fails the command instead of restarting the server.
-      crashPolicy: () => new NeverRestartPolicy(),
+      crashPolicy: options.restartOnCrash ? undefined : () => new NeverRestartPolicy(),
+      clientRequests: options.clientRequests,
       clientInfo: { name: 'mcp-sessions', version: '0.1.0' },
       redactor: options.redactor,
     });

@@ -8,6 +8,8 @@ import { failureMessage, runCommand } from './commands';
 import { ExitCode, exitCodeFor } from './exitCodes';
 import { terminalText } from '../core/displayText';
 import { CliHost } from './host';
+import { decliningClientRequests } from '../core/clientRequests';
+import { ClientRequestRouter } from '../core/gateway/clientRequestRouter';
 import { CliInputReader } from './inputs';
 import { processTerminal } from './prompt';
 import { SecretRedactor } from '../core/redact';
@@ -19,12 +21,16 @@ export async function execute(commandLine: CommandLine): Promise<number> {
   const redactor = new SecretRedactor();
   // Diagnostics carry server names, server stderr and error messages: redacted, then escaped, always.
   const diagnostic = (line: string) => process.stderr.write(`${terminalText(redactor.redact(line), true)}\n`);
+  // `serve`: a server's question goes back to the gateway client whose call it is, when that client can answer.
+  const clientRequests = new ClientRequestRouter(decliningClientRequests);
   const host = new CliHost({
     redactor,
     verbose: commandLine.options.verbose,
     connectTimeoutMs: commandLine.options.connectTimeoutMs,
     requestTimeoutMs: commandLine.options.timeoutMs,
     maxMessageBytes: commandLine.options.maxMessageMiB === undefined ? undefined : commandLine.options.maxMessageMiB * 1024 * 1024,
+    restartOnCrash: commandLine.command === 'serve',
+    clientRequests,
     diagnostic,
     exit: (code) => process.exit(code),
   });
@@ -50,6 +56,7 @@ export async function execute(commandLine: CommandLine): Promise<number> {
           },
           stderr: (text) => process.stderr.write(redactor.redact(text)),
           readStdin: () => readFileSync(0, 'utf8'),
+          clientRequests,
           showProgress: process.stderr.isTTY === true,
           stdoutIsTerminal: process.stdout.isTTY === true,
           stderrIsTerminal: process.stderr.isTTY === true,

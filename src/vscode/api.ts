@@ -102,6 +102,8 @@ export interface TestingApi {
     /** Handles a message as the newest panel's page would send it (a click in the page). */
     receive(message: ResultsToHost): Promise<void>;
   };
+  /** The running gateway: the URL of a server on it, the headers a client sends, the servers published to VS Code's MCP client and whether VS Code took the provider. */
+  gateway(): { url(server: string): string; headers: Record<string, string>; published: string[]; providerRegistered: boolean } | undefined;
   /** Where the extension writes: its log folder (the log channels' files) and its state folder (the process ledger). */
   folders(): { logs: string; state: string };
   /**

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
-import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycle';
+import { ClientRequestRouter } from '../core/gateway/clientRequestRouter';
+import { DisposableStore, MutableDisposable, toDisposable, type Disposable } from '../core/lifecycle';
 import { SessionRegistry } from '../core/registry';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
@@ -19,6 +20,7 @@ import { InputStore } from './inputs';
 import { ListCache } from './listCache';
 import { ExtensionLog, ServerLogChannels } from './log';
 import { shownMessages, showMessage } from './messages';
+import { GatewayService, userDataDirOf } from './gateway';
 import { FailureNotifier } from './notifier';
 import { OAuthService, type OAuthTestingApi } from './oauth';
 import { SignInConsentPrompt } from './oauthConsent';
@@ -65,7 +67,7 @@ export class SessionsExtension implements CommandContext {
   readonly callForms: CallFormPanels;
   readonly resources: ResourceDocuments;
   private readonly elicitations: ElicitationPanels;
-  private readonly clientRequests: ClientRequestsUi;
+  private readonly clientRequestsUi: ClientRequestsUi;
   readonly history: CallHistory;
   readonly toolSwitches: ToolSwitches;
   readonly toolPins: ToolPins;
@@ -75,6 +77,9 @@ export class SessionsExtension implements CommandContext {
   private readonly statusBar: ServerStatusBar;
   private readonly builtInMcp: BuiltInMcpWatch;
   private readonly devMode: DevModeService;
+  /** What servers ask of the client goes back to a gateway client's call when it can answer (gateway.ts), else to our UI. */
+  private readonly clientRequests: ClientRequestRouter;
+  private readonly gateway = new MutableDisposable<GatewayService>();
   private readonly teardownSteps: string[] = [];
   private shutDownAtFirstStep: boolean | undefined;
   private shutdown: Promise<ShutdownReport | undefined> | undefined;
@@ -84,7 +89,8 @@ export class SessionsExtension implements CommandContext {
     const stateDir = (context.storageUri ?? context.globalStorageUri).fsPath;
     // What servers ask of the client (roots, elicitation, sampling): answered with our UI, in both eras.
     this.elicitations = new ElicitationPanels({ extensionUri: context.extensionUri, redactor: this.redactor, log: this.log });
-    this.clientRequests = new ClientRequestsUi(this.elicitations, this.log);
+    this.clientRequestsUi = new ClientRequestsUi(this.elicitations, this.log);
+    this.clientRequests = new ClientRequestRouter(this.clientRequestsUi);
     this.registry = new SessionRegistry({
       logger: this.log,
       stateDir,
@@ -168,7 +174,8 @@ export class SessionsExtension implements CommandContext {
     //                     the mcp-resource: file system (its resource subscriptions),
     //                     the watch for VS Code's built-in MCP client (its process-table scans),
     //                     elicitation forms still open (each answers cancel),
-    //                     the history, switches and pins (their events; what they stored stays)
+    //                     the history, switches and pins (their events; what they stored stays),
+    //                     the gateway (its provider registration, discovery file, listener and client connections)
     //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
@@ -185,12 +192,36 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('configuration', this.configuration));
     subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.watchCallTimeoutSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
-    subscriptions.push(this.step('ui', this.explorer, this.historyView, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.resources, this.builtInMcp, this.elicitations, discoveryOffer, this.history, this.toolSwitches, this.toolPins));
+    subscriptions.push(this.step('ui', this.explorer, this.historyView, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.resources, this.builtInMcp, this.elicitations, discoveryOffer, this.history, this.toolSwitches, this.toolPins, this.gateway));
     subscriptions.push(this.step('registry', this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
     // Loads in the background: activation never waits for files, inputs or servers.
     void this.configuration.reload('activation');
+    void this.startGateway();
+  }
+
+  /** Starts the gateway when mcpSessions.gateway.enabled (read at activation; a change applies after a reload). */
+  private async startGateway(): Promise<void> {
+    if (!vscode.workspace.getConfiguration('mcpSessions').get<boolean>('gateway.enabled', true)) {
+      this.log.info('The MCP gateway is off (mcpSessions.gateway.enabled): VS Code chat and the CLI do not reach our servers');
+      return;
+    }
+    try {
+      // Assigned after the registry shut down, the MutableDisposable disposes it at once.
+      this.gateway.value = await GatewayService.start({
+        registry: this.registry,
+        servers: this.servers,
+        router: this.clientRequests,
+        redactor: this.redactor,
+        log: this.log,
+        version: String((this.context.extension.packageJSON as { version?: string }).version ?? '0.0.0'),
+        userDataDir: userDataDirOf(this.context.globalStorageUri),
+        toolSwitches: this.toolSwitches,
+      });
+    } catch (e) {
+      this.log.warn(`The MCP gateway could not start, so VS Code chat and the CLI do not reach our servers: ${(e as Error).message}`);
+    }
   }
 
   /** What deactivate() returns: the registry's bounded shutdown. */
@@ -313,10 +344,10 @@ export class SessionsExtension implements CommandContext {
       },
       clientRequests: {
         answerPrompts: (answer) => {
-          this.clientRequests.promptOverride = answer;
+          this.clientRequestsUi.promptOverride = answer;
         },
         openPages: (open) => {
-          this.clientRequests.openOverride = open;
+          this.clientRequestsUi.openOverride = open;
         },
         elicitations: () => this.elicitations.open.map((panel) => ({ server: panel.server, message: panel.params.message, schema: panel.params.requestedSchema, visible: panel.visible })),
         answerElicitation: (index, message) => {
@@ -337,6 +368,17 @@ export class SessionsExtension implements CommandContext {
         shown: () => this.resultsView.shown(),
         rendered: (timeoutMs) => this.resultsView.rendered(timeoutMs),
         receive: (message) => this.resultsView.receive(message),
+      },
+      gateway: () => {
+        const service = this.gateway.value;
+        return (
+          service && {
+            url: (server: string) => service.gateway.url(server),
+            headers: service.gateway.headers,
+            published: service.publishedServers().map((v) => v.name),
+            providerRegistered: service.providerRegistered,
+          }
+        );
       },
       folders: () => ({ logs: this.context.logUri.fsPath, state: (this.context.storageUri ?? this.context.globalStorageUri).fsPath }),
       teardown: async () => {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { commandHelp, mainHelp, parseCommandLine, type CliOptions } from '../../src/cli/args';
 
-const defaults: CliOptions = { configs: [], json: false, verbose: false, status: false };
+const defaults: CliOptions = { configs: [], json: false, verbose: false, status: false, gateway: 'auto' };
 
 function runs(argv: string[]) {
   const result = parseCommandLine(argv);
