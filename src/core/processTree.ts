@@ -8,6 +8,7 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { CloseOptions, CloseReport } from './connection';
 import { hasProcfs, liveProcesses, readProcStat } from './procfs';
+import { GroupWatchdog } from './watchdog';
 
 const isPosix = process.platform !== 'win32';
 const pollIntervalMs = 20;
@@ -26,6 +27,8 @@ export interface SpawnOptions {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** Told when the guard against the host's death (watchdog.ts) could not be started. */
+  onWatchdogError?(error: Error): void;
 }
 
 /** Sends `signal` to every process in the group led by `pgid`; false when none is left. */
@@ -248,14 +251,18 @@ export class GroupProcess {
       child.once('error', onError);
       child.once('spawn', () => {
         child.off('error', onError);
-        resolve(new GroupProcess(child));
+        resolve(new GroupProcess(child, options.onWatchdogError));
       });
     });
   }
 
-  private constructor(child: ChildProcessWithoutNullStreams) {
+  /** Ends the group if the host dies; disarmed once the group has ended. */
+  private readonly watchdog: GroupWatchdog | undefined;
+
+  private constructor(child: ChildProcessWithoutNullStreams, onWatchdogError?: (error: Error) => void) {
     this.child = child;
     this.pid = child.pid!;
+    this.watchdog = isPosix ? GroupWatchdog.arm(this.pid, onWatchdogError) : undefined;
     this.startTime = processStartTime(this.pid);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -310,8 +317,17 @@ export class GroupProcess {
    * Idempotent: later calls share the first close.
    */
   close(options: CloseOptions): Promise<CloseReport> {
-    this.closing ??= this.runClose(options);
+    this.closing ??= this.runClose(options).then((report) => {
+      // A group that survived SIGKILL keeps its guard: the host's death still ends it.
+      if (report.outcome !== 'survived') this.watchdog?.disarm();
+      return report;
+    });
     return this.closing;
+  }
+
+  /** The pid of the group's guard against the host's death; undefined where there is none. */
+  get watchdogPid(): number | undefined {
+    return this.watchdog?.pid;
   }
 
   private async runClose(options: CloseOptions): Promise<CloseReport> {

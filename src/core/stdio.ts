@@ -262,7 +262,13 @@ async function spawnAndConnect(request: ConnectRequest, prior: PriorDiscovery | 
 
   let child: GroupProcess;
   try {
-    child = await GroupProcess.spawn({ command: def.command, args: def.args, env, cwd: def.cwd });
+    child = await GroupProcess.spawn({
+      command: def.command,
+      args: def.args,
+      env,
+      cwd: def.cwd,
+      onWatchdogError: (error) => request.logger.warn(`"${name}" runs without a guard against the host's death (its group is swept by the next host instead): ${errorMessage(error)}`),
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =

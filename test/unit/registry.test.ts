@@ -144,14 +144,15 @@ describe('SessionRegistry', function () {
     it('the next host sweeps server groups that survived a killed host', async () => {
       const pidDir = fixtures.pidDir();
       const host = join(repoRoot, 'out', 'test', 'support', 'ledger-host.js');
-      // A host process that starts a stubborn server, reports, and is then SIGKILLed: it cannot stop anything.
-      const child = spawn(process.execPath, [host, stateDir, pidDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      // A host process that starts a stubborn server, reports, and is then SIGKILLed with its whole
+      // process group: it cannot stop anything, and the watchdog (in the host's group) dies with it.
+      const child = spawn(process.execPath, [host, stateDir, pidDir], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
       const ready = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => resolve(d.toString()));
         child.once('exit', (code) => reject(new Error(`host exited early with ${code}`)));
       });
       assert.match(ready, /running/);
-      child.kill('SIGKILL');
+      process.kill(-child.pid!, 'SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const survivors = fixtures.alive();
       assert.ok(survivors.length >= 1, 'the server outlived its host (that is what the ledger is for)');
