@@ -15,7 +15,7 @@ import type { ShutdownReport } from '../core/api';
 import { NeverRestartPolicy } from '../core/crashPolicy';
 import { isGroupAlive, signalGroup } from '../core/processTree';
 import { allProcesses } from '../core/procfs';
-import { SessionRegistry } from '../core/registry';
+import { SessionRegistry, defaultShutdownDeadlineMs } from '../core/registry';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import { lineLogger, nullLogger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
@@ -37,8 +37,8 @@ export interface HostOptions {
 type HandledSignal = keyof typeof signalExitCodes;
 const handledSignals = Object.keys(signalExitCodes) as HandledSignal[];
 
-/** Bound on teardown: servers get stdin EOF, then SIGTERM, then SIGKILL within it. */
-const shutdownDeadlineMs = 3000;
+/** Bound on teardown: servers get stdin EOF, then SIGTERM, then SIGKILL within it (host-exit graces, registry.ts). */
+const shutdownDeadlineMs = defaultShutdownDeadlineMs;
 
 export class CliHost {
   readonly registry: SessionRegistry;

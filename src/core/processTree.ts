@@ -257,12 +257,19 @@ export class GroupProcess {
   }
 
   /** Ends the group if the host dies; disarmed once the group has ended. */
-  private readonly watchdog: GroupWatchdog | undefined;
+  private watchdog: GroupWatchdog | undefined;
 
   private constructor(child: ChildProcessWithoutNullStreams, onWatchdogError?: (error: Error) => void) {
     this.child = child;
     this.pid = child.pid!;
-    this.watchdog = isPosix ? GroupWatchdog.arm(this.pid, onWatchdogError) : undefined;
+    // Armed after the caller's first write (the initialize request): forking the guard, which
+    // blocks this thread for milliseconds, then overlaps the server's own start. A group that is
+    // already closing or whose leader has exited is ended by its close; it gets no guard.
+    if (isPosix) {
+      setImmediate(() => {
+        if (this.closing === undefined && this.exitInfo === undefined) this.watchdog = GroupWatchdog.arm(this.pid, onWatchdogError);
+      });
+    }
     this.startTime = processStartTime(this.pid);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
 import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycle';
-import { SessionRegistry } from '../core/registry';
+import { SessionRegistry, defaultShutdownDeadlineMs } from '../core/registry';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
 import { abortSignalOf } from './cancellation';
@@ -32,8 +32,8 @@ import { ToolExplorer } from './toolExplorer';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
-/** The registry's own deadline; its SIGKILL slack fits between this and deactivateBoundMs. */
-const shutdownDeadlineMs = 2500;
+/** The registry's own deadline (host-exit graces, registry.ts); its SIGKILL slack fits between this and deactivateBoundMs. */
+const shutdownDeadlineMs = defaultShutdownDeadlineMs;
 
 /** updateOptions: applies restart-requiring settings to later connections, where the core offers it. */
 type ReconfigurableRegistry = SessionRegistry & { updateOptions?(options: Partial<RegistryOptions>): void };
