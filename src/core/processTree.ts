@@ -1,13 +1,17 @@
 // Owning a server's whole process tree on POSIX: every stdio server is spawned as the
 // leader of its own process group, and ending it means ending the group — so a server
-// started through `npx`, `sh -c` or `uvx` cannot leave its real process behind.
+// started through `npx`, `sh -c` or `uvx` cannot leave its real process behind. How the
+// platform lists processes (/proc, ps) or ends a tree without groups (Windows: taskkill) is
+// the strategy's business (processStrategy.ts); a guard ends the group if the host dies
+// (watchdog.ts).
 //
 // Stopping follows the MCP spec, applied to the group:
 //   close stdin → wait (stdin grace) → SIGTERM → wait (term grace) → SIGKILL → wait for exit.
 
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { CloseOptions, CloseReport } from './connection';
-import { hasProcfs, liveProcesses, readProcStat } from './procfs';
+import { liveProcesses, readProcStat } from './procfs';
+import { processTreeStrategy } from './processStrategy';
 import { GroupWatchdog } from './watchdog';
 
 const isPosix = process.platform !== 'win32';
@@ -44,9 +48,12 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Live (non-zombie) members of a process group, read from /proc. */
-function groupMembers(pgid: number): number[] {
-  return (liveProcesses() ?? []).filter((p) => p.pgrp === pgid).map((p) => p.pid);
+/** Live (non-zombie) members of a process group; undefined when the system cannot list processes. */
+function groupMembers(pgid: number): number[] | undefined {
+  return processTreeStrategy()
+    .snapshot()
+    ?.filter((p) => p.pgid === pgid)
+    .map((p) => p.pid);
 }
 
 /**
@@ -55,19 +62,13 @@ function groupMembers(pgid: number): number[] {
  */
 export function isGroupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  return !hasProcfs() || groupMembers(pgid).length > 0;
+  const members = groupMembers(pgid);
+  return members === undefined || members.length > 0;
 }
 
 /** True while the process exists and is not a zombie. */
 export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (!hasProcfs()) return true;
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
+  return processTreeStrategy().isAlive(pid);
 }
 
 /** The kernel's start time of a process (clock ticks since boot), to tell a pid from a reused one. */
@@ -169,20 +170,21 @@ export const noProcessTable: ProcessTable = {
   groupMembers: () => undefined,
 };
 
-/** The best table this system offers. */
+/** The best table this system offers, by the process-tree strategy. */
 export function systemProcessTable(): ProcessTable {
-  if (hasProcfs()) return procTable;
-  if (isPosix && psTable.startTime(process.pid) !== undefined) return psTable;
+  const strategy = processTreeStrategy().name;
+  if (strategy === 'procfs') return procTable;
+  if (strategy === 'ps' && psTable.startTime(process.pid) !== undefined) return psTable;
   return noProcessTable;
 }
 
 /**
  * Descendants of `rootPid` that left its process group (a child that called setsid).
- * Linux only; elsewhere the group is all we can reach.
+ * Where processes cannot be listed (Windows) the group is all we can reach.
  */
 export function escapedDescendants(rootPid: number, pgid: number): number[] {
   // A process may end while we read; zombies are already dead.
-  const processes = liveProcesses();
+  const processes = processTreeStrategy().snapshot();
   if (!processes) return [];
   const parentOf = new Map(processes.map((p) => [p.pid, p]));
   const descendants = new Set<number>([rootPid]);
@@ -196,7 +198,7 @@ export function escapedDescendants(rootPid: number, pgid: number): number[] {
       }
     }
   }
-  return [...descendants].filter((pid) => pid !== rootPid && parentOf.get(pid)?.pgrp !== pgid);
+  return [...descendants].filter((pid) => pid !== rootPid && parentOf.get(pid)?.pgid !== pgid);
 }
 
 function delay(ms: number): Promise<void> {
@@ -299,17 +301,19 @@ export class GroupProcess {
     if (this.exitInfo === undefined) return true;
     if (this.escaped.some(isProcessAlive)) return true;
     if (!isPosix || !signalGroup(this.pid, 0)) return false;
-    if (!hasProcfs()) return true;
-    // Polled every few ms while closing: check the members we know before scanning /proc again.
+    // Polled every few ms while closing: check the members we know before listing processes again.
     if (this.knownMembers.some(isProcessAlive)) return true;
-    this.knownMembers = groupMembers(this.pid);
-    return this.knownMembers.length > 0;
+    const members = groupMembers(this.pid);
+    if (members === undefined) return true;
+    this.knownMembers = members;
+    return members.length > 0;
   }
 
   private signalAll(signal: NodeJS.Signals): void {
     if (this.exitInfo === undefined) this.escaped = [...new Set([...this.escaped, ...escapedDescendants(this.pid, this.pid)])];
-    if (isPosix) signalGroup(this.pid, signal);
-    else if (this.exitInfo === undefined) this.child.kill(signal);
+    const strategy = processTreeStrategy();
+    if (strategy.processGroups) signalGroup(this.pid, signal);
+    else if (this.exitInfo === undefined) strategy.endTree?.(this.pid, signal === 'SIGKILL');
     for (const pid of this.escaped) {
       try {
         process.kill(pid, signal);
