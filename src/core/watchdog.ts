@@ -17,12 +17,14 @@
 // the kernel would hand out again only after cycling through every other pid. A group that
 // survived SIGKILL (a process in uninterruptible sleep) keeps its guard armed.
 //
-// The guard is in the host's own process group, not the server's: counting and signalling a
-// server's group never sees it, and Ctrl-C in a terminal (SIGINT to the host's group) or a
-// hangup does not end it — it ignores SIGHUP, SIGINT and SIGTERM and ends only with the host
-// or its group. What it does not cover: a SIGKILL of the host's whole process group kills the
-// guard too (the ledger sweep of the next host is the second line there), and descendants that
-// left the group with setsid(). Windows has no process groups and no guard.
+// The guard runs in a session and process group of its own, neither the server's (counting
+// and signalling a server's group never sees it) nor the host's: a signal to the host's whole
+// group — Ctrl-C in a terminal, or `kill -9 -<pgid>` of an editor with its extension host —
+// does not reach it, and it ignores SIGHUP, SIGINT and SIGTERM sent to it alone. The CLI, which
+// ends every group its children lead, leaves guards out (isWatchdog). What it does not cover:
+// descendants that left the server's group with setsid(), and a SIGKILL of the guard itself
+// (the ledger sweep of the next host is the second line there). Windows has no process groups
+// and no guard.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -30,6 +32,14 @@ import type { Socket } from 'node:net';
 const shell = '/bin/sh';
 /** `$1` is the group id. A line means "disarmed"; EOF means the host is gone. */
 const script = 'trap "" HUP INT TERM; read -r _ || kill -s KILL -- "-$1"';
+
+/** Guards of this host that have not exited. */
+const livePids = new Set<number>();
+
+/** True when `pid` is one of this host's guards (it leads a group of its own, but no server's). */
+export function isWatchdog(pid: number): boolean {
+  return livePids.has(pid);
+}
 
 /** The guard of one process group; arm() returns undefined where there is none (Windows, no /bin/sh). */
 export class GroupWatchdog {
@@ -42,12 +52,17 @@ export class GroupWatchdog {
     if (process.platform === 'win32' || !Number.isSafeInteger(pgid) || pgid <= 1) return undefined;
     let child: ChildProcess;
     try {
-      child = spawn(shell, ['-c', script, 'mcp-sessions-watchdog', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+      child = spawn(shell, ['-c', script, 'mcp-sessions-watchdog', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     } catch (e) {
       onError(e as Error);
       return undefined;
     }
     child.once('error', onError);
+    const pid = child.pid;
+    if (pid !== undefined) {
+      livePids.add(pid);
+      child.once('exit', () => livePids.delete(pid));
+    }
     // EPIPE when the guard has already gone; its exit needs no report.
     child.stdin!.on('error', () => undefined);
     // The guard must not keep the host alive: a host that ends with servers left is what it is for.

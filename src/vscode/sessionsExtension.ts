@@ -8,6 +8,7 @@ import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
 import { DisposableStore, toDisposable, type Disposable } from '../core/lifecycle';
 import { SessionRegistry, defaultShutdownDeadlineMs } from '../core/registry';
+import { onParentDeath } from '../core/parentDeath';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
 import { abortSignalOf } from './cancellation';
@@ -118,7 +119,8 @@ export class SessionsExtension implements CommandContext {
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, status bar, notifications, result documents (and their temp files),
     //                     the watch for VS Code's built-in MCP client (its process-table scans)
-    //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
+    //   5. registry       the watch for the editor server's death (parentDeath.ts); dispose(): idempotent,
+    //                     starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
     // Tested by test/integration/teardown.test.ts through TestingApi.teardown().
@@ -127,7 +129,12 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('servers', this.servers, this.watchRestartRequiringSettings(), this.oauth));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
     subscriptions.push(this.step('ui', this.explorer, this.statusBar, this.notifier, this.results, this.builtInMcp));
-    subscriptions.push(this.step('registry', this.registry));
+    // The editor server SIGKILLed leaves this host running for seconds: its servers end now.
+    const editorDeath = onParentDeath((how) => {
+      this.log.warn(`The editor server is gone (${how}); stopping every MCP server`);
+      void this.deactivate();
+    });
+    subscriptions.push(this.step('registry', editorDeath, this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
     // Loads in the background: activation never waits for files, inputs or servers.

@@ -11,7 +11,7 @@ import { noProcessTable, procTable, processStartTime, psTable } from '../../src/
 import { ProcessLedger } from '../../src/core/ledger';
 import { SessionRegistry } from '../../src/core/registry';
 import { repoRoot } from '../support/paths';
-import { FixtureTracker, eventually, isAlive } from '../support/processes';
+import { FixtureTracker, eventually, isAlive, watchdogsOf } from '../support/processes';
 
 describe('SessionRegistry', function () {
   this.timeout(30_000);
@@ -157,15 +157,17 @@ describe('SessionRegistry', function () {
     it('the next host sweeps server groups that survived a killed host', async () => {
       const pidDir = fixtures.pidDir();
       const host = join(repoRoot, 'out', 'test', 'support', 'ledger-host.js');
-      // A host process that starts a stubborn server, reports, and is then SIGKILLed with its whole
-      // process group: it cannot stop anything, and the watchdog (in the host's group) dies with it.
-      const child = spawn(process.execPath, [host, stateDir, pidDir], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+      // A host process that starts a stubborn server, reports, and is then SIGKILLed, its
+      // watchdog first (the watchdog's own test is watchdog.test.ts): nothing can stop the server.
+      const child = spawn(process.execPath, [host, stateDir, pidDir], { stdio: ['ignore', 'pipe', 'inherit'] });
       const ready = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => resolve(d.toString()));
         child.once('exit', (code) => reject(new Error(`host exited early with ${code}`)));
       });
       assert.match(ready, /running/);
-      process.kill(-child.pid!, 'SIGKILL');
+      const guards = await eventually(() => watchdogsOf(child.pid!).size === 1 && [...watchdogsOf(child.pid!).values()], 5000, 'the watchdog');
+      for (const guard of guards) process.kill(guard, 'SIGKILL');
+      child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const survivors = fixtures.alive();
       assert.ok(survivors.length >= 1, 'the server outlived its host (that is what the ledger is for)');

@@ -9,25 +9,9 @@ import { join } from 'node:path';
 import { SessionRegistry } from '../../src/core/registry';
 import { GroupWatchdog } from '../../src/core/watchdog';
 import { repoRoot } from '../support/paths';
-import { FixtureTracker, delay, eventually, isAlive } from '../support/processes';
+import { FixtureTracker, delay, eventually, isAlive, watchdogsOf } from '../support/processes';
 
 const linux = process.platform === 'linux';
-
-/** Our children that are watchdogs, by the group they guard (read from /proc/<pid>/cmdline: argv is sh -c SCRIPT NAME PGID). */
-function watchdogs(): Map<number, number> {
-  const found = new Map<number, number>();
-  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      if (Number(/^PPid:\s*(\d+)/m.exec(status)?.[1]) !== process.pid || /^State:\s*Z/m.test(status)) continue;
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv[3] === 'mcp-sessions-watchdog') found.set(Number(argv[4]), Number(name));
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return found;
-}
 
 /** Every fixture pid plus the `sh` of wrapped servers (the parent of a server that is not `parentOfDirect`). */
 function pidsWithShells(pidDir: string, parentOfDirect: number): number[] {
@@ -92,7 +76,7 @@ describe('watchdog: no orphan when the host dies', function () {
     registry.reconcile([fixtures.stdio('calm')]);
     await registry.start('calm');
     const pgid = registry.list()[0].pid!;
-    const guard = watchdogs().get(pgid);
+    const guard = watchdogsOf(process.pid).get(pgid);
     assert.ok(guard && isAlive(guard), 'the server has a watchdog');
     await registry.stop('calm');
     const closed = registry.get('calm')!.logLines().map((l) => l.text).find((t) => t.startsWith('closed:'));
