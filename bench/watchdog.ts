@@ -17,7 +17,7 @@ import { formatNumber, median, percentile, renderTable } from './stats';
 export interface WatchdogCost {
   /** Processes per server group. */
   processesPerServer: number;
-  /** Synchronous time of arming one guard (the fork and exec of /bin/sh), on the server's start path. */
+  /** Synchronous time of arming one guard (the fork and exec of /bin/sh); it runs after the server's first write. */
   armMs: { p50: number; p95: number };
   /** Resident memory of one guard, and its proportional share (shared pages of /bin/sh split between guards). */
   rssKiB: number;
@@ -97,7 +97,7 @@ export async function watchdogCost(rounds: number): Promise<{ cost: WatchdogCost
     ['watchdog (one per server group)', 'value'],
     [
       ['processes per server', String(cost.processesPerServer)],
-      ['arming, on the start path (p50 / p95)', `${formatNumber(cost.armMs.p50, 'ms')} / ${formatNumber(cost.armMs.p95, 'ms')}`],
+      ['arming: host thread blocked, after the first write (p50 / p95)', `${formatNumber(cost.armMs.p50, 'ms')} / ${formatNumber(cost.armMs.p95, 'ms')}`],
       ['memory per guard (RSS / PSS)', `${cost.rssKiB} KiB / ${cost.pssKiB ?? '?'} KiB`],
       [`host SIGKILL → 0 server processes (median of ${rounds}, max)`, `${formatNumber(median(cost.hostDeathToZeroMs), 'ms')}, ${formatNumber(Math.max(...cost.hostDeathToZeroMs), 'ms')}`],
       ['server processes left after host SIGKILL', String(cost.survivorsAfterHostDeath)],

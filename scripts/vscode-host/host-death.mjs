@@ -4,9 +4,10 @@
 // and SIGTERM, with a grandchild) and a stubborn one behind `sh` — started by autoStart
 // "always". Then:
 //   1. SIGKILL of the extension host (the parent of the servers, from their pid files);
-//   2. once VS Code has restarted its extension host and the servers run again, SIGKILL of the
-//      whole editor at once: code-server's process group (its main process, the VS Code server,
-//      the extension host, the pty host).
+//   2. after VS Code restarted it, SIGKILL of the extension host's parent alone (the VS Code
+//      server: what the OOM killer might pick), which the extension notices (parentDeath.ts);
+//   3. in a new editor, SIGKILL of the whole editor at once: code-server's process group (its
+//      main process, the VS Code server, the extension host, the pty host).
 // Each time, every server process (servers, grandchildren, sh) must be gone within 3 s. A test
 // cannot kill its own host, so this is a harness of its own, not a suite inside the host.
 //
@@ -35,6 +36,12 @@ function alive(pid) {
 }
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function parentOf(pid) {
+  const ppid = Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  if (!(ppid > 1)) throw new Error(`no parent of ${pid}`);
+  return ppid;
+}
 
 /** The fixtures' pid files: servers (with their parents) and grandchildren. */
 function pidFiles(pidDir) {
@@ -92,7 +99,8 @@ async function main() {
   const versionIndex = process.argv.indexOf('--version');
   const version = versionIndex > 0 ? process.argv[versionIndex + 1] : '4.100.3';
   if (!CODE_SERVER_VERSIONS[version]) throw new Error(`unknown --version ${version}`);
-  const runDir = createRunDir(`host-death-${version}`, { 'mcpSessions.autoStart': 'always' });
+  const settings = { 'mcpSessions.autoStart': 'always' };
+  const runDir = createRunDir(`host-death-${version}`, settings);
   const pidDir = join(runDir, 'pids');
   const workspace = join(runDir, 'workspace');
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
@@ -112,46 +120,61 @@ async function main() {
 
   let code;
   let browser;
-  let editor;
+  const editors = [];
   const everyPid = new Set();
+  const seen = new Set();
+  /** Starts code-server, opens the workbench and waits for the three servers. */
+  const openEditor = async () => {
+    // A stopped server's run folder is spent (its short TMPDIR is gone): each editor has its own.
+    const editorRunDir = editors.length === 0 ? runDir : createRunDir(`host-death-${version}`, settings);
+    const editor = await startCodeServer({ version, workspace, runDir: editorRunDir, extensionsDir: join(runDir, 'extensions'), label: 'host-death' });
+    editors.push(editor);
+    browser ??= await launchBrowser({ runDir });
+    const page = await browser.newPage();
+    await page.goto(workbenchUrl(editor));
+    return { editor, page, servers: await running(page, 90_000) };
+  };
+  /** The servers of a (new) extension host; a reload makes a new host if VS Code does not restart one by itself. */
+  const running = async (page, timeoutMs) => {
+    let servers;
+    try {
+      servers = await waitForServers(pidDir, seen, timeoutMs);
+    } catch (error) {
+      if (timeoutMs > 30_000) throw error;
+      await page.reload();
+      servers = await waitForServers(pidDir, seen, 90_000);
+    }
+    servers.pids.forEach((pid) => (seen.add(pid), everyPid.add(pid)));
+    return servers;
+  };
+  const round = async (what, victim, servers) => {
+    progress(`servers running under extension host ${servers.host}: ${servers.pids.join(', ')}; SIGKILL ${what}`);
+    const result = { what, ...(await killAndWatch(victim, servers.pids)) };
+    progress(`${what} SIGKILLed: ${result.left.length} server process(es) left after ${result.ms} ms (all gone after ${result.allGoneMs ?? 'more than 20000'} ms)`);
+    return result;
+  };
   try {
     const vsix = await packageExtension({ extensionPath: ROOT, outDir: runDir });
     installVsix({ version, vsix, extensionsDir: join(runDir, 'extensions'), runDir });
-    editor = await startCodeServer({ version, workspace, runDir, label: 'host-death' });
-    browser = await launchBrowser({ runDir });
-    const page = await browser.newPage();
-    await page.goto(workbenchUrl(editor));
 
-    const seen = new Set();
-    const first = await waitForServers(pidDir, seen, 90_000);
-    first.pids.forEach((pid) => (seen.add(pid), everyPid.add(pid)));
-    progress(`servers running under extension host ${first.host}: ${first.pids.join(', ')}; SIGKILL the extension host`);
-    const hostDeath = await killAndWatch(first.host, first.pids);
-    progress(`extension host SIGKILLed: ${hostDeath.left.length} server process(es) left after ${hostDeath.ms} ms`);
+    const first = await openEditor();
+    const results = [await round('the extension host', first.servers.host, first.servers)];
+    // VS Code restarts a crashed extension host; then its parent, the VS Code server, is killed alone.
+    const again = await running(first.page, 30_000);
+    results.push(await round('the VS Code server (the parent of the extension host)', parentOf(again.host), again));
+    await first.editor.stop();
 
-    // VS Code restarts a crashed extension host; a reload makes a new one if it does not.
-    let second;
-    try {
-      second = await waitForServers(pidDir, seen, 30_000);
-    } catch {
-      await page.reload();
-      second = await waitForServers(pidDir, seen, 90_000);
-    }
-    second.pids.forEach((pid) => everyPid.add(pid));
-    progress(`servers running again under extension host ${second.host}: ${second.pids.join(', ')}; SIGKILL code-server's process group (${editor.pid})`);
-    const editorDeath = await killAndWatch(-editor.pid, second.pids);
-    progress(`code-server SIGKILLed: ${editorDeath.left.length} server process(es) left after ${editorDeath.ms} ms (all gone after ${editorDeath.allGoneMs ?? 'more than 20000'} ms)`);
+    const second = await openEditor();
+    results.push(await round("the whole editor (code-server's process group)", -second.editor.pid, second.servers));
 
-    const results = { version, extensionHost: hostDeath, editorServer: editorDeath, boundMs };
-    writeFileSync(join(ROOT, 'out', 'host-death.json'), JSON.stringify(results, null, 2) + '\n');
-    code = hostDeath.left.length === 0 && editorDeath.left.length === 0 ? 0 : 1;
+    writeFileSync(join(ROOT, 'out', 'host-death.json'), JSON.stringify({ version, boundMs, results }, null, 2) + '\n');
+    code = results.every((r) => r.left.length === 0) ? 0 : 1;
     console.log(
-      `host death in code-server ${version}: extension host SIGKILL → ${hostDeath.left.length} left (${hostDeath.ms} ms); ` +
-        `editor server SIGKILL → ${editorDeath.left.length} left (${editorDeath.ms} ms); bound ${boundMs} ms: ${code === 0 ? 'passed' : 'FAILED'}`,
+      `host death in code-server ${version}: ${results.map((r) => `SIGKILL of ${r.what} → ${r.left.length} left (${r.ms} ms)`).join('; ')}; bound ${boundMs} ms: ${code === 0 ? 'passed' : 'FAILED'}`,
     );
   } finally {
     await browser?.close().catch(() => {});
-    await editor?.stop();
+    for (const editor of editors) await editor.stop();
     // Whatever outlived the test (a failure) is ended here, so a failing run leaves nothing either.
     for (const pid of [...everyPid].filter(alive)) {
       try {
