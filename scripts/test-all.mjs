@@ -96,7 +96,7 @@ const stages = [
   }),
   {
     id: 'host-death',
-    title: `no orphan when the host dies: SIGKILL of the extension host, then of the whole editor (code-server ${UI_VERSION})`,
+    title: `no orphan when the host dies: SIGKILL of the extension host, of the VS Code server, of the whole editor (code-server ${UI_VERSION})`,
     needs: ['build', 'install'],
     timeoutMs: minutes(5),
     command: [node, 'scripts/vscode-host/host-death.mjs', '--version', UI_VERSION],
