@@ -47,6 +47,21 @@ const stages = [
   { id: 'typecheck', title: 'typecheck (tsc --noEmit)', command: ['npm', 'run', 'typecheck'], timeoutMs: minutes(5) },
   { id: 'lint', title: 'lint (ESLint, type-aware)', command: ['npm', 'run', 'lint'], timeoutMs: minutes(5) },
   { id: 'unit', title: 'unit tests (mocha, plain Node)', needs: ['build'], command: ['npx', 'mocha', '--config', '.mocharc.json'], timeoutMs: minutes(20) },
+  // The teardown tests once more with the process table read by `ps`, the path macOS takes
+  // (src/core/processStrategy.ts); on Linux it is otherwise never run.
+  {
+    id: 'process-tree-ps',
+    title: 'process-tree and teardown tests with the ps strategy (MCP_SESSIONS_PROCESS_TREE=ps)',
+    needs: ['build'],
+    env: { MCP_SESSIONS_PROCESS_TREE: 'ps' },
+    command: [
+      'npx', 'mocha', '--no-config', '--timeout', '30000',
+      'out/test/unit/processStrategy.test.js', 'out/test/unit/watchdog.test.js', 'out/test/unit/registry.test.js',
+      'out/test/unit/session.test.js', 'out/test/unit/cli.test.js',
+      '--grep', 'process-tree|watchdog|shutdown|interruption leaves|ignores EOF|behind sh -c',
+    ],
+    timeoutMs: minutes(5),
+  },
   // The memory bounds measure this process's RSS: in a process of their own, so the baseline is the
   // core's, not that of the 500 tests before them (whose garbage makes V8 collect later).
   {
@@ -79,6 +94,13 @@ const stages = [
       '--env', `MCP_SESSIONS_TEST_FIXTURES=${join(root, 'test', 'fixtures')}`,
     ],
   }),
+  {
+    id: 'host-death',
+    title: `no orphan when the host dies: SIGKILL of the extension host, of the VS Code server, of the whole editor (code-server ${UI_VERSION})`,
+    needs: ['build', 'install'],
+    timeoutMs: minutes(5),
+    command: [node, 'scripts/vscode-host/host-death.mjs', '--version', UI_VERSION],
+  },
   {
     id: 'ui',
     title: `UI tests in chromium (code-server ${UI_VERSION})`,
@@ -123,7 +145,7 @@ function signalGroup(child, signal) {
 function runStage(stage) {
   return new Promise((resolvePromise) => {
     const [command, ...args] = stage.command;
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit', detached: true, env: process.env });
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, ...stage.env } });
     current = child;
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -15,7 +15,8 @@ import type { ShutdownReport } from '../core/api';
 import { NeverRestartPolicy } from '../core/crashPolicy';
 import { isGroupAlive, signalGroup } from '../core/processTree';
 import { allProcesses } from '../core/procfs';
-import { SessionRegistry } from '../core/registry';
+import { isWatchdog } from '../core/watchdog';
+import { SessionRegistry, defaultShutdownDeadlineMs } from '../core/registry';
 import { DisposableStore, toDisposable } from '../core/lifecycle';
 import { lineLogger, nullLogger } from '../core/logger';
 import type { SecretRedactor } from '../core/redact';
@@ -41,8 +42,8 @@ export interface HostOptions {
 type HandledSignal = keyof typeof signalExitCodes;
 const handledSignals = Object.keys(signalExitCodes) as HandledSignal[];
 
-/** Bound on teardown: servers get stdin EOF, then SIGTERM, then SIGKILL within it. */
-const shutdownDeadlineMs = 3000;
+/** Bound on teardown: servers get stdin EOF, then SIGTERM, then SIGKILL within it (host-exit graces, registry.ts). */
+const shutdownDeadlineMs = defaultShutdownDeadlineMs;
 
 export class CliHost {
   readonly registry: SessionRegistry;
@@ -167,9 +168,10 @@ export class CliHost {
 
 /**
  * Our direct children that lead their own process group: every stdio server, including one
- * still starting (its pid is not known to us until it runs). Linux only; elsewhere empty.
+ * still starting (its pid is not known to us until it runs), but not the servers' guards
+ * (watchdog.ts), which end by themselves. Linux only; elsewhere empty.
  */
 function childGroupLeaders(): number[] {
   // Zombies count: a leader that has ended may still have live members in its group.
-  return (allProcesses() ?? []).filter((p) => p.ppid === process.pid && p.pgrp === p.pid).map((p) => p.pid);
+  return (allProcesses() ?? []).filter((p) => p.ppid === process.pid && p.pgrp === p.pid && !isWatchdog(p.pid)).map((p) => p.pid);
 }

@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { basename } from 'node:path';
 import { liveProcesses, readCmdline } from './procfs';
+import { processTreeStrategy } from './processStrategy';
 
 /** One of our running stdio servers: its process leads its own group. */
 export interface OwnedServer {
@@ -63,9 +64,11 @@ export const psLister: ProcessLister = {
   },
 };
 
+/** By the process-tree strategy (processStrategy.ts): /proc, ps, or nothing on Windows. */
 export function systemProcessLister(): ProcessLister {
-  if (process.platform === 'linux') return procLister;
-  if (process.platform !== 'win32') return psLister;
+  const strategy = processTreeStrategy().name;
+  if (strategy === 'procfs') return procLister;
+  if (strategy === 'ps') return psLister;
   return { list: () => undefined };
 }
 

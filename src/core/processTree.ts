@@ -1,13 +1,18 @@
 // Owning a server's whole process tree on POSIX: every stdio server is spawned as the
 // leader of its own process group, and ending it means ending the group — so a server
-// started through `npx`, `sh -c` or `uvx` cannot leave its real process behind.
+// started through `npx`, `sh -c` or `uvx` cannot leave its real process behind. How the
+// platform lists processes (/proc, ps) or ends a tree without groups (Windows: taskkill) is
+// the strategy's business (processStrategy.ts); a guard ends the group if the host dies
+// (watchdog.ts).
 //
 // Stopping follows the MCP spec, applied to the group:
 //   close stdin → wait (stdin grace) → SIGTERM → wait (term grace) → SIGKILL → wait for exit.
 
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { CloseOptions, CloseReport } from './connection';
-import { hasProcfs, liveProcesses, readProcStat } from './procfs';
+import { liveProcesses, readProcStat } from './procfs';
+import { processTreeStrategy } from './processStrategy';
+import { GroupWatchdog } from './watchdog';
 
 const isPosix = process.platform !== 'win32';
 const pollIntervalMs = 20;
@@ -26,6 +31,8 @@ export interface SpawnOptions {
   args: string[];
   env: Record<string, string>;
   cwd?: string;
+  /** Told when the guard against the host's death (watchdog.ts) could not be started. */
+  onWatchdogError?(error: Error): void;
 }
 
 /** Sends `signal` to every process in the group led by `pgid`; false when none is left. */
@@ -41,9 +48,12 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** Live (non-zombie) members of a process group, read from /proc. */
-function groupMembers(pgid: number): number[] {
-  return (liveProcesses() ?? []).filter((p) => p.pgrp === pgid).map((p) => p.pid);
+/** Live (non-zombie) members of a process group; undefined when the system cannot list processes. */
+function groupMembers(pgid: number): number[] | undefined {
+  return processTreeStrategy()
+    .snapshot()
+    ?.filter((p) => p.pgid === pgid)
+    .map((p) => p.pid);
 }
 
 /**
@@ -52,19 +62,13 @@ function groupMembers(pgid: number): number[] {
  */
 export function isGroupAlive(pgid: number): boolean {
   if (!signalGroup(pgid, 0)) return false;
-  return !hasProcfs() || groupMembers(pgid).length > 0;
+  const members = groupMembers(pgid);
+  return members === undefined || members.length > 0;
 }
 
 /** True while the process exists and is not a zombie. */
 export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (!hasProcfs()) return true;
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
+  return processTreeStrategy().isAlive(pid);
 }
 
 /** The kernel's start time of a process (clock ticks since boot), to tell a pid from a reused one. */
@@ -166,20 +170,21 @@ export const noProcessTable: ProcessTable = {
   groupMembers: () => undefined,
 };
 
-/** The best table this system offers. */
+/** The best table this system offers, by the process-tree strategy. */
 export function systemProcessTable(): ProcessTable {
-  if (hasProcfs()) return procTable;
-  if (isPosix && psTable.startTime(process.pid) !== undefined) return psTable;
+  const strategy = processTreeStrategy().name;
+  if (strategy === 'procfs') return procTable;
+  if (strategy === 'ps' && psTable.startTime(process.pid) !== undefined) return psTable;
   return noProcessTable;
 }
 
 /**
  * Descendants of `rootPid` that left its process group (a child that called setsid).
- * Linux only; elsewhere the group is all we can reach.
+ * Where processes cannot be listed (Windows) the group is all we can reach.
  */
 export function escapedDescendants(rootPid: number, pgid: number): number[] {
   // A process may end while we read; zombies are already dead.
-  const processes = liveProcesses();
+  const processes = processTreeStrategy().snapshot();
   if (!processes) return [];
   const parentOf = new Map(processes.map((p) => [p.pid, p]));
   const descendants = new Set<number>([rootPid]);
@@ -193,7 +198,7 @@ export function escapedDescendants(rootPid: number, pgid: number): number[] {
       }
     }
   }
-  return [...descendants].filter((pid) => pid !== rootPid && parentOf.get(pid)?.pgrp !== pgid);
+  return [...descendants].filter((pid) => pid !== rootPid && parentOf.get(pid)?.pgid !== pgid);
 }
 
 function delay(ms: number): Promise<void> {
@@ -248,14 +253,25 @@ export class GroupProcess {
       child.once('error', onError);
       child.once('spawn', () => {
         child.off('error', onError);
-        resolve(new GroupProcess(child));
+        resolve(new GroupProcess(child, options.onWatchdogError));
       });
     });
   }
 
-  private constructor(child: ChildProcessWithoutNullStreams) {
+  /** Ends the group if the host dies; disarmed once the group has ended. */
+  private watchdog: GroupWatchdog | undefined;
+
+  private constructor(child: ChildProcessWithoutNullStreams, onWatchdogError?: (error: Error) => void) {
     this.child = child;
     this.pid = child.pid!;
+    // Armed after the caller's first write (the initialize request): forking the guard, which
+    // blocks this thread for milliseconds, then overlaps the server's own start. A group that is
+    // already closing or whose leader has exited is ended by its close; it gets no guard.
+    if (isPosix) {
+      setImmediate(() => {
+        if (this.closing === undefined && this.exitInfo === undefined) this.watchdog = GroupWatchdog.arm(this.pid, onWatchdogError);
+      });
+    }
     this.startTime = processStartTime(this.pid);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -285,17 +301,19 @@ export class GroupProcess {
     if (this.exitInfo === undefined) return true;
     if (this.escaped.some(isProcessAlive)) return true;
     if (!isPosix || !signalGroup(this.pid, 0)) return false;
-    if (!hasProcfs()) return true;
-    // Polled every few ms while closing: check the members we know before scanning /proc again.
+    // Polled every few ms while closing: check the members we know before listing processes again.
     if (this.knownMembers.some(isProcessAlive)) return true;
-    this.knownMembers = groupMembers(this.pid);
-    return this.knownMembers.length > 0;
+    const members = groupMembers(this.pid);
+    if (members === undefined) return true;
+    this.knownMembers = members;
+    return members.length > 0;
   }
 
   private signalAll(signal: NodeJS.Signals): void {
     if (this.exitInfo === undefined) this.escaped = [...new Set([...this.escaped, ...escapedDescendants(this.pid, this.pid)])];
-    if (isPosix) signalGroup(this.pid, signal);
-    else if (this.exitInfo === undefined) this.child.kill(signal);
+    const strategy = processTreeStrategy();
+    if (strategy.processGroups) signalGroup(this.pid, signal);
+    else if (this.exitInfo === undefined) strategy.endTree?.(this.pid, signal === 'SIGKILL');
     for (const pid of this.escaped) {
       try {
         process.kill(pid, signal);
@@ -310,8 +328,17 @@ export class GroupProcess {
    * Idempotent: later calls share the first close.
    */
   close(options: CloseOptions): Promise<CloseReport> {
-    this.closing ??= this.runClose(options);
+    this.closing ??= this.runClose(options).then((report) => {
+      // A group that survived SIGKILL keeps its guard: the host's death still ends it.
+      if (report.outcome !== 'survived') this.watchdog?.disarm();
+      return report;
+    });
     return this.closing;
+  }
+
+  /** The pid of the group's guard against the host's death; undefined where there is none. */
+  get watchdogPid(): number | undefined {
+    return this.watchdog?.pid;
   }
 
   private async runClose(options: CloseOptions): Promise<CloseReport> {

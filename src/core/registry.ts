@@ -4,7 +4,8 @@
 //
 // Teardown: shutdown() marks the registry shut down (new calls fail at once), then stops
 // every session — including ones removed by reconcile() that are still stopping — in
-// parallel under one global deadline, and reports how each ended. dispose() is synchronous
+// parallel under one global deadline with the short graces of a host that is going away
+// (hostExitGraces), and reports how each ended. dispose() is synchronous
 // and starts that shutdown.
 //
 // The registry owns its sessions in a DisposableMap, the era verdicts of every definition
@@ -50,7 +51,15 @@ import { connectStdio } from './stdio';
 import { createRemoteConnector } from './remote';
 import { ClockJumpDetector } from './remoteClock';
 
-export const defaultShutdownDeadlineMs = 3000;
+/** Bound on shutdown(): the host is going away (window reload or close, the CLI's exit). */
+export const defaultShutdownDeadlineMs = 1500;
+
+/**
+ * Graces when the host is going away, at most the settings' own: a well-behaved server exits
+ * on stdin EOF in tens of ms, and the rest are signalled soon after, all groups in parallel. A
+ * user's stop of one server keeps the settings' graces.
+ */
+export const hostExitGraces = { stdinGraceMs: 300, termGraceMs: 500 } as const;
 
 const defaultSupervisor: SupervisorOptions = {
   restartOnCrash: true,
@@ -352,13 +361,17 @@ export class SessionRegistry implements RegistryApi {
   private async runShutdown(deadlineMs: number): Promise<ShutdownReport> {
     const started = Date.now();
     const deadline = started + deadlineMs;
+    const graces = {
+      stdinGraceMs: Math.min(this.settings.stdinGraceMs, hostExitGraces.stdinGraceMs),
+      termGraceMs: Math.min(this.settings.termGraceMs, hostExitGraces.termGraceMs),
+    };
     this.logger.info(`Shutting down ${this.entries.size} server session(s) within ${deadlineMs} ms`);
     const entries = [...this.entries.values()];
     const servers: ShutdownEntry[] = entries.map((e) => ({ server: e.session.name, outcome: 'survived', durationMs: deadlineMs }));
     const stops = entries.map(async (entry, i) => {
       const begin = Date.now();
       const wasActive = entry.session.state.state !== 'stopped';
-      const report = await entry.session.shutdown(deadline).catch(() => undefined);
+      const report = await entry.session.shutdown(deadline, graces).catch(() => undefined);
       servers[i] = {
         server: entry.session.name,
         outcome: report?.outcome ?? (wasActive ? 'already-exited' : 'not-running'),

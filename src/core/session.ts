@@ -313,8 +313,8 @@ export class ServerSession implements SessionApi {
   /** Stops the server. While starting, cancels the attempt, waits for it, then stops. */
   stop(reason = 'stop requested', options?: Partial<CloseOptions>): Promise<CloseReport | undefined> {
     this.cancelScheduledRestart();
-    // The abort reason carries the deadline, so the cancelled attempt ends its process within it.
-    this.startAttempt?.abort(options?.deadline);
+    // The abort reason carries the close options (deadline, graces): the cancelled attempt ends its process with them.
+    this.startAttempt?.abort(options);
     return this.enqueue(() => this.runStop(reason, options));
   }
 
@@ -345,11 +345,11 @@ export class ServerSession implements SessionApi {
     await this.start(reason);
   }
 
-  /** Stops for good: later calls fail with "registry is shut down". */
-  async shutdown(deadline: number): Promise<CloseReport | undefined> {
+  /** Stops for good: later calls fail with "registry is shut down". `graces` replace the settings' graces. */
+  async shutdown(deadline: number, graces?: Pick<CloseOptions, 'stdinGraceMs' | 'termGraceMs'>): Promise<CloseReport | undefined> {
     this.shutDown = true;
     this.cancelScheduledRestart();
-    return this.stop('shutdown', { deadline });
+    return this.stop('shutdown', { ...graces, deadline });
   }
 
   private closeOptions(): CloseOptions {

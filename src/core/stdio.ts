@@ -262,7 +262,13 @@ async function spawnAndConnect(request: ConnectRequest, prior: PriorDiscovery | 
 
   let child: GroupProcess;
   try {
-    child = await GroupProcess.spawn({ command: def.command, args: def.args, env, cwd: def.cwd });
+    child = await GroupProcess.spawn({
+      command: def.command,
+      args: def.args,
+      env,
+      cwd: def.cwd,
+      onWatchdogError: (error) => request.logger.warn(`"${name}" runs without a guard against the host's death (its group is swept by the next host instead): ${errorMessage(error)}`),
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -347,9 +353,10 @@ async function spawnAndConnect(request: ConnectRequest, prior: PriorDiscovery | 
     const exitedByItself = child.exit !== undefined;
     const exitedOnProbe = exitedByItself && prior === undefined && transport.probeUnanswered;
     await client.close().catch(() => undefined);
-    // A stop or shutdown that cancelled this attempt passes its deadline as the abort reason.
-    const deadline = request.signal.aborted && typeof request.signal.reason === 'number' ? request.signal.reason : undefined;
-    await closeChild({ ...request.closeOptions, deadline });
+    // A stop or shutdown that cancelled this attempt passes its close options (deadline, graces) as the abort reason.
+    const reason: unknown = request.signal.aborted ? request.signal.reason : undefined;
+    const stopOptions = typeof reason === 'object' && reason !== null && !(reason instanceof Error) ? (reason as Partial<CloseOptions>) : {};
+    await closeChild({ ...request.closeOptions, ...stopOptions });
     if (exitedOnProbe && !request.signal.aborted) throw new ExitOnProbe(describeExit(child.exit!.code, child.exit!.signal));
     if (e instanceof McpSessionError) {
       if (exitedByItself && e.code !== 'cancelled') throw await exitedEarly;

@@ -1,4 +1,4 @@
-// Resources open as read-only documents on the `mcp-resource:` file system (resourceNames.ts
+// Resources open as read-only documents on the `mcp-sessions-resource:` file system (resourceNames.ts
 // says how a path names a server's resource). Text opens in a text editor with the language of
 // its MIME type; binary content is served as its bytes, so VS Code's image preview (or its
 // binary/hex handling) shows it. Text is redacted: a server may send back a secret it was given.
@@ -79,7 +79,7 @@ export class ResourceDocuments implements vscode.FileSystemProvider, Disposable 
     return document;
   }
 
-  /** The server and resource URI of an `mcp-resource:` URI, or undefined. */
+  /** The server and resource URI of an `mcp-sessions-resource:` URI, or undefined. */
   addressOf(uri: vscode.Uri): ResourceAddress | undefined {
     return uri.scheme === resourceScheme ? parseResourceDocumentPath(uri.path) : undefined;
   }
@@ -113,7 +113,7 @@ export class ResourceDocuments implements vscode.FileSystemProvider, Disposable 
 
   // ---- subscriptions ---------------------------------------------------------------------------
 
-  /** Every `mcp-resource:` document a tab shows, text or custom editor (image preview, hex). */
+  /** Every `mcp-sessions-resource:` document a tab shows, text or custom editor (image preview, hex). */
   private openDocuments(): vscode.Uri[] {
     return vscode.window.tabGroups.all.flatMap((group) =>
       group.tabs.flatMap((tab) => {

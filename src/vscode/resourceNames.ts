@@ -1,4 +1,4 @@
-// Where a resource of a server lives on the `mcp-resource:` scheme, and back. No `vscode` here,
+// Where a resource of a server lives on the `mcp-sessions-resource:` scheme, and back. No `vscode` here,
 // so it is unit-tested in plain Node (test/unit/resourceNames.test.ts).
 //
 // Path: /<server>/<resource URI>/<file name>. The server name and the resource URI are any
@@ -9,7 +9,9 @@
 
 import { safeFileName } from '../core/paths';
 
-export const resourceScheme = 'mcp-resource';
+// Not `mcp-resource`: VS Code's built-in MCP client (1.10x and later) registers that scheme in the
+// workbench for its own resources, and a document of ours on it would be read from theirs.
+export const resourceScheme = 'mcp-sessions-resource';
 
 export interface ResourceAddress {
   server: string;

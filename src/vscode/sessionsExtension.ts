@@ -8,7 +8,8 @@ import type { ShutdownReport } from '../core/api';
 import type { RegistryOptions } from '../core/api';
 import { ClientRequestRouter } from '../core/gateway/clientRequestRouter';
 import { DisposableStore, MutableDisposable, toDisposable, type Disposable } from '../core/lifecycle';
-import { SessionRegistry } from '../core/registry';
+import { SessionRegistry, defaultShutdownDeadlineMs } from '../core/registry';
+import { onParentDeath } from '../core/parentDeath';
 import type { McpServerInfo, McpSessionsApi, TestingApi } from './api';
 import { BuiltInMcpWatch, detectBuiltInMcp } from './builtInMcp';
 import { ClientRequestsUi, watchWorkspaceRoots } from './clientRequests/handlers';
@@ -46,8 +47,8 @@ import { ElicitationPanels } from './webviews/elicitationPanel';
 
 /** deactivate() resolves within this bound, whatever the servers do. */
 export const deactivateBoundMs = 3000;
-/** The registry's own deadline; its SIGKILL slack fits between this and deactivateBoundMs. */
-const shutdownDeadlineMs = 2500;
+/** The registry's own deadline (host-exit graces, registry.ts); its SIGKILL slack fits between this and deactivateBoundMs. */
+const shutdownDeadlineMs = defaultShutdownDeadlineMs;
 
 /** updateOptions: applies restart-requiring settings to later connections, where the core offers it. */
 type ReconfigurableRegistry = SessionRegistry & { updateOptions?(options: Partial<RegistryOptions>): void };
@@ -171,12 +172,13 @@ export class SessionsExtension implements CommandContext {
     //   3. commands, api  command registrations, the API's onDidChangeServers
     //   4. ui             Tool Explorer, Call History, status bar, notifications, call forms (their calls
     //                     are cancelled), results panels, result documents (and their temp files),
-    //                     the mcp-resource: file system (its resource subscriptions),
+    //                     the mcp-sessions-resource: file system (its resource subscriptions),
     //                     the watch for VS Code's built-in MCP client (its process-table scans),
     //                     elicitation forms still open (each answers cancel),
     //                     the history, switches and pins (their events; what they stored stays),
     //                     the gateway (its provider registration, discovery file, listener and client connections)
-    //   5. registry       dispose(): idempotent, starts the shutdown if deactivate() was not called
+    //   5. registry       the watch for the editor server's death (parentDeath.ts); dispose(): idempotent,
+    //                     starts the shutdown if deactivate() was not called
     //   6. logs           server channels, then the extension channel — last, so every step above can log;
     //                     what the core logs after this (its shutdown report) is dropped.
     // Tested by test/integration/teardown.test.ts through TestingApi.teardown().
@@ -193,7 +195,12 @@ export class SessionsExtension implements CommandContext {
     subscriptions.push(this.step('servers', this.devMode, this.servers, this.watchRestartRequiringSettings(), this.watchCallTimeoutSettings(), this.oauth, watchWorkspaceRoots(this.registry, this.log)));
     subscriptions.push(this.step('commands, api', registerCommands(this, commands), apiStore));
     subscriptions.push(this.step('ui', this.explorer, this.historyView, this.statusBar, this.notifier, this.callForms, this.resultsView, this.results, this.resources, this.builtInMcp, this.elicitations, discoveryOffer, this.history, this.toolSwitches, this.toolPins, this.gateway));
-    subscriptions.push(this.step('registry', this.registry));
+    // The editor server SIGKILLed leaves this host running for seconds: its servers end now.
+    const editorDeath = onParentDeath((how) => {
+      this.log.warn(`The editor server is gone (${how}); stopping every MCP server`);
+      void this.deactivate();
+    });
+    subscriptions.push(this.step('registry', editorDeath, this.registry));
     subscriptions.push(this.step('logs', this.serverLogs, this.log));
 
     // Loads in the background: activation never waits for files, inputs or servers.

@@ -162,3 +162,22 @@ export async function rejection(promise: Promise<unknown>, codes?: McpErrorCode 
   }
   assert.fail(expected ? `expected a rejection with ${expected.join(' or ')}` : 'expected the promise to reject');
 }
+
+/**
+ * The guards (src/core/watchdog.ts) that `hostPid` started, by the group each guards; read from
+ * /proc (argv: sh -c SCRIPT mcp-sessions-watchdog PGID). Linux only.
+ */
+export function watchdogsOf(hostPid: number): Map<number, number> {
+  const found = new Map<number, number>();
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      if (Number(/^PPid:\s*(\d+)/m.exec(status)?.[1]) !== hostPid || /^State:\s*Z/m.test(status)) continue;
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (argv[3] === 'mcp-sessions-watchdog') found.set(Number(argv[4]), Number(name));
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return found;
+}

@@ -491,6 +491,36 @@ describe('mcp-sessions CLI', function () {
       assert.deepEqual(await waitForNoSurvivors(1000), []);
     });
 
+    it('SIGKILL mid-call leaves nothing: the watchdogs end stubborn servers, `sh` and grandchildren', async function () {
+      if (process.platform === 'win32') this.skip();
+      const stubborn = ['--ignore-eof', '--ignore-sigterm', '--spawn-child'];
+      const config = writeConfig({ servers: { fx: fixture(stubborn) } });
+      const cliRun = start(['--config', config, ...slowCall]);
+      await waitForStderr(cliRun, /starting → running/);
+      await delay(300);
+      // The server, its grandchild, and the CLI itself (the server's parent).
+      const pids = fixturePids();
+      assert.equal(pids.length, 3, `pids: ${pids.join(', ')}`);
+      assert.ok(pids.every(isAlive));
+      cliRun.child.kill('SIGKILL');
+      await cliRun.done;
+      assert.deepEqual(await waitForNoSurvivors(3000), []);
+    });
+
+    it('SIGKILL while a stubborn server behind sh is still starting leaves nothing', async function () {
+      if (process.platform === 'win32') this.skip();
+      const config = writeConfig({ servers: { fx: wrapped(['--never-initialize', '--ignore-eof', '--ignore-sigterm', '--spawn-child']) } });
+      const cliRun = start(['--config', config, 'tools', 'fx', '--verbose']);
+      await waitForStderr(cliRun, /never initializes/);
+      await delay(300);
+      // sh (the parent of the server), the server and its grandchild.
+      assert.equal(fixturePids().length, 3, `pids: ${fixturePids().join(', ')}`);
+      assert.ok(fixturePids().every(isAlive));
+      cliRun.child.kill('SIGKILL');
+      await cliRun.done;
+      assert.deepEqual(await waitForNoSurvivors(3000), []);
+    });
+
     it('SIGINT while the server is still starting ends it too', async () => {
       const config = writeConfig({ servers: { fx: fixture(['--never-initialize', '--ignore-eof']) } });
       const cliRun = start(['--config', config, 'tools', 'fx', '--verbose']);

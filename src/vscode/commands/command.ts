@@ -29,7 +29,7 @@ export interface CommandContext {
   readonly results: ResultDocuments;
   /** The results view: one panel per tool call. */
   readonly resultsView: ResultsPanels;
-  /** Resources as read-only `mcp-resource:` documents, refreshed while open. */
+  /** Resources as read-only `mcp-sessions-resource:` documents, refreshed while open. */
   readonly resources: ResourceDocuments;
   readonly notifier: FailureNotifier;
   readonly serverLogs: ServerLogChannels;

@@ -11,7 +11,7 @@ type ResourceChoice = { resource: Resource } | { template: ResourceTemplate };
 
 /**
  * mcpSessions.readResource(target?, uri?) → ReadResourceResult | undefined: reads a resource
- * and opens it as a read-only `mcp-resource:` document (resourceDocuments.ts), which refreshes
+ * and opens it as a read-only `mcp-sessions-resource:` document (resourceDocuments.ts), which refreshes
  * while open when the server announces changes.
  *
  * - `{ server, uri }` (e.g. a resource link in a result), a resource in the Tool Explorer, or
