@@ -1,6 +1,6 @@
 // Resources and prompts in the real extension host (issue 9), against the fixture servers with
 // `--workbench` (test/fixtures/workbench.mjs): a 2025 server (v1 SDK) and a 2026-07-28-only one
-// (v2 SDK). Resources open as read-only `mcp-resource:` documents (text in a text editor,
+// (v2 SDK). Resources open as read-only `mcp-sessions-resource:` documents (text in a text editor,
 // binary as bytes in the image preview), refresh while open when the server says they changed
 // (2025 resources/subscribe, 2026 subscriptions/listen), and templates and prompts ask for their
 // arguments with the server's completions.
@@ -22,7 +22,7 @@ function openTabs(): vscode.Uri[] {
 }
 
 function resourceTab(fileName: string): vscode.Uri | undefined {
-  return openTabs().find((uri) => uri.scheme === 'mcp-resource' && uri.path.endsWith(`/${fileName}`));
+  return openTabs().find((uri) => uri.scheme === 'mcp-sessions-resource' && uri.path.endsWith(`/${fileName}`));
 }
 
 function documentOf(uri: vscode.Uri): vscode.TextDocument | undefined {

@@ -1,4 +1,4 @@
-// mcp-resource: paths (resourceNames.ts) and prompt documents (promptDocument.ts): what hostile
+// mcp-sessions-resource: paths (resourceNames.ts) and prompt documents (promptDocument.ts): what hostile
 // servers and configurations can put in server names, resource URIs and prompt messages.
 import * as assert from 'node:assert/strict';
 import type { GetPromptResult } from '../../src/core/api';
@@ -21,7 +21,7 @@ const hostileUris = [
 ];
 const hostileServers = ['echo', '..', '', 'a/b', 'ü 🙂', '%2e%2e'];
 
-describe('mcp-resource: paths', () => {
+describe('mcp-sessions-resource: paths', () => {
   it('every (server, URI) pair has its own path, which reads back as that pair and stays in its place', () => {
     const seen = new Map<string, string>();
     for (const server of hostileServers) {
