@@ -5,7 +5,7 @@
 // cycles. Prints a table, writes test-results/soak.json and exits 1 when a bound fails.
 // Method and figures: docs/RELIABILITY.md ("Chaos soak").
 //
-//   node --expose-gc out/bench/soak.js [--seed N] [--calls N] [--cycles N] [--duration S]
+//   node --expose-gc out/bench/soak.js [--seed N] [--calls N | --duration S] [--cycles N]
 //     [--concurrency N] [--call-bound-ms MS] [--json FILE]
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,7 +28,7 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '1' },
     calls: { type: 'string', default: '10000' },
     cycles: { type: 'string', default: '200' },
-    /** Stops issuing calls after this many seconds even if --calls is not reached (0: no limit). */
+    /** Runs the chaos phase for this many seconds instead of --calls calls (0: --calls decides). */
     duration: { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '32' },
     /** A call still unsettled after this long is a bug: every call has its own 20 s timeout in the core. */
@@ -283,7 +283,7 @@ async function chaosPhase(book: ProcessBook, stateDir: string): Promise<ChaosPha
   await Promise.all(names.map((n) => registry.start(n)));
 
   const started = performance.now();
-  const timeUp = () => settings.durationMs > 0 && performance.now() - started > settings.durationMs;
+  const moreCalls = () => (settings.durationMs > 0 ? performance.now() - started < settings.durationMs : issued < settings.calls);
   let issued = 0;
   let callsDone = false;
   const background = new Set<Promise<unknown>>();
@@ -360,7 +360,7 @@ async function chaosPhase(book: ProcessBook, stateDir: string): Promise<ChaosPha
   })();
 
   const workers = Array.from({ length: settings.concurrency }, async () => {
-    while (issued < settings.calls && !timeUp()) {
+    while (moreCalls()) {
       const index = issued++;
       await checkedCall(registry, pick(names), index);
       if (index > 0 && index % 1000 === 0) progress(`${index} calls issued; ${outcomes.succeeded} succeeded so far`);
