@@ -5,7 +5,7 @@
 // cycles. Prints a table, writes test-results/soak.json and exits 1 when a bound fails.
 // Method and figures: docs/RELIABILITY.md ("Chaos soak").
 //
-//   node --expose-gc out/bench/soak.js [--seed N] [--calls N | --duration S] [--cycles N]
+//   node --expose-gc out/bench/soak.js [--seed N] [--calls N | --duration S] [--min-chaos N] [--cycles N]
 //     [--concurrency N] [--call-bound-ms MS] [--json FILE]
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +30,8 @@ const { values: flags } = parseArgs({
     cycles: { type: 'string', default: '200' },
     /** Runs the chaos phase for this many seconds instead of --calls calls (0: --calls decides). */
     duration: { type: 'string', default: '0' },
+    /** The chaos phase goes on until this many chaos actions ran, however fast the calls went. */
+    'min-chaos': { type: 'string', default: '40' },
     concurrency: { type: 'string', default: '32' },
     /** A call still unsettled after this long is a bug: every call has its own 20 s timeout in the core. */
     'call-bound-ms': { type: 'string', default: '60000' },
@@ -49,6 +51,7 @@ const settings = {
   calls: positiveInt('calls'),
   cycles: positiveInt('cycles'),
   durationMs: positiveInt('duration') * 1000,
+  minChaosActions: positiveInt('min-chaos'),
   concurrency: positiveInt('concurrency', 1),
   callBoundMs: positiveInt('call-bound-ms', 1000),
   /** The core's own timeout per call; the bound above is 3× this. */
@@ -283,7 +286,9 @@ async function chaosPhase(book: ProcessBook, stateDir: string): Promise<ChaosPha
   await Promise.all(names.map((n) => registry.start(n)));
 
   const started = performance.now();
-  const moreCalls = () => (settings.durationMs > 0 ? performance.now() - started < settings.durationMs : issued < settings.calls);
+  let chaosActions = 0;
+  const moreCalls = () =>
+    settings.durationMs > 0 ? performance.now() - started < settings.durationMs : issued < settings.calls || chaosActions < settings.minChaosActions;
   let issued = 0;
   let callsDone = false;
   const background = new Set<Promise<unknown>>();
@@ -354,6 +359,7 @@ async function chaosPhase(book: ProcessBook, stateDir: string): Promise<ChaosPha
       await delay(settings.chaosMinMs + random() * (settings.chaosMaxMs - settings.chaosMinMs));
       if (callsDone) break;
       const action = pick(weighted);
+      chaosActions++;
       countChaos(action);
       track(Promise.resolve().then(actions[action]));
     }

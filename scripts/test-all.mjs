@@ -60,7 +60,7 @@ const stages = [
   // unsettled, 0 processes left, 0 unhandled rejections, flat heap and handles.
   {
     id: 'soak',
-    title: 'chaos soak, short fixed-seed version (1,000 calls, 20 registry cycles)',
+    title: 'chaos soak, short fixed-seed version (≥ 1,000 calls and ≥ 40 chaos actions, 20 registry cycles)',
     needs: ['build'],
     command: [node, '--expose-gc', 'out/bench/soak.js', '--seed', '1', '--calls', '1000', '--cycles', '20'],
     timeoutMs: minutes(5),
