@@ -1,11 +1,13 @@
 // `npm run bench:scale`: how the core's cost grows with the number of servers (issue 12, "Scale").
 // At 10, 25 and 50 stdio fixture servers of 100 tools each (50 × 100 = 5,000 tools): the time until
 // all are running, the host's RSS and heap per idle session, and the time to refresh every tool list.
-// Medians over rounds with min–max; the per-server columns show whether growth is linear or better.
+// Medians over rounds with min–max, each measured in a fresh process; the per-server columns show
+// whether growth is linear or better.
 // Method and figures: docs/PERFORMANCE.md ("Scale").
 //
 //   node --expose-gc out/bench/scale.js [--rounds N] [--sizes 10,25,50] [--json FILE]
 
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +23,8 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '10,25,50' },
     json: { type: 'string', default: join(repoRoot, 'test-results', 'scale.json') },
+    /** Internal: measure one size in this process and print the round as JSON. */
+    child: { type: 'string' },
   },
   strict: true,
 });
@@ -82,16 +86,33 @@ async function measure(servers: number): Promise<Round> {
 const spread = (values: number[], scale: number, unit: string) =>
   `${formatNumber(median(values) / scale, unit)} (${formatNumber(Math.min(...values) / scale, '')}–${formatNumber(Math.max(...values) / scale, '')})`;
 
-async function main(): Promise<void> {
+/**
+ * Each measurement runs in a fresh node process, so its RSS starts from the same place: in one
+ * long process the pages freed by a previous round are reused and RSS deltas mean little.
+ */
+function measureInChild(servers: number): Promise<Round> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', __filename, `--child=${servers}`], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`measuring ${servers} servers failed: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as Round);
+    });
+  });
+}
+
+async function child(servers: number): Promise<void> {
   killEverythingOnInterrupt();
-  // A discarded warm-up, so module loading and code warm-up land in no size's figures.
+  // A discarded warm-up, so module loading and code warm-up land in no figure.
   await measure(2);
+  process.stdout.write(JSON.stringify(await measure(servers)));
+}
+
+async function main(): Promise<void> {
   const results = new Map<number, Round[]>(sizes.map((n) => [n, []]));
   // Sizes alternate within a round, so the machine's load drifts over all of them alike.
   for (let round = 0; round < rounds; round++) {
     for (const servers of round % 2 === 0 ? sizes : [...sizes].reverse()) {
       log(`round ${round + 1}/${rounds}: ${servers} servers × ${toolsPerServer} tools`);
-      results.get(servers)!.push(await measure(servers));
+      results.get(servers)!.push(await measureInChild(servers));
     }
   }
   const smallest = sizes[0];
@@ -128,7 +149,7 @@ if (!(globalThis as { gc?: unknown }).gc) {
   console.error('scale: run with node --expose-gc (npm run bench:scale does)');
   process.exit(2);
 }
-main().then(
+(flags.child ? child(Number(flags.child)) : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(`scale: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
