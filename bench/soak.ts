@@ -286,11 +286,11 @@ async function chaosPhase(book: ProcessBook, stateDir: string): Promise<ChaosPha
   await Promise.all(names.map((n) => registry.start(n)));
 
   const started = performance.now();
+  let issued = 0;
   let chaosActions = 0;
+  let callsDone = false;
   const moreCalls = () =>
     settings.durationMs > 0 ? performance.now() - started < settings.durationMs : issued < settings.calls || chaosActions < settings.minChaosActions;
-  let issued = 0;
-  let callsDone = false;
   const background = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     const tracked = p.catch((e: unknown) => unhandled.push(`chaos action failed: ${describe(e)}`)).finally(() => background.delete(tracked));
