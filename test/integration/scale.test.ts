@@ -3,6 +3,8 @@
 // node's TreeItem, as testing.renderTree builds them) — measured, not asserted: speed belongs in
 // the benchmark. Asserts that every tool is in the tree and that no server is left afterwards.
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
@@ -15,24 +17,36 @@ const servers = 50;
 const toolsPerServer = 100;
 const names = Array.from({ length: servers }, (_, i) => `scale-${String(i).padStart(2, '0')}`);
 
+function readdirSyncOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 describe('the Tool Explorer at scale', function () {
   this.timeout(180_000);
   let api: Api;
+  /** A pid folder per server: it records every pid, and makes each command line unique (identical ones would be taken for second copies of one server). */
+  const pidDirs = mkdtempSync(join(tmpdir(), 'mcp-sessions-scale-'));
+  const spawned = () => names.flatMap((name) => readdirSyncOrEmpty(join(pidDirs, name)).map(Number));
 
   before(async () => {
     api = await extensionApi();
   });
 
   after(async () => {
-    const pids = api.listServers().flatMap((s) => (names.includes(s.name) && s.pid ? [s.pid] : []));
     await vscode.workspace.getConfiguration('mcpSessions').update('servers', undefined, vscode.ConfigurationTarget.Global);
     await api.testing.reloadConfiguration();
+    const pids = spawned();
     await eventually(() => pids.every((pid) => !isProcessAlive(pid)) || undefined, 10_000, 'every scale server stopped');
+    rmSync(pidDirs, { recursive: true, force: true });
   });
 
   it(`renders ${servers} servers with ${servers * toolsPerServer} tools (time printed)`, async () => {
     const fixture = join(fixturesDir, 'stdio-server.mjs');
-    const definitions = Object.fromEntries(names.map((name) => [name, { command: 'node', args: [fixture, `--tools=${toolsPerServer - 9}`, '--page-size=50'] }]));
+    const definitions = Object.fromEntries(names.map((name) => [name, { command: 'node', args: [fixture, `--tools=${toolsPerServer - 9}`, '--page-size=50', `--pid-dir=${join(pidDirs, name)}`] }]));
     await vscode.workspace.getConfiguration('mcpSessions').update('servers', definitions, vscode.ConfigurationTarget.Global);
     await api.testing.reloadConfiguration();
 
