@@ -21,8 +21,8 @@ const cycles = 20;
 const handleTolerance = 8;
 
 /** Every pid the fixture servers wrote down so far (servers and grandchildren). */
-function fixturePids(): number[] {
-  return readdirSync(pidDir).map((name) => (JSON.parse(readFileSync(join(pidDir, name), 'utf8')) as { pid: number }).pid);
+function fixturePids(): Set<number> {
+  return new Set(readdirSync(pidDir).map((name) => (JSON.parse(readFileSync(join(pidDir, name), 'utf8')) as { pid: number }).pid));
 }
 
 function handles(): Record<string, number> {
@@ -42,6 +42,8 @@ describe('activation cycles (runs after teardown)', function () {
     let last: Record<string, number> = {};
     const heap: number[] = [];
     for (let cycle = 0; cycle < cycles; cycle++) {
+      // Only this cycle's processes: earlier suites' pids may since belong to other processes.
+      const before = fixturePids();
       const api = previous.testing.activateAgain() as Api;
       previous = api;
       try {
@@ -55,7 +57,8 @@ describe('activation cycles (runs after teardown)', function () {
         assert.ok(report, `cycle ${cycle}: the shutdown finished before the bound`);
         assert.ok(report.servers.every((s) => s.outcome !== 'survived'), `cycle ${cycle}: ${JSON.stringify(report.servers)}`);
       }
-      const spawned = fixturePids();
+      const spawned = [...fixturePids()].filter((pid) => !before.has(pid));
+      assert.ok(spawned.length >= 3, `cycle ${cycle}: the two servers and the grandchild wrote their pids (${spawned.join(', ')})`);
       await eventually(() => spawned.every((pid) => !isProcessAlive(pid)) || undefined, 3000, `cycle ${cycle}: no fixture process alive (${spawned.filter(isProcessAlive).join(', ')})`);
       // Let the closed pipes' and sockets' handles go before counting.
       await new Promise((resolve) => setTimeout(resolve, 200));
