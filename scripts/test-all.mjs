@@ -71,6 +71,15 @@ const stages = [
     command: ['npx', 'mocha', '--no-config', '--timeout', '120000', 'out/test/unit/memory-limits.test.js'],
     timeoutMs: minutes(5),
   },
+  // The chaos soak's short fixed-seed version (bench/soak.ts; `npm run soak` is the long one): 0 calls
+  // unsettled, 0 processes left, 0 unhandled rejections, flat heap and handles.
+  {
+    id: 'soak',
+    title: 'chaos soak, short fixed-seed version (≥ 1,000 calls and ≥ 40 chaos actions, 20 registry cycles)',
+    needs: ['build'],
+    command: [node, '--expose-gc', 'out/bench/soak.js', '--seed', '1', '--calls', '1000', '--cycles', '20'],
+    timeoutMs: minutes(5),
+  },
   {
     id: 'conformance',
     title: 'MCP conformance client scenarios (@modelcontextprotocol/conformance, Node 22)',
