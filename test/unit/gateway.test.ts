@@ -232,6 +232,34 @@ describe('gateway', function () {
     await second.client.subscribeResource({ uri: 'fixture://counter' });
     await second.transport.terminateSession();
     await eventually(() => subscriptionLog().filter((line) => line === 'fixture: unsubscribe fixture://counter').length === 2, 5000, 'the subscription of the ended session to end');
+
+    // A server that offers no subscriptions: a clear error naming it.
+    const plain = legacyClient();
+    await plain.client.connect(plain.transport);
+    await assert.rejects(plain.client.subscribeResource({ uri: 'fixture://counter' }), /"echo" does not offer resource subscriptions/);
+  });
+
+  it('forwards resource templates, completions and resource updates on subscriptions/listen to a v2 (2026-07-28) client; closing the stream ends the subscription', async () => {
+    const { client, transport } = modernClient('workbench');
+    const updates: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+    await client.connect(transport);
+    assert.equal(client.getProtocolEra(), 'modern');
+    assert.deepEqual(
+      (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate),
+      ['fixture://greeting/{name}'],
+    );
+    const names = await client.complete({ ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'name', value: 'b' } });
+    assert.deepEqual(names.completion.values, ['bob']);
+
+    const listening = await client.listen({ resourceSubscriptions: ['fixture://counter'] });
+    await eventually(() => subscriptionLog().includes('fixture: subscribe fixture://counter'), 5000, 'the server-side subscription');
+    await client.callTool({ name: 'bump', arguments: {} });
+    await eventually(() => updates.length === 1, 5000, 'notifications/resources/updated on the listen stream');
+    assert.deepEqual(updates, ['fixture://counter']);
+
+    await listening.close();
+    await eventually(() => subscriptionLog().includes('fixture: unsubscribe fixture://counter'), 5000, 'the server-side unsubscription when the stream closes');
   });
 
   it('starts a stopped server on first use, never stops it, and names the reason of a server that cannot start', async () => {
