@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttp } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyHttp } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ElicitRequestSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { decliningClientRequests } from '../../src/core/clientRequests';
 import type { StdioServerDefinition } from '../../src/core/definitions';
 import { ClientRequestRouter } from '../../src/core/gateway/clientRequestRouter';
@@ -86,7 +86,7 @@ describe('gateway', function () {
     disabled.clear();
     router = new ClientRequestRouter(decliningClientRequests);
     registry = new SessionRegistry({ clientRequests: router, stdinGraceMs: 500, termGraceMs: 500 });
-    registry.reconcile([server('echo', ['--confirm']), server('broken', ['--exit-before-init']), server('odd name/ü')]);
+    registry.reconcile([server('echo', ['--confirm']), server('broken', ['--exit-before-init']), server('odd name/ü'), server('workbench', ['--workbench'])]);
     await startGateway();
   });
 
@@ -99,16 +99,16 @@ describe('gateway', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function legacyClient(capabilities = {}): { client: LegacyClient; transport: LegacyHttp } {
+  function legacyClient(capabilities = {}, serverName = 'echo'): { client: LegacyClient; transport: LegacyHttp } {
     const client = new LegacyClient(clientInfo, { capabilities });
-    const transport = new LegacyHttp(new URL(gateway.url('echo')), { requestInit: { headers: gateway.headers } });
+    const transport = new LegacyHttp(new URL(gateway.url(serverName)), { requestInit: { headers: gateway.headers } });
     closers.push(() => client.close());
     return { client, transport };
   }
 
-  function modernClient(): { client: ModernClient; transport: ModernHttp } {
+  function modernClient(serverName = 'echo'): { client: ModernClient; transport: ModernHttp } {
     const client = new ModernClient(clientInfo, { versionNegotiation: { mode: 'auto' } });
-    const transport = new ModernHttp(new URL(gateway.url('echo')), { requestInit: { headers: gateway.headers } });
+    const transport = new ModernHttp(new URL(gateway.url(serverName)), { requestInit: { headers: gateway.headers } });
     closers.push(() => client.close());
     return { client, transport };
   }
@@ -188,6 +188,78 @@ describe('gateway', function () {
     await eventually(() => listChanges > 0, 5000, 'notifications/tools/list_changed on the listen stream');
     assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'echo'), 'the switched-off tool is gone');
     assert.equal(recorded().filter((e) => e.event === 'spawn').length, 1);
+  });
+
+  /** The workbench server's `fixture: subscribe <uri>` / `fixture: unsubscribe <uri>` lines. */
+  const subscriptionLog = (): string[] =>
+    registry
+      .get('workbench')!
+      .logLines()
+      .filter((l) => l.stream === 'stderr' && /^fixture: (un)?subscribe /.test(l.text))
+      .map((l) => l.text);
+
+  it('forwards resource templates, completions and resource subscriptions to a v1 (2025) client; unsubscribe and the session ending end them', async () => {
+    const { client, transport } = legacyClient({}, 'workbench');
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+    await client.connect(transport);
+    assert.ok(client.getServerCapabilities()?.completions, 'completions declared');
+    assert.equal(client.getServerCapabilities()?.resources?.subscribe, true);
+
+    assert.deepEqual(
+      (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate),
+      ['fixture://greeting/{name}'],
+    );
+    const names = await client.complete({ ref: { type: 'ref/resource', uri: 'fixture://greeting/{name}' }, argument: { name: 'name', value: 'al' } });
+    assert.deepEqual(names.completion.values, ['alice', 'albert']);
+    const styles = await client.complete({ ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'style', value: 'p' } });
+    assert.deepEqual(styles.completion.values, ['pirate']);
+
+    await client.subscribeResource({ uri: 'fixture://counter' });
+    await client.callTool({ name: 'bump', arguments: {} });
+    await eventually(() => updates.length === 1, 5000, 'notifications/resources/updated after bump');
+    assert.deepEqual(updates, ['fixture://counter']);
+
+    await client.unsubscribeResource({ uri: 'fixture://counter' });
+    await eventually(() => subscriptionLog().includes('fixture: unsubscribe fixture://counter'), 5000, 'the server-side unsubscription');
+    await client.callTool({ name: 'bump', arguments: {} });
+    await client.readResource({ uri: 'fixture://counter' });
+    assert.deepEqual(updates, ['fixture://counter'], 'no update after unsubscribe');
+
+    // A session that ends takes its subscriptions with it.
+    const second = legacyClient({}, 'workbench');
+    await second.client.connect(second.transport);
+    await second.client.subscribeResource({ uri: 'fixture://counter' });
+    await second.transport.terminateSession();
+    await eventually(() => subscriptionLog().filter((line) => line === 'fixture: unsubscribe fixture://counter').length === 2, 5000, 'the subscription of the ended session to end');
+
+    // A server that offers no subscriptions: a clear error naming it.
+    const plain = legacyClient();
+    await plain.client.connect(plain.transport);
+    await assert.rejects(plain.client.subscribeResource({ uri: 'fixture://counter' }), /"echo" does not offer resource subscriptions/);
+  });
+
+  it('forwards resource templates, completions and resource updates on subscriptions/listen to a v2 (2026-07-28) client; closing the stream ends the subscription', async () => {
+    const { client, transport } = modernClient('workbench');
+    const updates: string[] = [];
+    client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
+    await client.connect(transport);
+    assert.equal(client.getProtocolEra(), 'modern');
+    assert.deepEqual(
+      (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate),
+      ['fixture://greeting/{name}'],
+    );
+    const names = await client.complete({ ref: { type: 'ref/prompt', name: 'greet' }, argument: { name: 'name', value: 'b' } });
+    assert.deepEqual(names.completion.values, ['bob']);
+
+    const listening = await client.listen({ resourceSubscriptions: ['fixture://counter'] });
+    await eventually(() => subscriptionLog().includes('fixture: subscribe fixture://counter'), 5000, 'the server-side subscription');
+    await client.callTool({ name: 'bump', arguments: {} });
+    await eventually(() => updates.length === 1, 5000, 'notifications/resources/updated on the listen stream');
+    assert.deepEqual(updates, ['fixture://counter']);
+
+    await listening.close();
+    await eventually(() => subscriptionLog().includes('fixture: unsubscribe fixture://counter'), 5000, 'the server-side unsubscription when the stream closes');
   });
 
   it('starts a stopped server on first use, never stops it, and names the reason of a server that cannot start', async () => {

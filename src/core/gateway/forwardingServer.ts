@@ -5,10 +5,15 @@
 // The registry stays the only owner of the process: nothing here starts, stops or restarts a
 // server. A stopped server starts on first use, exactly as for our own commands (the registry's
 // verbs start on demand); a server the crash policy gave up on answers with its error.
+//
+// A 2025 session's resource subscriptions belong to that session: `resources/unsubscribe` or the
+// session closing disposes them (2026-07-28 subscriptions live on `subscriptions/listen` streams,
+// see serverEndpoint.ts).
 
 import { ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
-import type { CallOptions, ProgressUpdate, RegistryApi } from '../api';
+import type { CallOptions, ProgressUpdate, RegistryApi, ResourceSubscription } from '../api';
 import { isMcpSessionError } from '../errors';
+import { DisposableMap } from '../lifecycle';
 import type { SecretRedactor } from '../redact';
 import type { ClientRequestRouter, GatewayCallAnswers } from './clientRequestRouter';
 
@@ -30,6 +35,48 @@ function toProtocolError(e: unknown, redactor: SecretRedactor | undefined): Prot
   return new ProtocolError(code === 'not-found' ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError, shown, code ? { code } : undefined);
 }
 
+/** `run`, with its errors as MCP errors. */
+function guard<T>(run: () => Promise<T>, redactor: SecretRedactor | undefined): () => Promise<T> {
+  return async () => {
+    try {
+      return await run();
+    } catch (e) {
+      throw toProtocolError(e, redactor);
+    }
+  };
+}
+
+/**
+ * `resources/subscribe` and `resources/unsubscribe` of one 2025 session: each URI is one registry
+ * subscription, whose updates become this client's `notifications/resources/updated`. They end
+ * with the session.
+ */
+function forwardSubscriptions(server: Server, serverName: string, registry: RegistryApi, redactor: SecretRedactor | undefined): void {
+  const subscriptions = new DisposableMap<string, ResourceSubscription>();
+  server.onclose = () => subscriptions.dispose();
+  server.setRequestHandler('resources/subscribe', (request) =>
+    guard(async () => {
+      const { uri } = request.params;
+      if (subscriptions.has(uri)) return {};
+      const subscription = registry.subscribeResource(serverName, uri, () => void server.sendResourceUpdated({ uri }).catch(() => undefined));
+      subscriptions.set(uri, subscription);
+      try {
+        await subscription.ready;
+      } catch (e) {
+        if (subscriptions.get(uri) === subscription) subscriptions.deleteAndDispose(uri);
+        throw e;
+      }
+      return {};
+    }, redactor)(),
+  );
+  server.setRequestHandler('resources/unsubscribe', (request) =>
+    guard(async () => {
+      subscriptions.deleteAndDispose(request.params.uri);
+      return {};
+    }, redactor)(),
+  );
+}
+
 /** What the client of a 2025 session declared it can answer (2026-07-28 clients are answered by the host). */
 function answersOf(server: Server, ctx: ServerContext, era: 'legacy' | 'modern'): GatewayCallAnswers {
   if (era !== 'legacy') return {};
@@ -46,17 +93,12 @@ export function createForwardingServer(serverName: string, era: 'legacy' | 'mode
   const { registry, router, isToolEnabled = () => true, redactor } = options;
   const server = new Server(
     { name: serverName, version: options.version },
-    { capabilities: { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } } },
+    // Completions and subscriptions are declared whatever the server offers: the registry answers
+    // a completion with no values when the server has none, and a subscription it cannot make
+    // with an error naming the server.
+    { capabilities: { tools: { listChanged: true }, resources: { listChanged: true, subscribe: true }, prompts: { listChanged: true }, completions: {} } },
   );
-  const guarded =
-    <T>(run: () => Promise<T>) =>
-    async (): Promise<T> => {
-      try {
-        return await run();
-      } catch (e) {
-        throw toProtocolError(e, redactor);
-      }
-    };
+  const guarded = <T>(run: () => Promise<T>) => guard(run, redactor);
   const callOptions = (ctx: ServerContext): CallOptions => ({ signal: ctx.mcpReq.signal });
 
   server.setRequestHandler('tools/list', () => guarded(async () => ({ tools: (await registry.listTools(serverName)).filter((tool) => isToolEnabled(serverName, tool.name)) }))());
@@ -91,6 +133,18 @@ export function createForwardingServer(serverName: string, era: 'legacy' | 'mode
 
   server.setRequestHandler('resources/list', () => guarded(async () => ({ resources: await registry.listResources(serverName) }))());
   server.setRequestHandler('resources/read', (request, ctx) => guarded(() => registry.readResource(serverName, request.params.uri, callOptions(ctx)))());
+  server.setRequestHandler('resources/templates/list', (_request, ctx) =>
+    guarded(async () => ({ resourceTemplates: await registry.listResourceTemplates(serverName, callOptions(ctx)) }))(),
+  );
+  server.setRequestHandler('completion/complete', (request, ctx) =>
+    guarded(async () => {
+      const { ref, argument, context } = request.params;
+      return { completion: await registry.complete(serverName, ref, argument, context?.arguments, callOptions(ctx)) };
+    })(),
+  );
+
+  // 2026-07-28 clients subscribe on `subscriptions/listen` (serverEndpoint.ts).
+  if (era === 'legacy') forwardSubscriptions(server, serverName, registry, redactor);
   server.setRequestHandler('prompts/list', () => guarded(async () => ({ prompts: await registry.listPrompts(serverName) }))());
   server.setRequestHandler('prompts/get', (request, ctx) => guarded(() => registry.getPrompt(serverName, request.params.name, request.params.arguments ?? {}, callOptions(ctx)))());
   return server;

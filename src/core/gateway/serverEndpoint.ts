@@ -1,7 +1,9 @@
 // The gateway's endpoint for one of our servers, `/mcp/<name>`, serving both protocol eras with
 // the SDK's v2 server:
 // - 2026-07-28 requests go to `createMcpHandler` (a forwarding instance per request; list
-//   changes reach clients on their `subscriptions/listen` stream; a client cancels by going away).
+//   changes and resource updates reach clients on their `subscriptions/listen` stream; a client
+//   cancels by going away). The SDK filters and stamps the stream; this endpoint holds one
+//   registry subscription per resource some open stream asked for, for as long as one does.
 // - 2025 requests are served with sessions (`WebStandardStreamableHTTPServerTransport`, one
 //   forwarding instance per session), not the SDK's stateless fallback: only a session lets a
 //   2025 client cancel (`notifications/cancelled` must reach the instance running the call),
@@ -12,7 +14,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { createMcpHandler, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type McpHttpHandler, type Server } from '@modelcontextprotocol/server';
-import type { Disposable } from '../lifecycle';
+import type { ResourceSubscription } from '../api';
+import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { Logger } from '../logger';
 import { createForwardingServer, type ForwardingOptions } from './forwardingServer';
 
@@ -31,9 +34,18 @@ interface LegacySession {
 
 export type ListKindChanged = 'tools' | 'resources' | 'prompts';
 
+const maxWatchedPerStream = 64;
+
+interface WatchedResource {
+  subscription: ResourceSubscription;
+  streams: number;
+}
+
 export class ServerEndpoint implements Disposable {
   private readonly modern: McpHttpHandler;
   private readonly sessions = new Map<string, LegacySession>();
+  /** Resources open `subscriptions/listen` streams asked for, each with the streams that hold it. */
+  private readonly watched = new Map<string, WatchedResource>();
 
   constructor(
     private readonly serverName: string,
@@ -49,7 +61,7 @@ export class ServerEndpoint implements Disposable {
   }
 
   async handle(request: Request): Promise<Response> {
-    if (!(await isLegacyRequest(request, undefined, { maxRequestBodySize: this.limits.maxBodyBytes }))) return this.modern.fetch(request);
+    if (!(await isLegacyRequest(request, undefined, { maxRequestBodySize: this.limits.maxBodyBytes }))) return this.serveModern(request);
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId !== null) {
       const session = this.sessions.get(sessionId);
@@ -58,6 +70,42 @@ export class ServerEndpoint implements Disposable {
       return session.transport.handleRequest(request);
     }
     return this.openSession(request);
+  }
+
+  /** A 2026-07-28 request; a `subscriptions/listen` stream keeps the resources it names watched while it is open. */
+  private async serveModern(request: Request): Promise<Response> {
+    // The SDK refuses a modern request whose Mcp-Method header disagrees with its body.
+    const uris = request.headers.get('mcp-method') === 'subscriptions/listen' ? await listenedResources(request) : [];
+    const response = await this.modern.fetch(request);
+    if (uris.length === 0 || response.body === null || !response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
+    const watching = new DisposableStore();
+    // Bounded so one stream cannot make us hold an unbounded number of server-side subscriptions.
+    if (uris.length > maxWatchedPerStream) this.logger.debug(`Gateway [${this.serverName}]: a listen stream named ${uris.length} resources; watching the first ${maxWatchedPerStream}`);
+    for (const uri of uris.slice(0, maxWatchedPerStream)) watching.add(this.watch(uri));
+    return new Response(endingWith(response.body, () => watching.dispose()), { status: response.status, headers: response.headers });
+  }
+
+  private watch(uri: string): Disposable {
+    let watched = this.watched.get(uri);
+    if (!watched) {
+      let subscription: ResourceSubscription;
+      try {
+        subscription = this.forwarding.registry.subscribeResource(this.serverName, uri, () => this.modern.notify.resourceUpdated(uri));
+      } catch (e) {
+        this.logger.debug(`Gateway [${this.serverName}]: cannot watch ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+        return toDisposable(() => undefined);
+      }
+      subscription.ready.catch((e: unknown) => this.logger.debug(`Gateway [${this.serverName}]: cannot watch ${uri}: ${e instanceof Error ? e.message : String(e)}`));
+      watched = { subscription, streams: 0 };
+      this.watched.set(uri, watched);
+    }
+    const entry = watched;
+    entry.streams++;
+    return toDisposable(() => {
+      if (--entry.streams > 0 || this.watched.get(uri) !== entry) return;
+      this.watched.delete(uri);
+      entry.subscription.dispose();
+    });
   }
 
   /** A request without a session: the transport answers anything but `initialize` with 400, and only an initialized session is kept. */
@@ -120,8 +168,43 @@ export class ServerEndpoint implements Disposable {
 
   dispose(): void {
     for (const id of [...this.sessions.keys()]) this.closeSession(id, 'gateway closed');
+    for (const { subscription } of this.watched.values()) subscription.dispose();
+    this.watched.clear();
     void this.modern.close().catch(() => undefined);
   }
+}
+
+/** The resource URIs a `subscriptions/listen` request asks to hear about (none when it is malformed: the SDK answers that). */
+async function listenedResources(request: Request): Promise<string[]> {
+  try {
+    const message = (await request.clone().json()) as { params?: { notifications?: { resourceSubscriptions?: unknown } } };
+    const uris = message.params?.notifications?.resourceSubscriptions;
+    return Array.isArray(uris) ? [...new Set(uris.filter((uri): uri is string => typeof uri === 'string'))] : [];
+  } catch {
+    return [];
+  }
+}
+
+/** `body`, calling `onEnd` once when it ends, fails or its reader goes away. */
+function endingWith(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        onEnd();
+        controller.close();
+      } catch (e) {
+        onEnd();
+        controller.error(e);
+      }
+    },
+    cancel(reason) {
+      onEnd();
+      return reader.cancel(reason);
+    },
+  });
 }
 
 export function jsonRpcError(status: number, code: number, message: string): Response {
