@@ -5,7 +5,7 @@
 // open handles stay flat. Named zz-… because it runs after z-teardown.test.ts, which tears the
 // first instance down (index.ts runs the files sorted by path).
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isProcessAlive } from '../../src/core/processTree';
@@ -20,9 +20,15 @@ const cycles = 20;
 /** Handles of the host beyond the first cycle's count that are not counted as a leak (timers of other parts of the host). */
 const handleTolerance = 8;
 
-/** Every pid the fixture servers wrote down so far (servers and grandchildren). */
-function fixturePids(): Set<number> {
-  return new Set(readdirSync(pidDir).map((name) => (JSON.parse(readFileSync(join(pidDir, name), 'utf8')) as { pid: number }).pid));
+/**
+ * The pids the fixture servers (servers and grandchildren) wrote down since `since` (epoch ms).
+ * By the file's time, not by comparing pid sets: pids are reused within one suite run (pid_max
+ * 32768), and a reused pid's file is written again under the same name.
+ */
+function fixturePidsSince(since: number): number[] {
+  return readdirSync(pidDir)
+    .filter((name) => statSync(join(pidDir, name)).mtimeMs >= since)
+    .map((name) => (JSON.parse(readFileSync(join(pidDir, name), 'utf8')) as { pid: number }).pid);
 }
 
 function handles(): Record<string, number> {
@@ -43,7 +49,8 @@ describe('activation cycles (runs after teardown)', function () {
     const heap: number[] = [];
     for (let cycle = 0; cycle < cycles; cycle++) {
       // Only this cycle's processes: earlier suites' pids may since belong to other processes.
-      const before = fixturePids();
+      // (Whole milliseconds: a file's time may be rounded down from the clock's.)
+      const cycleStart = Math.floor(Date.now()) - 1;
       const api = previous.testing.activateAgain() as Api;
       previous = api;
       try {
@@ -57,7 +64,7 @@ describe('activation cycles (runs after teardown)', function () {
         assert.ok(report, `cycle ${cycle}: the shutdown finished before the bound`);
         assert.ok(report.servers.every((s) => s.outcome !== 'survived'), `cycle ${cycle}: ${JSON.stringify(report.servers)}`);
       }
-      const spawned = [...fixturePids()].filter((pid) => !before.has(pid));
+      const spawned = fixturePidsSince(cycleStart);
       assert.ok(spawned.length >= 3, `cycle ${cycle}: the two servers and the grandchild wrote their pids (${spawned.join(', ')})`);
       await eventually(() => spawned.every((pid) => !isProcessAlive(pid)) || undefined, 3000, `cycle ${cycle}: no fixture process alive (${spawned.filter(isProcessAlive).join(', ')})`);
       // Let the closed pipes' and sockets' handles go before counting.

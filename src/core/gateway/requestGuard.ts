@@ -49,7 +49,12 @@ export interface RateLimit {
   perSecond: number;
 }
 
-export const defaultRateLimit: RateLimit = { burst: 200, perSecond: 100 };
+/**
+ * A local agent calling tools back to back makes a few hundred requests a second over one
+ * connection (a warm call through the gateway takes ~3 ms); the bound is there to stop a runaway
+ * or hostile client from monopolising the host, not to pace a busy one.
+ */
+export const defaultRateLimit: RateLimit = { burst: 2000, perSecond: 1000 };
 
 /** A token bucket per TCP connection. */
 export class ConnectionRateLimiter {
