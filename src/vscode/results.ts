@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { CallToolResult, GetPromptResult } from '../core/api';
 import type { Disposable } from '../core/lifecycle';
 import type { SecretRedactor } from '../core/redact';
+import { parseJsonText } from '../core/resultView';
 import { resultDocumentPath } from './itemText';
 import { renderPromptMarkdown } from './promptDocument';
 import { containedPath, safeFileName } from '../core/paths';
@@ -97,7 +98,7 @@ export function renderToolResult(result: CallToolResult): { extension: 'txt' | '
   }
   if (content.length === 1 && texts.length === 1) {
     const text = texts[0].text;
-    const json = parseJson(text);
+    const json = parseJsonText(text);
     if (json !== undefined) return { extension: 'json', text: JSON.stringify(json, null, 2) };
     if (result.structuredContent === undefined) return { extension: 'txt', text };
   }
@@ -135,15 +136,6 @@ function binaryOf(content: Content): { data: string; mimeType?: string } | undef
   return undefined;
 }
 
-function parseJson(text: string): unknown {
-  const trimmed = text.trim();
-  if (!/^[[{]/.test(trimmed)) return undefined;
-  try {
-    return JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
-}
 
 function extensionFor(mimeType: string | undefined): string {
   const known: Record<string, string> = {

@@ -5,6 +5,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { CallFormHostMessage, CallFormPageMessage } from './shared/callFormMessages';
+import { webviewApi } from './shared/vscodeApi';
 import { createSchemaForm, type SchemaForm } from './shared/schemaForm/index';
 
 interface SavedState {
@@ -14,15 +15,7 @@ interface SavedState {
   value: unknown;
 }
 
-interface VsCodeApi {
-  postMessage(message: CallFormPageMessage): void;
-  getState(): SavedState | undefined;
-  setState(state: SavedState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<CallFormPageMessage, SavedState>();
 const root = document.getElementById('root')!;
 let form: SchemaForm | undefined;
 let running = false;

@@ -5,6 +5,7 @@
 // setState, so they survive the panel being hidden.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ElicitationHostMessage, ElicitationPageMessage } from './shared/elicitationMessages';
+import { webviewApi } from './shared/vscodeApi';
 import { createSchemaForm, type SchemaForm } from './shared/schemaForm/index';
 
 interface SavedState {
@@ -12,15 +13,7 @@ interface SavedState {
   value: unknown;
 }
 
-interface VsCodeApi {
-  postMessage(message: ElicitationPageMessage): void;
-  getState(): SavedState | undefined;
-  setState(state: SavedState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<ElicitationPageMessage, SavedState>();
 const root = document.getElementById('root')!;
 let form: SchemaForm | undefined;
 

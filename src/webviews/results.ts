@@ -3,6 +3,7 @@
 // shared/markdown.ts, JSON through shared/jsonTree.ts. Everything that leaves the page (copy,
 // links, resources, saving) is a message to the host. Long texts are cut at textRenderLimit
 // with "Show all"; the raw JSON is always copyable from the host.
+import { webviewApi } from './shared/vscodeApi';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import {
@@ -26,9 +27,7 @@ interface PageState {
   raw: Record<string, boolean>;
 }
 
-declare function acquireVsCodeApi(): { postMessage(message: ResultsToHost): void; getState(): PageState | undefined; setState(state: PageState): void };
-
-const vscode = acquireVsCodeApi();
+const vscode = webviewApi<ResultsToHost, PageState>();
 const state: PageState = vscode.getState() ?? { raw: {} };
 const root = document.getElementById('root')!;
 
