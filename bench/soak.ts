@@ -10,7 +10,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import type { ServerDefinition, StdioServerDefinition } from '../src/core/defini
 import { isMcpSessionError } from '../src/core/errors';
 import { SessionRegistry } from '../src/core/registry';
 import { fixturesDir, repoRoot } from '../test/support/paths';
+import { freePort } from '../test/support/processes';
 import { delay, settle } from './harness';
 import { ProcessBook } from './servers';
 import { MiB, renderTable } from './stats';
@@ -114,16 +114,6 @@ const v2StdioFixture = join(fixturesDir, 'v2-stdio-server.mjs');
 const httpFixture = join(fixturesDir, 'http-server.mjs');
 const wrappedFixture = join(fixturesDir, 'wrapped-server.sh');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An HTTP fixture the soak owns (the registry only connects to it), restartable on its port. */
 class HttpFixture {
